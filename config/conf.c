@@ -1,0 +1,2003 @@
+/*
+ * conf.c: the configuration schema of SPEC section 3.
+ *
+ * conf_yaml.c turns the text into a tree of nodes with positions; this file
+ * walks that tree against the schema, fills a struct conf, then checks the
+ * whole config in domain terms (duplicate names, timeout against interval,
+ * files that must be readable). Every error is collected with the position
+ * of the key or value it is about, and the list is put in file order at the
+ * end, so a user fixes a file in one pass.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "conf_yaml.h"
+#include "xmalloc.h"
+
+/* Longest value quoted back in a message, so errors stay one short line. */
+#define CONF_QUOTE_MAX		72
+/* Long enough for any real setting, short enough that now + it never wraps. */
+#define CONF_MAX_DURATION_MS	(36500ULL * 24 * 3600 * 1000)
+#define CONF_MAX_DURATION_TEXT	"36500d"
+/* Keys longer than this get no "did you mean". */
+#define CONF_SUGGEST_MAX	64
+
+#define CONF_DURATION_EXPECT \
+	"expected an integer and a unit (ms, s, m, h, d), e.g. 30s"
+
+enum conf_gkey {
+	G_LISTEN,
+	G_INTERVAL,
+	G_TIMEOUT,
+	G_CONCURRENCY,
+	G_WARN_BEFORE,
+	G_CLOCK_SKEW,
+	G_READY_WHEN,
+	G_SECURITY_LEVEL,
+	G_AIA_FETCH,
+	G_PROXY,
+	G_LOG,
+	G_TRUST_STORE,
+	G_TARGETS,
+	G_NKEYS
+};
+
+static const char *const conf_gkeys[G_NKEYS] = {
+	"listen", "interval", "timeout", "concurrency", "warn_before",
+	"clock_skew_tolerance", "ready_when", "security_level", "aia_fetch",
+	"proxy", "log", "trust_store", "targets"
+};
+
+enum conf_tkey {
+	T_URL,
+	T_NAME,
+	T_SERVER_NAME,
+	T_ADDRESS,
+	T_INTERVAL,
+	T_TIMEOUT,
+	T_METHOD,
+	T_EXPECT_STATUS,
+	T_CA_FILE,
+	T_CA_MODE,
+	T_CLIENT_CERT,
+	T_CLIENT_KEY,
+	T_ALL_ADDRESSES,
+	T_WARN_BEFORE,
+	T_LABELS,
+	T_NKEYS
+};
+
+static const char *const conf_tkeys[T_NKEYS] = {
+	"url", "name", "server_name", "address", "interval", "timeout",
+	"method", "expect_status", "ca_file", "ca_mode", "client_cert",
+	"client_key", "all_addresses", "warn_before", "labels"
+};
+
+enum conf_lkey {
+	L_FORMAT,
+	L_LEVEL,
+	L_NKEYS
+};
+
+static const char *const conf_lkeys[L_NKEYS] = { "format", "level" };
+
+enum conf_skey {
+	S_ROOT,
+	S_CA_FILE,
+	S_CA_DIR,
+	S_NKEYS
+};
+
+static const char *const conf_skeys[S_NKEYS] = { "root", "ca_file", "ca_dir" };
+
+static const char *const conf_ready_names[] = {
+	"all_ok", "any_ok", "trust_store_ok", "always"
+};
+static const char *const conf_format_names[] = { "logfmt", "json" };
+static const char *const conf_level_names[] = {
+	"debug", "info", "warn", "error"
+};
+static const char *const conf_method_names[] = { "GET", "HEAD" };
+static const char *const conf_ca_mode_names[] = { "append", "replace" };
+
+/* Label names the daemon itself puts on per-target series. */
+static const char *const conf_reserved_labels[] = {
+	"target", "reason", "phase", "depth", "subject", "version", "path"
+};
+
+#ifndef nitems
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+#endif
+
+/* One mapping of the schema, for unknown-key messages. */
+struct conf_schema {
+	const char		*where;
+	const char *const	*keys;
+	size_t			 nkeys;
+	const char *const	*other;		/* keys that belong elsewhere */
+	size_t			 nother;
+	const char		*other_why;
+};
+
+static const struct conf_schema conf_gschema = {
+	"at top level", conf_gkeys, G_NKEYS, conf_tkeys, T_NKEYS,
+	"it is a per-target setting, put it in an item of 'targets'"
+};
+static const struct conf_schema conf_tschema = {
+	"in target", conf_tkeys, T_NKEYS, conf_gkeys, G_NKEYS,
+	"it is a global setting and cannot be set per target"
+};
+static const struct conf_schema conf_lschema = {
+	"in 'log'", conf_lkeys, L_NKEYS, NULL, 0, NULL
+};
+static const struct conf_schema conf_sschema = {
+	"in 'trust_store'", conf_skeys, S_NKEYS, NULL, 0, NULL
+};
+
+struct conf_ctx {
+	const char		*file;
+	struct conf_errors	*errs;
+	struct conf		*conf;
+	struct conf_node	*gkey[G_NKEYS];
+	struct conf_node	*gval[G_NKEYS];
+	int			 gbad_interval;	/* global value did not parse */
+	int			 gbad_timeout;
+	struct conf_node	**tname;	/* where each name was set */
+};
+
+struct conf_name_ref {
+	const char	*name;
+	size_t		 idx;
+};
+
+static void	 conf_err(struct conf_ctx *, const struct conf_node *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+static void	 conf_errors_sort(struct conf_errors *);
+static const char *conf_quote(char *, size_t, const char *);
+static const char *conf_desc(char *, size_t, const struct conf_node *);
+static void	 conf_fmt_duration(char *, size_t, uint64_t);
+static int	 conf_distance(const char *, const char *);
+static const char *conf_suggest(const char *, const char *const *, size_t);
+static int	 conf_lookup(const char *, const char *const *, size_t);
+static int	 conf_isalpha(int);
+static int	 conf_isdigit(int);
+static int	 conf_valid_hostname(const char *);
+static int	 conf_check_host(const char *, char **);
+static int	 conf_parse_port(const char *, size_t, int *, char **);
+static int	 conf_split_hostport(const char *, size_t, char **, int *,
+		    char **);
+static int	 conf_parse_int(const char *, long long, long long,
+		    long long *);
+static int	 conf_check_readable(const char *, char **);
+static int	 conf_check_dir(const char *, char **);
+static int	 conf_streq(const char *, const char *);
+
+static const char *conf_scalar(struct conf_ctx *, const char *,
+		    const struct conf_node *, const char *);
+static int	 conf_get_duration(struct conf_ctx *, const char *,
+		    const struct conf_node *, uint64_t *);
+static int	 conf_get_int(struct conf_ctx *, const char *,
+		    const struct conf_node *, int, int, int *);
+static int	 conf_get_bool(struct conf_ctx *, const char *,
+		    const struct conf_node *, int *);
+static int	 conf_get_string(struct conf_ctx *, const char *,
+		    const struct conf_node *, char **);
+static int	 conf_get_enum(struct conf_ctx *, const char *,
+		    const struct conf_node *, const char *const *, size_t,
+		    int *);
+static int	 conf_get_file(struct conf_ctx *, const char *,
+		    const struct conf_node *, char **);
+static int	 conf_get_dir(struct conf_ctx *, const char *,
+		    const struct conf_node *, char **);
+
+static void	 conf_walk_map(struct conf_ctx *, const struct conf_node *,
+		    const struct conf_schema *, struct conf_node **,
+		    struct conf_node **);
+static void	 conf_walk_top(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_proxy(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_log(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_trust_store(struct conf_ctx *,
+		    const struct conf_node *);
+static void	 conf_check_global(struct conf_ctx *);
+static void	 conf_walk_targets(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_target(struct conf_ctx *, struct conf_node *,
+		    struct conf_target *, struct conf_node **);
+static void	 conf_walk_expect(struct conf_ctx *, const struct conf_node *,
+		    struct conf_target *);
+static void	 conf_walk_labels(struct conf_ctx *, const struct conf_node *,
+		    struct conf_target *);
+static void	 conf_check_target(struct conf_ctx *, struct conf_target *,
+		    struct conf_node **, struct conf_node **, int, int);
+static int	 conf_name_cmp(const void *, const void *);
+static void	 conf_check_names(struct conf_ctx *, size_t);
+static void	 conf_target_free(struct conf_target *);
+
+/* Errors. */
+
+void
+conf_error_add(struct conf_errors *errs, const char *file, unsigned line,
+    unsigned column, const char *fmt, ...)
+{
+	struct conf_error	*e;
+	va_list			 ap;
+
+	if (conf_errors_full(errs))
+		return;
+	errs->v = xreallocarray(errs->v, errs->n + 1, sizeof *errs->v);
+	e = &errs->v[errs->n++];
+	e->file = xstrdup(file);
+	e->line = line;
+	e->column = column;
+	if (conf_errors_full(errs)) {
+		/* The last one says why the list stops here. */
+		e->message = xstrdup("too many errors, giving up");
+		return;
+	}
+	va_start(ap, fmt);
+	xvasprintf(&e->message, fmt, ap);
+	va_end(ap);
+}
+
+int
+conf_errors_full(const struct conf_errors *errs)
+{
+	return (errs->n > CONF_MAX_ERRORS);
+}
+
+static void
+conf_err(struct conf_ctx *ctx, const struct conf_node *n, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (conf_errors_full(ctx->errs))
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	conf_error_add(ctx->errs, ctx->file, n->line, n->column, "%s", msg);
+	free(msg);
+}
+
+/*
+ * Semantic checks run after the walk, so sort into file order. Stable:
+ * errors at one place keep the order they were found in. The "too many"
+ * entry stays last.
+ */
+static void
+conf_errors_sort(struct conf_errors *errs)
+{
+	struct conf_error	 e;
+	size_t			 i, j, n;
+
+	n = errs->n;
+	if (conf_errors_full(errs))
+		n--;
+	for (i = 1; i < n; i++) {
+		e = errs->v[i];
+		for (j = i; j > 0; j--) {
+			if (errs->v[j - 1].line < e.line ||
+			    (errs->v[j - 1].line == e.line &&
+			    errs->v[j - 1].column <= e.column))
+				break;
+			errs->v[j] = errs->v[j - 1];
+		}
+		errs->v[j] = e;
+	}
+}
+
+void
+conf_errors_free(struct conf_errors *errs)
+{
+	size_t	i;
+
+	if (errs == NULL)
+		return;
+	for (i = 0; i < errs->n; i++) {
+		free(errs->v[i].file);
+		free(errs->v[i].message);
+	}
+	free(errs->v);
+	errs->v = NULL;
+	errs->n = 0;
+}
+
+char *
+conf_error_string(const struct conf_error *e)
+{
+	char	*s;
+
+	if (e->line == 0)
+		xasprintf(&s, "%s: %s", e->file, e->message);
+	else {
+		xasprintf(&s, "%s:%u:%u: %s", e->file, e->line, e->column,
+		    e->message);
+	}
+	return (s);
+}
+
+/* Message helpers. */
+
+/* A value as it may appear in a message: escaped, and cut when long. */
+static const char *
+conf_quote(char *buf, size_t size, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	for (; *s != '\0'; s++) {
+		if (o + 8 >= size) {
+			memcpy(buf + o, "...", 4);
+			return (buf);
+		}
+		c = *s;
+		if (c == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (c == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 0xf];
+		} else
+			buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
+/* What a node is, for "got ..." in messages. */
+static const char *
+conf_desc(char *buf, size_t size, const struct conf_node *n)
+{
+	char	q[CONF_QUOTE_MAX];
+
+	if (conf_node_is_null(n))
+		return ("nothing");
+	switch (n->type) {
+	case CONF_NODE_SEQUENCE:
+		return ("a list");
+	case CONF_NODE_MAPPING:
+		return ("a mapping");
+	case CONF_NODE_SCALAR:
+	case CONF_NODE_INVALID:
+		break;
+	}
+	snprintf(buf, size, "'%s'", conf_quote(q, sizeof q, n->value));
+	return (buf);
+}
+
+/* The largest unit that says it exactly: 90000 -> "90s", 120000 -> "2m". */
+static void
+conf_fmt_duration(char *buf, size_t size, uint64_t ms)
+{
+	static const struct {
+		const char	*unit;
+		uint64_t	 ms;
+	} units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+		{ "s", 1000 }, { "ms", 1 }
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(units) - 1; i++) {
+		if (ms != 0 && ms % units[i].ms == 0)
+			break;
+	}
+	snprintf(buf, size, "%" PRIu64 "%s", ms / units[i].ms, units[i].unit);
+}
+
+/* Optimal string alignment distance: edits plus adjacent transpositions. */
+static int
+conf_distance(const char *a, const char *b)
+{
+	int	d[CONF_SUGGEST_MAX + 1][CONF_SUGGEST_MAX + 1];
+	size_t	la, lb, i, j;
+	int	cost, v;
+
+	la = strlen(a);
+	lb = strlen(b);
+	if (la > CONF_SUGGEST_MAX || lb > CONF_SUGGEST_MAX)
+		return (CONF_SUGGEST_MAX);
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			cost = a[i - 1] != b[j - 1];
+			v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return (d[la][lb]);
+}
+
+/*
+ * The closest of names to s, when close enough to be a typo: within two
+ * edits, or a third of the name for long ones. Case is ignored first.
+ */
+static const char *
+conf_suggest(const char *s, const char *const *names, size_t n)
+{
+	const char	*best = NULL;
+	size_t		 i;
+	int		 d, bestd = CONF_SUGGEST_MAX, limit;
+
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(s, names[i]) == 0)
+			return (names[i]);
+	}
+	for (i = 0; i < n; i++) {
+		d = conf_distance(s, names[i]);
+		limit = strlen(names[i]) / 3;
+		if (limit < 2)
+			limit = 2;
+		if (d <= limit && d < bestd &&
+		    (size_t)d < strlen(names[i])) {
+			best = names[i];
+			bestd = d;
+		}
+	}
+	return (best);
+}
+
+static int
+conf_lookup(const char *s, const char *const *names, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+/* Locale-free, so a config means the same everywhere. */
+static int
+conf_isalpha(int c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+}
+
+static int
+conf_isdigit(int c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+static int
+conf_streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+/* Hostnames, IPs, ports. */
+
+/* RFC 1123 labels; '_' allowed as resolvers do; one trailing dot. */
+static int
+conf_valid_hostname(const char *s)
+{
+	size_t	len, i, label = 0;
+	int	c;
+
+	len = strlen(s);
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > 253)
+		return (0);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return (0);
+			label = 0;
+			continue;
+		}
+		if (!conf_isalpha(c) && !conf_isdigit(c) && c != '-' &&
+		    c != '_')
+			return (0);
+		if (c == '-' && label == 0)
+			return (0);
+		if (++label > 63)
+			return (0);
+	}
+	return (label != 0 && s[len - 1] != '-');
+}
+
+/* A hostname or an IPv4 literal (IPv6 is bracketed by the callers). */
+static int
+conf_check_host(const char *s, char **cause)
+{
+	struct in_addr	 a4;
+	char		 q[CONF_QUOTE_MAX];
+
+	/* All digits and dots is meant as an address, so must be one. */
+	if (strspn(s, "0123456789.") == strlen(s)) {
+		if (inet_pton(AF_INET, s, &a4) == 1)
+			return (0);
+		xasprintf(cause, "'%s' is not a valid IPv4 address",
+		    conf_quote(q, sizeof q, s));
+		return (-1);
+	}
+	if (conf_valid_hostname(s))
+		return (0);
+	xasprintf(cause, "'%s' is not a valid hostname",
+	    conf_quote(q, sizeof q, s));
+	return (-1);
+}
+
+static int
+conf_parse_port(const char *s, size_t len, int *port, char **cause)
+{
+	char	q[CONF_QUOTE_MAX], *t;
+	size_t	i;
+	long	v = 0;
+
+	if (len == 0) {
+		*cause = xstrdup("empty port after ':'");
+		return (-1);
+	}
+	for (i = 0; i < len; i++) {
+		if (!conf_isdigit((unsigned char)s[i])) {
+			t = xstrndup(s, len);
+			xasprintf(cause, "bad port '%s'",
+			    conf_quote(q, sizeof q, t));
+			free(t);
+			return (-1);
+		}
+		if (v <= 65535)
+			v = v * 10 + (s[i] - '0');
+	}
+	if (v > 65535) {
+		t = xstrndup(s, len);
+		xasprintf(cause, "port %s is out of range (0-65535)",
+		    conf_quote(q, sizeof q, t));
+		free(t);
+		return (-1);
+	}
+	*port = v;
+	return (0);
+}
+
+/*
+ * "host:port", "[v6]:port", "host", "[v6]" or ":port". *host is NULL when
+ * empty and *port -1 when absent; the callers decide what they accept.
+ */
+static int
+conf_split_hostport(const char *s, size_t len, char **host, int *port,
+    char **cause)
+{
+	struct in6_addr	 a6;
+	const char	*end = s + len, *p, *colon = NULL;
+	char		*h, q[CONF_QUOTE_MAX];
+
+	*host = NULL;
+	*port = -1;
+	if (len > 0 && s[0] == '[') {
+		if ((p = memchr(s, ']', len)) == NULL) {
+			*cause = xstrdup("missing ']' after the IPv6 address");
+			return (-1);
+		}
+		h = xstrndup(s + 1, p - s - 1);
+		if (inet_pton(AF_INET6, h, &a6) != 1) {
+			xasprintf(cause, "'%s' is not a valid IPv6 address",
+			    conf_quote(q, sizeof q, h));
+			free(h);
+			return (-1);
+		}
+		p++;
+		if (p != end) {
+			if (*p != ':') {
+				*cause = xstrdup("expected ':' and a port "
+				    "after ']'");
+				free(h);
+				return (-1);
+			}
+			if (conf_parse_port(p + 1, end - p - 1, port,
+			    cause) != 0) {
+				free(h);
+				return (-1);
+			}
+		}
+		*host = h;
+		return (0);
+	}
+
+	for (p = s; p != end; p++) {
+		if (*p != ':')
+			continue;
+		if (colon != NULL) {
+			*cause = xstrdup("too many ':'; an IPv6 address must "
+			    "be in brackets, e.g. [::1]:443");
+			return (-1);
+		}
+		colon = p;
+	}
+	if (colon == NULL)
+		colon = end;
+	if (colon != s) {
+		h = xstrndup(s, colon - s);
+		if (conf_check_host(h, cause) != 0) {
+			free(h);
+			return (-1);
+		}
+		*host = h;
+	}
+	if (colon != end &&
+	    conf_parse_port(colon + 1, end - colon - 1, port, cause) != 0) {
+		free(*host);
+		*host = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+int
+conf_parse_listen(const char *s, char **host, uint16_t *port, char **cause)
+{
+	static const char	*forms = "expected host:port, :port or "
+				    "[v6]:port";
+	char			*h;
+	int			 p;
+
+	*host = NULL;
+	if (*s == '\0') {
+		xasprintf(cause, "empty address; %s", forms);
+		return (-1);
+	}
+	if (conf_split_hostport(s, strlen(s), &h, &p, cause) != 0)
+		return (-1);
+	if (p == -1) {
+		free(h);
+		xasprintf(cause, "missing port; %s", forms);
+		return (-1);
+	}
+	*host = h;
+	*port = p;
+	return (0);
+}
+
+int
+conf_parse_url(const char *s, struct conf_url *u, char **cause)
+{
+	const char	*p, *rest, *path;
+	char		 q[CONF_QUOTE_MAX], *scheme, *host;
+	size_t		 alen, plen;
+	int		 port, bare = 0;
+
+	memset(u, 0, sizeof *u);
+	if (*s == '\0') {
+		*cause = xstrdup("empty URL");
+		return (-1);
+	}
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
+			*cause = xstrdup("a URL cannot contain spaces or "
+			    "control characters");
+			return (-1);
+		}
+		if ((unsigned char)*p >= 0x80) {
+			*cause = xstrdup("a URL cannot contain non-ASCII "
+			    "characters; percent-encode them");
+			return (-1);
+		}
+	}
+
+	if ((p = strstr(s, "://")) != NULL) {
+		if (p == s) {
+			*cause = xstrdup("missing scheme before '://'");
+			return (-1);
+		}
+		scheme = xstrndup(s, p - s);
+		if (strcasecmp(scheme, "https") == 0)
+			u->scheme = CONF_SCHEME_HTTPS;
+		else if (strcasecmp(scheme, "tls") == 0)
+			u->scheme = CONF_SCHEME_TLS;
+		else {
+			xasprintf(cause, "unsupported scheme '%s': use "
+			    "https:// (TLS, then HTTP) or tls:// (TLS only)",
+			    conf_quote(q, sizeof q, scheme));
+			free(scheme);
+			return (-1);
+		}
+		free(scheme);
+		rest = p + 3;
+	} else {
+		u->scheme = CONF_SCHEME_TLS;
+		rest = s;
+		bare = 1;
+	}
+
+	alen = strcspn(rest, "/?#");
+	if (memchr(rest, '@', alen) != NULL) {
+		*cause = xstrdup("user information (user@host) is not "
+		    "supported");
+		return (-1);
+	}
+	if (conf_split_hostport(rest, alen, &host, &port, cause) != 0)
+		return (-1);
+	if (host == NULL) {
+		*cause = xstrdup("empty host");
+		return (-1);
+	}
+	if (port == 0) {
+		free(host);
+		*cause = xstrdup("port 0 is not a port to connect to");
+		return (-1);
+	}
+
+	path = rest + alen;
+	if (*path != '\0' && u->scheme == CONF_SCHEME_TLS &&
+	    !(path[0] == '/' && path[1] == '\0')) {
+		free(host);
+		if (bare) {
+			*cause = xstrdup("host[:port] without a scheme has no "
+			    "path; use https://host/path to make a request");
+		} else {
+			*cause = xstrdup("a tls:// target has no path; use "
+			    "https:// to make a request");
+		}
+		return (-1);
+	}
+	/* The fragment never goes on the wire. */
+	plen = strcspn(path, "#");
+	if (plen == 0)
+		u->path = xstrdup("/");
+	else if (path[0] == '?')
+		xasprintf(&u->path, "/%.*s", (int)plen, path);
+	else
+		u->path = xstrndup(path, plen);
+	u->host = host;
+	u->port = port == -1 ? 443 : port;
+	return (0);
+}
+
+void
+conf_url_free(struct conf_url *u)
+{
+	free(u->host);
+	free(u->path);
+	u->host = NULL;
+	u->path = NULL;
+}
+
+/* Values. */
+
+static int
+conf_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	const char	*p = s;
+	long long	 v;
+	char		*end;
+
+	if (*p == '-')
+		p++;
+	if (!conf_isdigit((unsigned char)*p))
+		return (-1);
+	for (; *p != '\0'; p++) {
+		if (!conf_isdigit((unsigned char)*p))
+			return (-1);
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || v < min || v > max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+int
+conf_parse_duration(const char *s, uint64_t *out, char **cause)
+{
+	static const struct {
+		const char	*unit;
+		uint64_t	 ms;
+	} units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 }
+	};
+	const char	*p = s, *unit;
+	char		 q[CONF_QUOTE_MAX];
+	uint64_t	 v = 0, mult = 0;
+	int		 big = 0;
+	size_t		 i;
+
+	if (*p == '-' && conf_isdigit((unsigned char)p[1])) {
+		*cause = xstrdup("a duration must be greater than zero");
+		return (-1);
+	}
+	if (!conf_isdigit((unsigned char)*p)) {
+		*cause = xstrdup(CONF_DURATION_EXPECT);
+		return (-1);
+	}
+	for (; conf_isdigit((unsigned char)*p); p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			big = 1;
+		else
+			v = v * 10 + (*p - '0');
+	}
+	unit = p;
+	if (*unit == '\0') {
+		*cause = xstrdup("no unit; " CONF_DURATION_EXPECT);
+		return (-1);
+	}
+	if (*unit == '.' || *unit == ',') {
+		*cause = xstrdup("not an integer; " CONF_DURATION_EXPECT
+		    ", or 1500ms for 1.5s");
+		return (-1);
+	}
+	for (i = 0; i < nitems(units); i++) {
+		if (strcmp(unit, units[i].unit) == 0)
+			mult = units[i].ms;
+	}
+	if (mult == 0) {
+		for (p = unit; conf_isalpha((unsigned char)*p); p++)
+			;
+		if (*p == '\0') {
+			xasprintf(cause, "unknown unit '%s'; expected ms, s, "
+			    "m, h or d", conf_quote(q, sizeof q, unit));
+		} else
+			*cause = xstrdup(CONF_DURATION_EXPECT);
+		return (-1);
+	}
+	if (big || v > CONF_MAX_DURATION_MS / mult) {
+		*cause = xstrdup("too large; the limit is "
+		    CONF_MAX_DURATION_TEXT);
+		return (-1);
+	}
+	if (v == 0) {
+		*cause = xstrdup("a duration must be greater than zero");
+		return (-1);
+	}
+	*out = v * mult;
+	return (0);
+}
+
+/* open(2) and read(2) it, as the prober will: stat() is not enough. */
+static int
+conf_check_readable(const char *path, char **cause)
+{
+	char	c;
+	int	fd, saved;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
+		*cause = xstrdup(strerror(errno));
+		return (-1);
+	}
+	if (read(fd, &c, 1) == -1 && errno != EAGAIN) {
+		saved = errno;
+		close(fd);
+		*cause = xstrdup(strerror(saved));
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+static int
+conf_check_dir(const char *path, char **cause)
+{
+	int	fd;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		*cause = xstrdup(strerror(errno));
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+/* The text of a scalar, or NULL after an error saying what was wanted. */
+static const char *
+conf_scalar(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
+    const char *want)
+{
+	char	d[CONF_QUOTE_MAX + 2];
+
+	if (n->type == CONF_NODE_INVALID)
+		return (NULL);
+	if (conf_node_is_null(n)) {
+		conf_err(ctx, n, "'%s' has no value; expected %s", key, want);
+		return (NULL);
+	}
+	if (n->type != CONF_NODE_SCALAR) {
+		conf_err(ctx, n, "'%s' must be %s, got %s", key, want,
+		    conf_desc(d, sizeof d, n));
+		return (NULL);
+	}
+	return (n->value);
+}
+
+static int
+conf_get_duration(struct conf_ctx *ctx, const char *key,
+    const struct conf_node *n, uint64_t *out)
+{
+	const char	*s;
+	char		 q[CONF_QUOTE_MAX], *cause;
+
+	if ((s = conf_scalar(ctx, key, n, "a duration such as 30s")) == NULL)
+		return (-1);
+	if (conf_parse_duration(s, out, &cause) != 0) {
+		conf_err(ctx, n, "bad duration '%s' for '%s': %s",
+		    conf_quote(q, sizeof q, s), key, cause);
+		free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+conf_get_int(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
+    int min, int max, int *out)
+{
+	const char	*s;
+	char		 q[CONF_QUOTE_MAX], *want;
+	long long	 v = 0;
+
+	xasprintf(&want, "an integer between %d and %d", min, max);
+	s = conf_scalar(ctx, key, n, want);
+	if (s != NULL && conf_parse_int(s, min, max, &v) != 0) {
+		conf_err(ctx, n, "'%s' must be %s, got '%s'", key, want,
+		    conf_quote(q, sizeof q, s));
+		s = NULL;
+	}
+	free(want);
+	if (s == NULL)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+static int
+conf_get_bool(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
+    int *out)
+{
+	static const char *const yaml11[] = {
+		"true", "false", "yes", "no", "on", "off", "y", "n"
+	};
+	const char	*s;
+	char		 q[CONF_QUOTE_MAX];
+	size_t		 i;
+
+	if ((s = conf_scalar(ctx, key, n, "true or false")) == NULL)
+		return (-1);
+	if (strcmp(s, "true") == 0) {
+		*out = 1;
+		return (0);
+	}
+	if (strcmp(s, "false") == 0) {
+		*out = 0;
+		return (0);
+	}
+	for (i = 0; i < nitems(yaml11); i++) {
+		if (strcasecmp(s, yaml11[i]) == 0)
+			break;
+	}
+	conf_err(ctx, n, "'%s' must be true or false, got '%s'%s", key,
+	    conf_quote(q, sizeof q, s), i < nitems(yaml11) ?
+	    " (only lowercase true and false are booleans here)" : "");
+	return (-1);
+}
+
+static int
+conf_get_string(struct conf_ctx *ctx, const char *key,
+    const struct conf_node *n, char **out)
+{
+	const char	*s;
+
+	if ((s = conf_scalar(ctx, key, n, "a string")) == NULL)
+		return (-1);
+	if (*s == '\0') {
+		conf_err(ctx, n, "'%s' must not be empty", key);
+		return (-1);
+	}
+	free(*out);
+	*out = xstrdup(s);
+	return (0);
+}
+
+static int
+conf_get_enum(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
+    const char *const *names, size_t nnames, int *out)
+{
+	const char	*s, *hint;
+	char		 q[CONF_QUOTE_MAX], *want, *tmp;
+	size_t		 i;
+	int		 v;
+
+	want = xstrdup("one of ");
+	for (i = 0; i < nnames; i++) {
+		xasprintf(&tmp, "%s%s%s", want, i == 0 ? "" : ", ", names[i]);
+		free(want);
+		want = tmp;
+	}
+	s = conf_scalar(ctx, key, n, want);
+	if (s != NULL && (v = conf_lookup(s, names, nnames)) == -1) {
+		hint = conf_suggest(s, names, nnames);
+		if (hint != NULL) {
+			conf_err(ctx, n, "'%s' must be %s, got '%s'; did you "
+			    "mean '%s'?", key, want,
+			    conf_quote(q, sizeof q, s), hint);
+		} else {
+			conf_err(ctx, n, "'%s' must be %s, got '%s'", key,
+			    want, conf_quote(q, sizeof q, s));
+		}
+		s = NULL;
+	}
+	free(want);
+	if (s == NULL)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+static int
+conf_get_file(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
+    char **out)
+{
+	char	*path = NULL, *cause, q[CONF_QUOTE_MAX];
+
+	if (conf_get_string(ctx, key, n, &path) != 0)
+		return (-1);
+	if (conf_check_readable(path, &cause) != 0) {
+		conf_err(ctx, n, "cannot read '%s' file '%s': %s", key,
+		    conf_quote(q, sizeof q, path), cause);
+		free(cause);
+		free(path);
+		return (-1);
+	}
+	free(*out);
+	*out = path;
+	return (0);
+}
+
+static int
+conf_get_dir(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
+    char **out)
+{
+	char	*path = NULL, *cause, q[CONF_QUOTE_MAX];
+
+	if (conf_get_string(ctx, key, n, &path) != 0)
+		return (-1);
+	if (conf_check_dir(path, &cause) != 0) {
+		conf_err(ctx, n, "cannot open '%s' directory '%s': %s", key,
+		    conf_quote(q, sizeof q, path), cause);
+		free(cause);
+		free(path);
+		return (-1);
+	}
+	free(*out);
+	*out = path;
+	return (0);
+}
+
+/* The walk. */
+
+/*
+ * Check the keys of a mapping: known, not repeated. keys[] and vals[]
+ * (sc->nkeys each, zeroed) get the key and value node of each known key.
+ */
+static void
+conf_walk_map(struct conf_ctx *ctx, const struct conf_node *map,
+    const struct conf_schema *sc, struct conf_node **keys,
+    struct conf_node **vals)
+{
+	struct conf_node	*k, *v;
+	const char		*hint;
+	char			 q[CONF_QUOTE_MAX], d[CONF_QUOTE_MAX + 2];
+	int			 id;
+
+	for (k = map->child; k != NULL; k = v->next) {
+		v = k->next;
+		if (conf_errors_full(ctx->errs))
+			return;
+		if (k->type == CONF_NODE_INVALID)
+			continue;
+		if (k->type != CONF_NODE_SCALAR) {
+			conf_err(ctx, k, "a key must be a string, got %s",
+			    conf_desc(d, sizeof d, k));
+			continue;
+		}
+		if ((id = conf_lookup(k->value, sc->keys, sc->nkeys)) == -1) {
+			conf_quote(q, sizeof q, k->value);
+			hint = conf_suggest(k->value, sc->keys, sc->nkeys);
+			if (sc->other != NULL && conf_lookup(k->value,
+			    sc->other, sc->nother) != -1) {
+				conf_err(ctx, k, "unknown key '%s' %s: %s", q,
+				    sc->where, sc->other_why);
+			} else if (hint != NULL) {
+				conf_err(ctx, k, "unknown key '%s' %s, did you "
+				    "mean '%s'?", q, sc->where, hint);
+			} else
+				conf_err(ctx, k, "unknown key '%s' %s", q,
+				    sc->where);
+			continue;
+		}
+		if (keys[id] != NULL) {
+			conf_err(ctx, k, "duplicate key '%s' (first at line "
+			    "%u, column %u)", sc->keys[id], keys[id]->line,
+			    keys[id]->column);
+			continue;
+		}
+		keys[id] = k;
+		vals[id] = v;
+	}
+}
+
+static void
+conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
+{
+	struct conf		*c = ctx->conf;
+	struct conf_node	*v;
+	const char		*s;
+	char			 d[CONF_QUOTE_MAX + 2], q[CONF_QUOTE_MAX];
+	char			*host, *cause;
+	uint16_t		 port;
+	int			 i, e;
+
+	if (root->type == CONF_NODE_INVALID)
+		return;
+	if (root->type != CONF_NODE_MAPPING) {
+		conf_err(ctx, root, "the top level must be a mapping of "
+		    "settings (key: value), got %s",
+		    conf_desc(d, sizeof d, root));
+		return;
+	}
+	conf_walk_map(ctx, root, &conf_gschema, ctx->gkey, ctx->gval);
+
+	for (i = 0; i < G_NKEYS; i++) {
+		if ((v = ctx->gval[i]) == NULL)
+			continue;
+		switch ((enum conf_gkey)i) {
+		case G_LISTEN:
+			s = conf_scalar(ctx, "listen", v,
+			    "an address such as :9797");
+			if (s == NULL)
+				break;
+			if (conf_parse_listen(s, &host, &port, &cause) != 0) {
+				conf_err(ctx, v, "bad 'listen' address '%s': "
+				    "%s", conf_quote(q, sizeof q, s), cause);
+				free(cause);
+				break;
+			}
+			free(c->listen);
+			free(c->listen_host);
+			c->listen = xstrdup(s);
+			c->listen_host = host;
+			c->listen_port = port;
+			break;
+		case G_INTERVAL:
+			if (conf_get_duration(ctx, "interval", v,
+			    &c->interval_ms) != 0)
+				ctx->gbad_interval = 1;
+			break;
+		case G_TIMEOUT:
+			if (conf_get_duration(ctx, "timeout", v,
+			    &c->timeout_ms) != 0)
+				ctx->gbad_timeout = 1;
+			break;
+		case G_CONCURRENCY:
+			conf_get_int(ctx, "concurrency", v, 1, 10000,
+			    &c->concurrency);
+			break;
+		case G_WARN_BEFORE:
+			conf_get_duration(ctx, "warn_before", v,
+			    &c->warn_before_ms);
+			break;
+		case G_CLOCK_SKEW:
+			conf_get_duration(ctx, "clock_skew_tolerance", v,
+			    &c->clock_skew_ms);
+			break;
+		case G_READY_WHEN:
+			if (conf_get_enum(ctx, "ready_when", v,
+			    conf_ready_names, nitems(conf_ready_names),
+			    &e) == 0)
+				c->ready_when = e;
+			break;
+		case G_SECURITY_LEVEL:
+			conf_get_int(ctx, "security_level", v, 0, 5,
+			    &c->security_level);
+			break;
+		case G_AIA_FETCH:
+			conf_get_bool(ctx, "aia_fetch", v, &c->aia_fetch);
+			break;
+		case G_PROXY:
+			conf_walk_proxy(ctx, v);
+			break;
+		case G_LOG:
+			conf_walk_log(ctx, v);
+			break;
+		case G_TRUST_STORE:
+			conf_walk_trust_store(ctx, v);
+			break;
+		case G_TARGETS:
+		case G_NKEYS:
+			break;
+		}
+	}
+	conf_check_global(ctx);
+	/* Last: targets inherit the global values whatever the key order. */
+	if (ctx->gval[G_TARGETS] != NULL)
+		conf_walk_targets(ctx, ctx->gval[G_TARGETS]);
+}
+
+static void
+conf_walk_proxy(struct conf_ctx *ctx, const struct conf_node *n)
+{
+	static const char	*want = "env, none or http://host:port";
+	struct conf		*c = ctx->conf;
+	const char		*s, *rest;
+	char			 q[CONF_QUOTE_MAX], *host, *cause = NULL;
+	size_t			 alen;
+	int			 port;
+
+	if ((s = conf_scalar(ctx, "proxy", n, want)) == NULL)
+		return;
+	if (strcmp(s, "env") == 0) {
+		c->proxy = CONF_PROXY_ENV;
+		return;
+	}
+	if (strcmp(s, "none") == 0) {
+		c->proxy = CONF_PROXY_NONE;
+		return;
+	}
+	if (strncasecmp(s, "http://", 7) != 0) {
+		conf_err(ctx, n, "'proxy' must be %s, got '%s'", want,
+		    conf_quote(q, sizeof q, s));
+		return;
+	}
+	rest = s + 7;
+	alen = strcspn(rest, "/");
+	if (rest[alen] != '\0' && strcmp(rest + alen, "/") != 0)
+		cause = xstrdup("a proxy URL has no path");
+	else if (memchr(rest, '@', alen) != NULL)
+		cause = xstrdup("user information (user@host) is not "
+		    "supported");
+	else if (conf_split_hostport(rest, alen, &host, &port, &cause) == 0) {
+		if (host == NULL)
+			cause = xstrdup("empty host");
+		else if (port <= 0)
+			cause = xstrdup("missing port; expected "
+			    "http://host:port");
+		free(host);
+	}
+	if (cause != NULL) {
+		conf_err(ctx, n, "bad 'proxy' '%s': %s",
+		    conf_quote(q, sizeof q, s), cause);
+		free(cause);
+		return;
+	}
+	c->proxy = CONF_PROXY_URL;
+	free(c->proxy_url);
+	c->proxy_url = xstrdup(s);
+}
+
+static void
+conf_walk_log(struct conf_ctx *ctx, const struct conf_node *n)
+{
+	struct conf_node	*keys[L_NKEYS] = { NULL };
+	struct conf_node	*vals[L_NKEYS] = { NULL };
+	char			 d[CONF_QUOTE_MAX + 2];
+	int			 e;
+
+	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_err(ctx, n, "'log' must be a mapping such as {format: "
+		    "logfmt, level: info}, got %s", conf_desc(d, sizeof d, n));
+		return;
+	}
+	conf_walk_map(ctx, n, &conf_lschema, keys, vals);
+	if (vals[L_FORMAT] != NULL && conf_get_enum(ctx, "format",
+	    vals[L_FORMAT], conf_format_names, nitems(conf_format_names),
+	    &e) == 0)
+		ctx->conf->log_format = e;
+	if (vals[L_LEVEL] != NULL && conf_get_enum(ctx, "level",
+	    vals[L_LEVEL], conf_level_names, nitems(conf_level_names),
+	    &e) == 0)
+		ctx->conf->log_level = e;
+}
+
+static void
+conf_walk_trust_store(struct conf_ctx *ctx, const struct conf_node *n)
+{
+	struct conf_node	*keys[S_NKEYS] = { NULL };
+	struct conf_node	*vals[S_NKEYS] = { NULL };
+	struct conf		*c = ctx->conf;
+	char			 d[CONF_QUOTE_MAX + 2];
+
+	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_err(ctx, n, "'trust_store' must be a mapping with root, "
+		    "ca_file or ca_dir, got %s", conf_desc(d, sizeof d, n));
+		return;
+	}
+	conf_walk_map(ctx, n, &conf_sschema, keys, vals);
+	if (vals[S_ROOT] != NULL)
+		conf_get_dir(ctx, "root", vals[S_ROOT], &c->ts_root);
+	if (vals[S_CA_FILE] != NULL)
+		conf_get_file(ctx, "ca_file", vals[S_CA_FILE], &c->ts_ca_file);
+	if (vals[S_CA_DIR] != NULL)
+		conf_get_dir(ctx, "ca_dir", vals[S_CA_DIR], &c->ts_ca_dir);
+}
+
+static void
+conf_check_global(struct conf_ctx *ctx)
+{
+	struct conf	*c = ctx->conf;
+	char		 ti[32], to[32];
+
+	if (ctx->gbad_interval || ctx->gbad_timeout ||
+	    c->timeout_ms <= c->interval_ms)
+		return;
+	conf_fmt_duration(ti, sizeof ti, c->interval_ms);
+	conf_fmt_duration(to, sizeof to, c->timeout_ms);
+	if (ctx->gval[G_TIMEOUT] != NULL) {
+		conf_err(ctx, ctx->gval[G_TIMEOUT], "'timeout' %s is longer "
+		    "than %s'interval' %s", to,
+		    ctx->gval[G_INTERVAL] == NULL ? "the default " : "", ti);
+	} else {
+		conf_err(ctx, ctx->gval[G_INTERVAL], "'interval' %s is "
+		    "shorter than the default 'timeout' %s", ti, to);
+	}
+}
+
+static void
+conf_walk_targets(struct conf_ctx *ctx, const struct conf_node *seq)
+{
+	struct conf		*c = ctx->conf;
+	struct conf_node	*item;
+	char			 d[CONF_QUOTE_MAX + 2];
+	size_t			 n, i = 0;
+
+	if (conf_node_is_null(seq) || seq->type == CONF_NODE_INVALID)
+		return;
+	if (seq->type != CONF_NODE_SEQUENCE) {
+		conf_err(ctx, seq, "'targets' must be a list of targets "
+		    "(\"- url: https://...\"), got %s",
+		    conf_desc(d, sizeof d, seq));
+		return;
+	}
+	n = seq->nchild;
+	if (n > CONF_MAX_TARGETS)
+		n = CONF_MAX_TARGETS;
+	c->targets = xcalloc(n, sizeof *c->targets);
+	ctx->tname = xcalloc(n, sizeof *ctx->tname);
+	for (item = seq->child; item != NULL; item = item->next) {
+		if (conf_errors_full(ctx->errs))
+			break;
+		if (i == CONF_MAX_TARGETS) {
+			conf_err(ctx, item, "more than %d targets; split them "
+			    "over several instances", CONF_MAX_TARGETS);
+			break;
+		}
+		conf_walk_target(ctx, item, &c->targets[i], &ctx->tname[i]);
+		c->ntargets = ++i;
+	}
+	conf_check_names(ctx, i);
+}
+
+static void
+conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
+    struct conf_target *t, struct conf_node **namenode)
+{
+	struct conf		*c = ctx->conf;
+	struct conf_node	*keys[T_NKEYS] = { NULL };
+	struct conf_node	*vals[T_NKEYS] = { NULL };
+	struct conf_node	*urlnode = NULL, *v;
+	const char		*s;
+	char			 d[CONF_QUOTE_MAX + 2], q[CONF_QUOTE_MAX];
+	char			*cause;
+	struct in6_addr		 a6;
+	struct in_addr		 a4;
+	int			 i, e, bad_interval = 0, bad_timeout = 0;
+
+	t->line = item->line;
+	t->column = item->column;
+	t->interval_ms = c->interval_ms;
+	t->timeout_ms = c->timeout_ms;
+	t->warn_before_ms = c->warn_before_ms;
+	t->method = CONF_METHOD_GET;
+	t->ca_mode = CONF_CA_APPEND;
+
+	if (item->type == CONF_NODE_INVALID)
+		return;
+	if (item->type == CONF_NODE_SCALAR && !conf_node_is_null(item))
+		urlnode = item;		/* "- https://host/" */
+	else if (item->type == CONF_NODE_MAPPING) {
+		conf_walk_map(ctx, item, &conf_tschema, keys, vals);
+		if ((urlnode = vals[T_URL]) == NULL) {
+			conf_err(ctx, item, "target has no 'url'");
+		}
+	} else {
+		conf_err(ctx, item, "a target must be a mapping with a 'url', "
+		    "or a URL, got %s", conf_desc(d, sizeof d, item));
+		return;
+	}
+
+	if (urlnode != NULL &&
+	    (s = conf_scalar(ctx, "url", urlnode, "a URL")) != NULL) {
+		t->url = xstrdup(s);
+		if (conf_parse_url(s, &t->u, &cause) != 0) {
+			conf_err(ctx, urlnode, "bad url '%s': %s",
+			    conf_quote(q, sizeof q, s), cause);
+			free(cause);
+		}
+	}
+
+	for (i = 0; i < T_NKEYS; i++) {
+		if ((v = vals[i]) == NULL)
+			continue;
+		switch ((enum conf_tkey)i) {
+		case T_URL:
+			break;
+		case T_NAME:
+			if (conf_get_string(ctx, "name", v, &t->name) == 0)
+				*namenode = v;
+			break;
+		case T_SERVER_NAME:
+			if (conf_get_string(ctx, "server_name", v,
+			    &t->server_name) != 0)
+				break;
+			s = t->server_name;
+			if (inet_pton(AF_INET6, s, &a6) == 1)
+				break;
+			if (conf_check_host(s, &cause) != 0) {
+				conf_err(ctx, v, "'server_name' must be a "
+				    "hostname or an IP address: %s", cause);
+				free(cause);
+			}
+			break;
+		case T_ADDRESS:
+			if (conf_get_string(ctx, "address", v,
+			    &t->address) != 0)
+				break;
+			s = t->address;
+			if (inet_pton(AF_INET, s, &a4) != 1 &&
+			    inet_pton(AF_INET6, s, &a6) != 1) {
+				conf_err(ctx, v, "'address' must be an IPv4 or "
+				    "IPv6 address, got '%s' (a name goes in "
+				    "'url', or 'server_name')",
+				    conf_quote(q, sizeof q, s));
+			}
+			break;
+		case T_INTERVAL:
+			bad_interval = conf_get_duration(ctx, "interval", v,
+			    &t->interval_ms) != 0;
+			break;
+		case T_TIMEOUT:
+			bad_timeout = conf_get_duration(ctx, "timeout", v,
+			    &t->timeout_ms) != 0;
+			break;
+		case T_WARN_BEFORE:
+			conf_get_duration(ctx, "warn_before", v,
+			    &t->warn_before_ms);
+			break;
+		case T_METHOD:
+			if (conf_get_enum(ctx, "method", v, conf_method_names,
+			    nitems(conf_method_names), &e) == 0)
+				t->method = e;
+			break;
+		case T_EXPECT_STATUS:
+			conf_walk_expect(ctx, v, t);
+			break;
+		case T_CA_FILE:
+			conf_get_file(ctx, "ca_file", v, &t->ca_file);
+			break;
+		case T_CA_MODE:
+			if (conf_get_enum(ctx, "ca_mode", v,
+			    conf_ca_mode_names, nitems(conf_ca_mode_names),
+			    &e) == 0)
+				t->ca_mode = e;
+			break;
+		case T_CLIENT_CERT:
+			conf_get_file(ctx, "client_cert", v, &t->client_cert);
+			break;
+		case T_CLIENT_KEY:
+			conf_get_file(ctx, "client_key", v, &t->client_key);
+			break;
+		case T_ALL_ADDRESSES:
+			conf_get_bool(ctx, "all_addresses", v,
+			    &t->all_addresses);
+			break;
+		case T_LABELS:
+			conf_walk_labels(ctx, v, t);
+			break;
+		case T_NKEYS:
+			break;
+		}
+	}
+
+	if (t->name == NULL && t->url != NULL) {
+		t->name = xstrdup(t->url);
+		*namenode = urlnode;
+	}
+	if (t->server_name == NULL && t->u.host != NULL)
+		t->server_name = xstrdup(t->u.host);
+	conf_check_target(ctx, t, keys, vals, bad_interval, bad_timeout);
+}
+
+/* Settings that parse alone but not together. */
+static void
+conf_check_target(struct conf_ctx *ctx, struct conf_target *t,
+    struct conf_node **keys, struct conf_node **vals, int bad_interval,
+    int bad_timeout)
+{
+	char	ti[32], to[32];
+
+	if (!bad_interval && !bad_timeout && t->timeout_ms > t->interval_ms &&
+	    (vals[T_TIMEOUT] != NULL || vals[T_INTERVAL] != NULL)) {
+		conf_fmt_duration(ti, sizeof ti, t->interval_ms);
+		conf_fmt_duration(to, sizeof to, t->timeout_ms);
+		if (vals[T_TIMEOUT] != NULL && vals[T_INTERVAL] != NULL) {
+			conf_err(ctx, vals[T_TIMEOUT], "'timeout' %s is "
+			    "longer than the target's 'interval' %s", to, ti);
+		} else if (vals[T_TIMEOUT] != NULL && !ctx->gbad_interval) {
+			conf_err(ctx, vals[T_TIMEOUT], "'timeout' %s is "
+			    "longer than the 'interval' %s this target "
+			    "inherits", to, ti);
+		} else if (vals[T_INTERVAL] != NULL && !ctx->gbad_timeout) {
+			conf_err(ctx, vals[T_INTERVAL], "'interval' %s is "
+			    "shorter than the 'timeout' %s this target "
+			    "inherits", ti, to);
+		}
+	}
+	if (keys[T_CLIENT_CERT] != NULL && keys[T_CLIENT_KEY] == NULL) {
+		conf_err(ctx, keys[T_CLIENT_CERT], "'client_cert' is set but "
+		    "'client_key' is not; mutual TLS needs both");
+	}
+	if (keys[T_CLIENT_KEY] != NULL && keys[T_CLIENT_CERT] == NULL) {
+		conf_err(ctx, keys[T_CLIENT_KEY], "'client_key' is set but "
+		    "'client_cert' is not; mutual TLS needs both");
+	}
+	if (vals[T_CA_MODE] != NULL && t->ca_mode == CONF_CA_REPLACE &&
+	    keys[T_CA_FILE] == NULL) {
+		conf_err(ctx, vals[T_CA_MODE], "'ca_mode: replace' needs a "
+		    "'ca_file' to replace the trust store with");
+	}
+	if (t->u.host != NULL && t->u.scheme == CONF_SCHEME_TLS) {
+		if (keys[T_METHOD] != NULL) {
+			conf_err(ctx, keys[T_METHOD], "'method' has no effect "
+			    "on a TLS-only target; use an https:// url to "
+			    "make a request");
+		}
+		if (keys[T_EXPECT_STATUS] != NULL) {
+			conf_err(ctx, keys[T_EXPECT_STATUS], "'expect_status' "
+			    "has no effect on a TLS-only target; use an "
+			    "https:// url to make a request");
+		}
+	}
+}
+
+static void
+conf_walk_expect(struct conf_ctx *ctx, const struct conf_node *n,
+    struct conf_target *t)
+{
+	struct conf_node	*item;
+	char			 d[CONF_QUOTE_MAX + 2];
+	int			 code;
+
+	if (n->type == CONF_NODE_SCALAR) {
+		if (conf_get_int(ctx, "expect_status", n, 100, 599,
+		    &code) == 0) {
+			t->expect_status[0] = code;
+			t->nexpect_status = 1;
+		}
+		return;
+	}
+	if (n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type != CONF_NODE_SEQUENCE) {
+		conf_err(ctx, n, "'expect_status' must be a status code or a "
+		    "list of them, got %s", conf_desc(d, sizeof d, n));
+		return;
+	}
+	if (n->child == NULL) {
+		conf_err(ctx, n, "'expect_status' is empty; leave it out to "
+		    "accept any status");
+		return;
+	}
+	for (item = n->child; item != NULL; item = item->next) {
+		if (t->nexpect_status == CONF_MAX_EXPECT_STATUS) {
+			conf_err(ctx, item, "'expect_status' lists more than "
+			    "%d codes", CONF_MAX_EXPECT_STATUS);
+			return;
+		}
+		if (conf_get_int(ctx, "expect_status", item, 100, 599,
+		    &code) == 0)
+			t->expect_status[t->nexpect_status++] = code;
+	}
+}
+
+static void
+conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
+    struct conf_target *t)
+{
+	struct conf_node	*k, *v, *seen[CONF_MAX_LABELS];
+	struct conf_label	*l;
+	const char		*s, *p;
+	char			 d[CONF_QUOTE_MAX + 2], q[CONF_QUOTE_MAX], *key;
+	size_t			 i;
+
+	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_err(ctx, n, "'labels' must be a mapping of label names "
+		    "to values, such as {team: payments}, got %s",
+		    conf_desc(d, sizeof d, n));
+		return;
+	}
+	t->labels = xcalloc(CONF_MAX_LABELS, sizeof *t->labels);
+	for (k = n->child; k != NULL; k = v->next) {
+		v = k->next;
+		if (k->type == CONF_NODE_INVALID)
+			continue;
+		if (k->type != CONF_NODE_SCALAR) {
+			conf_err(ctx, k, "a label name must be a string, got "
+			    "%s", conf_desc(d, sizeof d, k));
+			continue;
+		}
+		s = k->value;
+		conf_quote(q, sizeof q, s);
+		p = s;
+		if (conf_isalpha((unsigned char)*p) || *p == '_') {
+			for (p++; conf_isalpha((unsigned char)*p) ||
+			    conf_isdigit((unsigned char)*p) || *p == '_'; p++)
+				;
+		}
+		if (p == s || *p != '\0') {
+			conf_err(ctx, k, "bad label name '%s': it must match "
+			    "[a-zA-Z_][a-zA-Z0-9_]*", q);
+			continue;
+		}
+		if (strncmp(s, "__", 2) == 0 || conf_lookup(s,
+		    conf_reserved_labels, nitems(conf_reserved_labels)) != -1) {
+			conf_err(ctx, k, "label name '%s' is reserved for "
+			    "trustprobe's own labels", q);
+			continue;
+		}
+		for (i = 0; i < t->nlabels; i++) {
+			if (strcmp(t->labels[i].key, s) == 0)
+				break;
+		}
+		if (i != t->nlabels) {
+			conf_err(ctx, k, "duplicate label '%s' (first at line "
+			    "%u, column %u)", q, seen[i]->line,
+			    seen[i]->column);
+			continue;
+		}
+		if (t->nlabels == CONF_MAX_LABELS) {
+			conf_err(ctx, k, "more than %d labels",
+			    CONF_MAX_LABELS);
+			return;
+		}
+		xasprintf(&key, "labels.%s", s);
+		p = conf_scalar(ctx, key, v, "a string");
+		free(key);
+		if (p == NULL)
+			continue;
+		seen[t->nlabels] = k;
+		l = &t->labels[t->nlabels++];
+		l->key = xstrdup(s);
+		l->value = xstrdup(p);
+	}
+}
+
+static int
+conf_name_cmp(const void *a, const void *b)
+{
+	const struct conf_name_ref	*ra = a, *rb = b;
+	int				 r;
+
+	if ((r = strcmp(ra->name, rb->name)) != 0)
+		return (r);
+	return (ra->idx < rb->idx ? -1 : ra->idx > rb->idx);
+}
+
+/* Names are identities (metrics, reload), so one name, one target. */
+static void
+conf_check_names(struct conf_ctx *ctx, size_t n)
+{
+	struct conf_target	*t = ctx->conf->targets;
+	struct conf_name_ref	*refs;
+	struct conf_node	*first, *dup;
+	char			 q[CONF_QUOTE_MAX];
+	size_t			 i, nrefs = 0, g;
+
+	refs = xcalloc(n, sizeof *refs);
+	for (i = 0; i < n; i++) {
+		if (t[i].name != NULL && ctx->tname[i] != NULL) {
+			refs[nrefs].name = t[i].name;
+			refs[nrefs++].idx = i;
+		}
+	}
+	qsort(refs, nrefs, sizeof *refs, conf_name_cmp);
+	for (g = 0, i = 1; i < nrefs; i++) {
+		if (strcmp(refs[i].name, refs[g].name) != 0) {
+			g = i;
+			continue;
+		}
+		first = ctx->tname[refs[g].idx];
+		dup = ctx->tname[refs[i].idx];
+		conf_err(ctx, dup, "duplicate target name '%s' (first at line "
+		    "%u, column %u)%s", conf_quote(q, sizeof q, refs[i].name),
+		    first->line, first->column,
+		    conf_streq(t[refs[i].idx].name, t[refs[i].idx].url) ?
+		    "; the name defaults to the url, give each target a "
+		    "distinct 'name'" : "");
+	}
+	free(refs);
+}
+
+/* Loading. */
+
+int
+conf_load(const char *path, struct conf **out, struct conf_errors *errs)
+{
+	struct conf_errors	 tmp = { NULL, 0 };
+	struct stat		 st;
+	char			*buf;
+	size_t			 len = 0, cap;
+	ssize_t			 n;
+	int			 fd, rv;
+
+	*out = NULL;
+	if (errs == NULL)
+		errs = &tmp;
+	errs->v = NULL;
+	errs->n = 0;
+
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1) {
+		conf_error_add(errs, path, 0, 0, "cannot open: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > CONF_MAX_FILE_SIZE) {
+		conf_error_add(errs, path, 0, 0, "file is %jd bytes, limit is "
+		    "%d", (intmax_t)st.st_size, CONF_MAX_FILE_SIZE);
+		close(fd);
+		goto fail;
+	}
+	/* Read one byte past the limit to see a pipe or a growing file. */
+	cap = 64 * 1024;
+	buf = xmalloc(cap);
+	for (;;) {
+		if (len == cap) {
+			if (cap > CONF_MAX_FILE_SIZE)
+				break;
+			cap = cap * 2 > CONF_MAX_FILE_SIZE ?
+			    CONF_MAX_FILE_SIZE + 1 : cap * 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			conf_error_add(errs, path, 0, 0, "cannot read: %s",
+			    strerror(errno));
+			close(fd);
+			free(buf);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (len > CONF_MAX_FILE_SIZE) {
+		conf_error_add(errs, path, 0, 0, "file is more than %d bytes, "
+		    "limit is %d", CONF_MAX_FILE_SIZE, CONF_MAX_FILE_SIZE);
+		free(buf);
+		goto fail;
+	}
+	rv = conf_load_buffer(path, buf, len, out, errs == &tmp ? NULL : errs);
+	free(buf);
+	return (rv);
+
+fail:
+	conf_errors_free(&tmp);
+	return (-1);
+}
+
+int
+conf_load_buffer(const char *name, const char *buf, size_t len,
+    struct conf **out, struct conf_errors *errs)
+{
+	struct conf_errors	 tmp = { NULL, 0 };
+	struct conf_ctx		 ctx;
+	struct conf_yaml	*y;
+	int			 rv = -1;
+
+	*out = NULL;
+	if (errs == NULL)
+		errs = &tmp;
+	errs->v = NULL;
+	errs->n = 0;
+
+	if (len > CONF_MAX_FILE_SIZE) {
+		conf_error_add(errs, name, 0, 0, "file is %zu bytes, limit is "
+		    "%d", len, CONF_MAX_FILE_SIZE);
+		goto out;
+	}
+	if ((y = conf_yaml_parse(name, buf, len, errs)) == NULL)
+		goto out;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.file = name;
+	ctx.errs = errs;
+	ctx.conf = conf_default();
+	ctx.conf->path = xstrdup(name);
+	conf_walk_top(&ctx, conf_yaml_root(y));
+	free(ctx.tname);
+	conf_yaml_free(y);
+
+	if (errs->n != 0) {
+		conf_free(ctx.conf);
+		goto out;
+	}
+	*out = ctx.conf;
+	rv = 0;
+out:
+	conf_errors_sort(errs);
+	conf_errors_free(&tmp);
+	return (rv);
+}
+
+struct conf *
+conf_default(void)
+{
+	struct conf	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->listen = xstrdup(CONF_DEFAULT_LISTEN);
+	c->listen_host = NULL;
+	c->listen_port = 9797;
+	c->interval_ms = CONF_DEFAULT_INTERVAL;
+	c->timeout_ms = CONF_DEFAULT_TIMEOUT;
+	c->concurrency = CONF_DEFAULT_CONCURRENCY;
+	c->warn_before_ms = CONF_DEFAULT_WARN_BEFORE;
+	c->clock_skew_ms = CONF_DEFAULT_CLOCK_SKEW;
+	c->ready_when = CONF_READY_ALL_OK;
+	c->security_level = CONF_DEFAULT_SECURITY_LEVEL;
+	c->aia_fetch = 1;
+	c->proxy = CONF_PROXY_ENV;
+	c->log_format = CONF_LOG_LOGFMT;
+	c->log_level = CONF_LOG_INFO;
+	c->ts_root = xstrdup("/");
+	return (c);
+}
+
+static void
+conf_target_free(struct conf_target *t)
+{
+	size_t	i;
+
+	free(t->name);
+	free(t->url);
+	conf_url_free(&t->u);
+	free(t->server_name);
+	free(t->address);
+	free(t->ca_file);
+	free(t->client_cert);
+	free(t->client_key);
+	for (i = 0; i < t->nlabels; i++) {
+		free(t->labels[i].key);
+		free(t->labels[i].value);
+	}
+	free(t->labels);
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ntargets; i++)
+		conf_target_free(&c->targets[i]);
+	free(c->targets);
+	free(c->path);
+	free(c->listen);
+	free(c->listen_host);
+	free(c->proxy_url);
+	free(c->ts_root);
+	free(c->ts_ca_file);
+	free(c->ts_ca_dir);
+	free(c);
+}
+
+const char *
+conf_ready_name(enum conf_ready r)
+{
+	switch (r) {
+	case CONF_READY_ALL_OK:
+		return ("all_ok");
+	case CONF_READY_ANY_OK:
+		return ("any_ok");
+	case CONF_READY_TRUST_STORE_OK:
+		return ("trust_store_ok");
+	case CONF_READY_ALWAYS:
+		return ("always");
+	}
+	return ("unknown");
+}
+
+const char *
+conf_method_name(enum conf_method m)
+{
+	switch (m) {
+	case CONF_METHOD_GET:
+		return ("GET");
+	case CONF_METHOD_HEAD:
+		return ("HEAD");
+	}
+	return ("unknown");
+}
+
+int
+conf_target_equal(const struct conf_target *a, const struct conf_target *b)
+{
+	size_t	i;
+
+	if (!conf_streq(a->name, b->name) || !conf_streq(a->url, b->url) ||
+	    !conf_streq(a->server_name, b->server_name) ||
+	    !conf_streq(a->address, b->address) ||
+	    !conf_streq(a->ca_file, b->ca_file) ||
+	    !conf_streq(a->client_cert, b->client_cert) ||
+	    !conf_streq(a->client_key, b->client_key))
+		return (0);
+	if (a->interval_ms != b->interval_ms ||
+	    a->timeout_ms != b->timeout_ms ||
+	    a->warn_before_ms != b->warn_before_ms ||
+	    a->method != b->method || a->ca_mode != b->ca_mode ||
+	    a->all_addresses != b->all_addresses ||
+	    a->nexpect_status != b->nexpect_status ||
+	    a->nlabels != b->nlabels)
+		return (0);
+	for (i = 0; i < a->nexpect_status; i++) {
+		if (a->expect_status[i] != b->expect_status[i])
+			return (0);
+	}
+	for (i = 0; i < a->nlabels; i++) {
+		if (!conf_streq(a->labels[i].key, b->labels[i].key) ||
+		    !conf_streq(a->labels[i].value, b->labels[i].value))
+			return (0);
+	}
+	return (1);
+}

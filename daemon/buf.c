@@ -1,0 +1,275 @@
+/* buf.c: bounded growable buffers and output escaping. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+static size_t	buf_utf8_len(const unsigned char *);
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	memset(b, 0, sizeof *b);
+	b->max = max;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->overflow = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+}
+
+char *
+buf_release(struct buf *b)
+{
+	char	*p = b->p;
+	size_t	 max = b->max;
+
+	if (p == NULL)
+		p = xstrdup("");
+	buf_init(b, max);
+	return (p);
+}
+
+const char *
+buf_str(const struct buf *b)
+{
+	return (b->p != NULL ? b->p : "");
+}
+
+void
+buf_add(struct buf *b, const void *data, size_t len)
+{
+	size_t	need;
+
+	if (b->overflow)
+		return;
+	if (len > b->max || b->len > b->max - len) {
+		b->overflow = 1;
+		return;
+	}
+	need = b->len + len + 1;
+	if (need > b->size) {
+		size_t	size = b->size < 256 ? 256 : b->size;
+
+		while (size < need)
+			size *= 2;
+		b->p = xreallocarray(b->p, 1, size);
+		b->size = size;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	char	 small[256], *big;
+	va_list	 ap2;
+	int	 n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		buf_add(b, small, n);
+		return;
+	}
+	n = xvasprintf(&big, fmt, ap);
+	buf_add(b, big, n);
+	free(big);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+/* Length of a valid UTF-8 sequence at u (strict: no overlongs, no surrogates), or 0. */
+static size_t
+buf_utf8_len(const unsigned char *u)
+{
+	size_t	n, i;
+
+	if (*u >= 0xc2 && *u <= 0xdf)
+		n = 2;
+	else if (*u >= 0xe0 && *u <= 0xef)
+		n = 3;
+	else if (*u >= 0xf0 && *u <= 0xf4)
+		n = 4;
+	else
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return (0);
+	}
+	if ((*u == 0xe0 && u[1] < 0xa0) || (*u == 0xed && u[1] > 0x9f) ||
+	    (*u == 0xf0 && u[1] < 0x90) || (*u == 0xf4 && u[1] > 0x8f))
+		return (0);
+	return (n);
+}
+
+/* Invalid UTF-8 (a server's bytes) becomes U+FFFD so the JSON stays valid. */
+void
+buf_json_str(struct buf *b, const char *s)
+{
+	size_t	n;
+
+	const unsigned char	*u;
+	const unsigned char	*run;
+
+	if (s == NULL) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	for (run = u = (const unsigned char *)s; *u != '\0'; u++) {
+		if (*u >= 0x80) {
+			if ((n = buf_utf8_len(u)) != 0) {
+				u += n - 1;
+				continue;
+			}
+			buf_add(b, run, u - run);
+			run = u + 1;
+			buf_puts(b, "\\ufffd");
+			continue;
+		}
+		if (*u >= 0x20 && *u != '"' && *u != '\\' && *u != 0x7f)
+			continue;
+		buf_add(b, run, u - run);
+		run = u + 1;
+		switch (*u) {
+		case '"':
+			buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		case '\r':
+			buf_puts(b, "\\r");
+			break;
+		case '\t':
+			buf_puts(b, "\\t");
+			break;
+		default:
+			buf_printf(b, "\\u%04x", *u);
+		}
+	}
+	buf_add(b, run, u - run);
+	buf_putc(b, '"');
+}
+
+void
+buf_json_key(struct buf *b, const char *key, int *first)
+{
+	if (!*first)
+		buf_putc(b, ',');
+	*first = 0;
+	buf_json_str(b, key);
+	buf_putc(b, ':');
+}
+
+void
+buf_json_kv_str(struct buf *b, const char *key, const char *v, int *first)
+{
+	buf_json_key(b, key, first);
+	buf_json_str(b, v);
+}
+
+void
+buf_json_kv_int(struct buf *b, const char *key, long long v, int *first)
+{
+	buf_json_key(b, key, first);
+	buf_printf(b, "%lld", v);
+}
+
+void
+buf_json_kv_bool(struct buf *b, const char *key, int v, int *first)
+{
+	buf_json_key(b, key, first);
+	buf_puts(b, v ? "true" : "false");
+}
+
+void
+buf_prom_label(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+			buf_puts(b, "\\\\");
+			break;
+		case '"':
+			buf_puts(b, "\\\"");
+			break;
+		case '\n':
+			buf_puts(b, "\\n");
+			break;
+		default:
+			buf_putc(b, *s);
+		}
+	}
+}
+
+void
+buf_html(struct buf *b, const char *s)
+{
+	const unsigned char	*u;
+
+	for (u = (const unsigned char *)s; *u != '\0'; u++) {
+		switch (*u) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			if (*u >= 0x20 || *u == '\n' || *u == '\t')
+				buf_putc(b, (char)*u);
+		}
+	}
+}

@@ -1,0 +1,50 @@
+/*
+ * buf.h: a growable byte buffer with a hard maximum (as curl's dynbuf), and
+ * the escapers every renderer uses: JSON strings, Prometheus label values,
+ * HTML text. Text from certificates, servers and config files goes through
+ * one of these, never straight into output.
+ */
+#ifndef TP_BUF_H
+#define TP_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf {
+	char	*p;		/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 size;
+	size_t	 max;		/* appends beyond this set overflow */
+	int	 overflow;
+};
+
+void	 buf_init(struct buf *, size_t max);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+/* Take the string; the buffer is reset. Caller frees. Never NULL. */
+char	*buf_release(struct buf *);
+/* The string so far ("" when empty). Valid until the next append. */
+const char *buf_str(const struct buf *);
+
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_vprintf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+
+/* "text" with JSON escapes; NULL becomes null. */
+void	 buf_json_str(struct buf *, const char *);
+/* JSON object member helpers: "key":value, with a leading comma unless first. */
+void	 buf_json_key(struct buf *, const char *key, int *first);
+void	 buf_json_kv_str(struct buf *, const char *key, const char *v, int *first);
+void	 buf_json_kv_int(struct buf *, const char *key, long long v, int *first);
+void	 buf_json_kv_bool(struct buf *, const char *key, int v, int *first);
+/* Prometheus text format label value: \\ \" \n escaped. */
+void	 buf_prom_label(struct buf *, const char *);
+/* HTML text and attribute values: & < > " ' escaped, controls dropped. */
+void	 buf_html(struct buf *, const char *);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * log.c: one event, one line. Values come from certificates, servers and
+ * config files, so every byte outside printable ASCII, every quote and every
+ * backslash is escaped: a line can never be split or a field forged.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define LOG_MAX_FIELDS	32
+
+static FILE		*log_file;
+static enum log_format	 log_fmt = LOG_FORMAT_LOGFMT;
+static enum log_level	 log_min = LOG_INFO;
+
+struct log_buf {
+	char	*p;
+	size_t	 size;
+	size_t	 len;
+	size_t	 cap;		/* bytes of each value rendered at most */
+	int	 truncated;
+};
+
+static void	log_putc(struct log_buf *, char);
+static void	log_puts(struct log_buf *, const char *);
+static void	log_put_logfmt(struct log_buf *, const char *);
+static void	log_put_json(struct log_buf *, const char *);
+static void	log_vemit(enum log_level, const char *, va_list);
+
+void
+log_open(FILE *f, enum log_format fmt, enum log_level min)
+{
+	log_file = f;
+	log_fmt = fmt;
+	log_min = min;
+}
+
+void
+log_set_format(enum log_format fmt)
+{
+	log_fmt = fmt;
+}
+
+void
+log_set_level(enum log_level min)
+{
+	log_min = min;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return (log_min);
+}
+
+const char *
+log_level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_DEBUG:
+		return ("debug");
+	case LOG_INFO:
+		return ("info");
+	case LOG_WARN:
+		return ("warn");
+	case LOG_ERROR:
+		return ("error");
+	}
+	return ("unknown");
+}
+
+int
+log_level_from_name(const char *name, enum log_level *out)
+{
+	enum log_level	l;
+
+	for (l = LOG_DEBUG; l <= LOG_ERROR; l++) {
+		if (strcmp(name, log_level_name(l)) == 0) {
+			*out = l;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* Keep one byte for the newline the caller adds. */
+static void
+log_putc(struct log_buf *b, char c)
+{
+	if (b->len + 2 >= b->size) {
+		b->truncated = 1;
+		return;
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+static void
+log_puts(struct log_buf *b, const char *s)
+{
+	while (*s != '\0')
+		log_putc(b, *s++);
+}
+
+static void
+log_put_hex(struct log_buf *b, const char *prefix, unsigned char c)
+{
+	static const char	hex[] = "0123456789abcdef";
+
+	log_puts(b, prefix);
+	log_putc(b, hex[c >> 4]);
+	log_putc(b, hex[c & 0xf]);
+}
+
+/* logfmt: bare when safe, else quoted with \" \\ \n \r \t \xNN escapes. */
+static void
+log_put_logfmt(struct log_buf *b, const char *s)
+{
+	const unsigned char	*u;
+	int			 quote = (*s == '\0');
+
+	for (u = (const unsigned char *)s; *u != '\0'; u++) {
+		if (*u <= ' ' || *u == '=' || *u == '"' || *u == '\\' ||
+		    *u >= 0x7f) {
+			quote = 1;
+			break;
+		}
+	}
+	if (strlen(s) > b->cap)
+		quote = 1;
+	if (!quote) {
+		log_puts(b, s);
+		return;
+	}
+	log_putc(b, '"');
+	for (u = (const unsigned char *)s; *u != '\0' &&
+	    (size_t)(u - (const unsigned char *)s) < b->cap; u++) {
+		switch (*u) {
+		case '"':
+			log_puts(b, "\\\"");
+			break;
+		case '\\':
+			log_puts(b, "\\\\");
+			break;
+		case '\n':
+			log_puts(b, "\\n");
+			break;
+		case '\r':
+			log_puts(b, "\\r");
+			break;
+		case '\t':
+			log_puts(b, "\\t");
+			break;
+		default:
+			if (*u < ' ' || *u >= 0x7f)
+				log_put_hex(b, "\\x", *u);
+			else
+				log_putc(b, (char)*u);
+		}
+	}
+	log_putc(b, '"');
+}
+
+/* JSON string; bytes >= 0x7f become \u00NN so the line stays ASCII. */
+static void
+log_put_json(struct log_buf *b, const char *s)
+{
+	const unsigned char	*u;
+
+	log_putc(b, '"');
+	for (u = (const unsigned char *)s; *u != '\0' &&
+	    (size_t)(u - (const unsigned char *)s) < b->cap; u++) {
+		switch (*u) {
+		case '"':
+			log_puts(b, "\\\"");
+			break;
+		case '\\':
+			log_puts(b, "\\\\");
+			break;
+		case '\n':
+			log_puts(b, "\\n");
+			break;
+		case '\r':
+			log_puts(b, "\\r");
+			break;
+		case '\t':
+			log_puts(b, "\\t");
+			break;
+		default:
+			if (*u < ' ' || *u >= 0x7f)
+				log_put_hex(b, "\\u00", *u);
+			else
+				log_putc(b, (char)*u);
+		}
+	}
+	log_putc(b, '"');
+}
+
+static void
+log_put_field(struct log_buf *b, enum log_format fmt, const char *k,
+    const char *v, int first)
+{
+	if (fmt == LOG_FORMAT_JSON) {
+		if (!first)
+			log_putc(b, ',');
+		log_put_json(b, k);
+		log_putc(b, ':');
+		log_put_json(b, v);
+	} else {
+		if (!first)
+			log_putc(b, ' ');
+		log_put_logfmt(b, k);
+		log_putc(b, '=');
+		log_put_logfmt(b, v);
+	}
+}
+
+/*
+ * Render once; when the line does not fit, render again with every value cut
+ * to a shorter length and a truncated=true field, so that the result is
+ * always a complete, parseable line.
+ */
+size_t
+log_format_line(char *buf, size_t size, enum log_format fmt,
+    long long now_ms, enum log_level level, const char *msg,
+    const char *const *kv, size_t nkv)
+{
+	static const size_t	 caps[] = { SIZE_MAX, 256, 32, 0 };
+	struct log_buf		 b;
+	char			 ts[64];
+	struct tm		 tm;
+	time_t			 t = (time_t)(now_ms / 1000);
+	size_t			 i, c;
+
+	if (size < 128)
+		return (0);
+	gmtime_r(&t, &tm);
+	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(now_ms % 1000));
+
+	for (c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+		b.p = buf;
+		b.size = size - 32;	/* room for the truncated field */
+		b.len = 0;
+		b.truncated = 0;
+		b.cap = caps[c];
+		buf[0] = '\0';
+		if (fmt == LOG_FORMAT_JSON)
+			log_putc(&b, '{');
+		log_put_field(&b, fmt, "ts", ts, 1);
+		log_put_field(&b, fmt, "level", log_level_name(level), 0);
+		log_put_field(&b, fmt, "msg", msg, 0);
+		for (i = 0; i + 1 < nkv; i += 2) {
+			log_put_field(&b, fmt, kv[i] != NULL ? kv[i] : "",
+			    kv[i + 1] != NULL ? kv[i + 1] : "", 0);
+		}
+		if (!b.truncated)
+			break;
+	}
+	b.size = size;
+	if (c > 0) {
+		b.cap = SIZE_MAX;
+		log_put_field(&b, fmt, "truncated", "true", 0);
+	}
+	if (fmt == LOG_FORMAT_JSON)
+		log_putc(&b, '}');
+	buf[b.len++] = '\n';
+	buf[b.len] = '\0';
+	return (b.len);
+}
+
+static void
+log_vemit(enum log_level level, const char *msg, va_list ap)
+{
+	const char	*kv[LOG_MAX_FIELDS * 2];
+	char		 line[LOG_LINE_MAX];
+	struct timespec	 ts;
+	size_t		 nkv = 0, len;
+	const char	*s;
+	FILE		*f = log_file != NULL ? log_file : stderr;
+
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		if (nkv < LOG_MAX_FIELDS * 2)
+			kv[nkv++] = s;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	len = log_format_line(line, sizeof line, log_fmt,
+	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, level, msg,
+	    kv, nkv);
+	fwrite(line, 1, len, f);
+	fflush(f);
+}
+
+void
+log_emit(enum log_level level, const char *msg, ...)
+{
+	va_list	ap;
+
+	if (level < log_min)
+		return;
+	va_start(ap, msg);
+	log_vemit(level, msg, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *msg, ...)
+{
+	va_list	ap;
+
+	va_start(ap, msg);
+	log_vemit(LOG_ERROR, msg, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,625 @@
+/*
+ * diag.c: the diagnosis, a pure function from facts to a result.
+ *
+ * Every problem found becomes a finding (reason, status, a message naming the
+ * facts, a hint saying what to change). The result's status is the worst
+ * finding's; its reason is the first finding of that status in the order of
+ * SPEC section 4. (Ordering by status first only matters for a warning-level
+ * clock_skew, which must not outrank a critical finding.)
+ *
+ * No I/O, no clock: everything comes in through struct probe_facts, so that
+ * every reason and the precedence are testable without a network.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "probe.h"
+#include "xmalloc.h"
+
+#define DAY	86400
+
+static void	diag_add(struct result *, enum reason, enum status, char *,
+		    const char *, ...) __attribute__((format(printf, 5, 6)));
+static void	diag_network(const struct probe_facts *, struct result *);
+static int	diag_timeout(const struct probe_facts *, struct result *);
+static void	diag_store(const struct probe_facts *, struct result *);
+static void	diag_clock(const struct probe_facts *, struct result *);
+static void	diag_chain(const struct probe_facts *, struct result *);
+static void	diag_issuer_missing(const struct probe_facts *,
+		    struct result *, int);
+static void	diag_http(const struct probe_facts *, struct result *);
+static void	diag_expiry(const struct probe_facts *, struct result *);
+static const char *diag_subject(const struct probe_facts *, int);
+static int	diag_cmp(const void *, const void *);
+static int	diag_has(const struct result *, enum reason);
+static char	*diag_age(time_t, time_t);
+
+static int
+diag_cmp(const void *a, const void *b)
+{
+	const struct finding	*fa = a, *fb = b;
+
+	return ((int)fa->reason - (int)fb->reason);
+}
+
+static int
+diag_has(const struct result *r, enum reason reason)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nfindings; i++) {
+		if (r->findings[i].reason == reason)
+			return (1);
+	}
+	return (0);
+}
+
+/* Add a finding; message is taken (allocated by the caller). One per reason. */
+static void
+diag_add(struct result *r, enum reason reason, enum status st, char *message,
+    const char *hintfmt, ...)
+{
+	struct finding	*fd;
+	va_list		 ap;
+
+	if (diag_has(r, reason) || r->nfindings == FINDINGS_MAX) {
+		free(message);
+		return;
+	}
+	fd = &r->findings[r->nfindings++];
+	fd->reason = reason;
+	fd->status = st;
+	fd->message = message;
+	va_start(ap, hintfmt);
+	xvasprintf(&fd->hint, hintfmt, ap);
+	va_end(ap);
+}
+
+static const char *
+diag_subject(const struct probe_facts *f, int depth)
+{
+	if (depth < 0 || (size_t)depth >= f->nchain)
+		return ("(not kept)");
+	return (f->chain[depth].subject[0] != '\0' ? f->chain[depth].subject :
+	    "(empty subject)");
+}
+
+/* "3 days ago" / "in 5 days" / "in 3 hours". Caller frees. */
+static char *
+diag_age(time_t t, time_t now)
+{
+	long long	d = (long long)t - (long long)now;
+	long long	a = d < 0 ? -d : d;
+	char		*s;
+
+	if (a >= DAY)
+		xasprintf(&s, d < 0 ? "%lld days ago" : "in %lld days",
+		    a / DAY);
+	else if (a >= 3600)
+		xasprintf(&s, d < 0 ? "%lld hours ago" : "in %lld hours",
+		    a / 3600);
+	else
+		xasprintf(&s, d < 0 ? "%lld minutes ago" : "in %lld minutes",
+		    a / 60);
+	return (s);
+}
+
+static void
+diag_network(const struct probe_facts *f, struct result *r)
+{
+	char	*m;
+
+	switch (f->dns) {
+	case DNS_SKIPPED:
+	case DNS_OK:
+		break;
+	case DNS_NO_RESOLVER:
+		xasprintf(&m, "cannot resolve '%s': no nameserver in %s (missing "
+		    "or empty) and the name is not in /etc/hosts", f->host,
+		    f->resolv_conf != NULL ? f->resolv_conf : "/etc/resolv.conf");
+		diag_add(r, REASON_DNS_NO_RESOLVER, STATUS_CRITICAL, m,
+		    "give the container a resolv.conf with a nameserver (in "
+		    "Kubernetes check dnsPolicy), add the name to /etc/hosts, "
+		    "or set 'address:' for the target");
+		return;
+	case DNS_NOT_FOUND:
+		xasprintf(&m, "'%s' does not exist in DNS (NXDOMAIN or no "
+		    "address) according to %s", f->host,
+		    f->resolvers != NULL ? f->resolvers : "the resolvers");
+		diag_add(r, REASON_DNS_NOT_FOUND, STATUS_CRITICAL, m,
+		    "check the spelling of '%s' and the search domains in %s",
+		    f->host, f->resolv_conf != NULL ? f->resolv_conf :
+		    "/etc/resolv.conf");
+		return;
+	case DNS_ERROR:
+		xasprintf(&m, "resolving '%s' failed asking %s: %s", f->host,
+		    f->resolvers != NULL ? f->resolvers : "the resolvers",
+		    f->dns_error != NULL ? f->dns_error : "unknown error");
+		diag_add(r, REASON_DNS_ERROR, STATUS_CRITICAL, m,
+		    "check that the nameservers in %s answer from this "
+		    "network", f->resolv_conf != NULL ? f->resolv_conf :
+		    "/etc/resolv.conf");
+		return;
+	}
+
+	switch (f->conn) {
+	case CONNECT_NONE:
+	case CONNECT_OK:
+		break;
+	case CONNECT_REFUSED:
+		xasprintf(&m, "connection to %s refused (TCP reset)",
+		    f->address);
+		diag_add(r, REASON_CONNECT_REFUSED, STATUS_CRITICAL, m,
+		    "nothing listens on %s: check the port and that the "
+		    "service is up", f->address);
+		break;
+	case CONNECT_UNREACHABLE:
+	case CONNECT_ERROR:
+		xasprintf(&m, "cannot reach %s: %s", f->address,
+		    f->conn_errno != 0 ? strerror(f->conn_errno) :
+		    "no route to host");
+		diag_add(r, REASON_NETWORK_UNREACHABLE, STATUS_CRITICAL, m,
+		    "check routes, network policies and firewalls between "
+		    "this container and %s", f->address);
+		break;
+	case CONNECT_TIMEOUT:
+		xasprintf(&m, "no TCP answer from %s within %llu ms",
+		    f->address, (unsigned long long)f->ms[PHASE_CONNECT]);
+		diag_add(r, REASON_CONNECT_TIMEOUT, STATUS_CRITICAL, m,
+		    "packets to %s are dropped: check firewalls and network "
+		    "policies, or that the host is up", f->address);
+		break;
+	}
+}
+
+/* 1 when the deadline passed before there was anything to verify. */
+static int
+diag_timeout(const struct probe_facts *f, struct result *r)
+{
+	char	*m;
+
+	if (!f->timed_out || f->timeout_phase < PHASE_TLS)
+		return (0);
+	xasprintf(&m, "deadline of %llu ms passed in the %s phase with %s "
+	    "(%s)", (unsigned long long)f->timeout_ms,
+	    phase_name(f->timeout_phase), f->address != NULL ? f->address :
+	    f->host, f->timeout_phase == PHASE_TLS ?
+	    (f->nchain_sent > 0 ? "handshake incomplete after the "
+	    "certificate" : "no complete TLS handshake") :
+	    "no complete HTTP response headers");
+	diag_add(r, REASON_TIMEOUT, STATUS_CRITICAL, m,
+	    "the server accepts connections but answers too slowly or not at "
+	    "all: check its load, or raise 'timeout' above %llu ms",
+	    (unsigned long long)f->timeout_ms);
+	return (f->nchain == 0);
+}
+
+static void
+diag_store(const struct probe_facts *f, struct result *r)
+{
+	char	*m;
+
+	switch (f->store_status) {
+	case STORE_OK:
+		break;
+	case STORE_MISSING:
+		xasprintf(&m, "no CA bundle or certificate directory at any "
+		    "place the runtime looks: %s", f->store_tried != NULL ?
+		    f->store_tried : "(nothing tried)");
+		diag_add(r, REASON_TRUST_STORE_MISSING, STATUS_CRITICAL, m,
+		    "copy a CA bundle into the image at "
+		    "/etc/ssl/certs/ca-certificates.crt (e.g. COPY --from="
+		    "builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/) "
+		    "or set SSL_CERT_FILE to a bundle that exists");
+		break;
+	case STORE_EMPTY:
+		xasprintf(&m, "the trust store %s yields no usable "
+		    "certificate: %s", f->store_path != NULL ? f->store_path :
+		    "(unknown)", f->store_empty_why != NULL ?
+		    f->store_empty_why : "no PEM certificate found");
+		diag_add(r, REASON_TRUST_STORE_EMPTY, STATUS_CRITICAL, m,
+		    "replace %s with a PEM CA bundle (e.g. Debian's "
+		    "ca-certificates.crt); check the mount or the image build "
+		    "step that writes it", f->store_path != NULL ?
+		    f->store_path : "the bundle");
+		break;
+	}
+}
+
+static void
+diag_clock(const struct probe_facts *f, struct result *r)
+{
+	char		 local[32], server[32], *m;
+	long long	 d;
+
+	if (!f->http_date_ok)
+		return;
+	d = (long long)f->now - (long long)f->http_date;
+	if ((unsigned long long)(d < 0 ? -d : d) * 1000 <= f->clock_skew_ms)
+		return;
+	facts_time(f->now, local, sizeof local);
+	facts_time(f->http_date, server, sizeof server);
+	xasprintf(&m, "local clock %s differs from the server's Date %s by "
+	    "%llds (%s%lldh%02lldm; tolerance %llus)%s", local, server, d,
+	    d < 0 ? "-" : "+", (d < 0 ? -d : d) / 3600,
+	    ((d < 0 ? -d : d) % 3600) / 60,
+	    (unsigned long long)(f->clock_skew_ms / 1000),
+	    f->clock_explains ? "; at the server's time the certificate "
+	    "validity errors disappear" : "");
+	diag_add(r, REASON_CLOCK_SKEW, f->clock_explains ? STATUS_CRITICAL :
+	    STATUS_WARNING, m, "fix time synchronisation (NTP, chrony) on the "
+	    "host: containers share the host's clock%s", f->clock_explains ?
+	    "; the certificate itself may be fine" : "");
+}
+
+/* The server did not send the issuer of the top presented certificate. */
+static void
+diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
+{
+	const struct cert_facts	*top;
+	char			*m;
+
+	if (f->store_status != STORE_OK)
+		return;		/* diag_store said why */
+	if (f->nchain == 0)
+		return;
+	top = &f->chain[f->nchain - 1];
+	if (f->aia == AIA_FETCHED && !f->aia_self_signed) {
+		xasprintf(&m, "the server did not send the intermediate '%s' "
+		    "(issuer of '%s' at depth %d); fetched from the AIA URL "
+		    "%s, it %s the chain to the trust store", top->issuer,
+		    top->subject, top->depth, f->aia_url, f->aia_completes ?
+		    "completes" : "does not complete");
+		diag_add(r, REASON_INCOMPLETE_CHAIN, STATUS_CRITICAL, m,
+		    "configure the server to send the intermediate '%s' after "
+		    "its certificate (the full chain file, not the leaf alone)",
+		    top->issuer);
+		return;
+	}
+	if (f->aia == AIA_FETCHED && f->aia_self_signed) {
+		xasprintf(&m, "the chain ends at '%s', issued by '%s', a root "
+		    "(fetched from %s) that the trust store (%s, %d "
+		    "certificates) does not hold; the server did not send the "
+		    "root", top->subject, top->issuer, f->aia_url,
+		    f->store_path != NULL ? f->store_path : f->store_source,
+		    f->store_ncerts);
+		diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
+		    "add the root '%s' to the trust store (ca_file), or update "
+		    "the CA bundle if it is a public root", top->issuer);
+		return;
+	}
+	if (!top->is_ca && top->aia_issuers != NULL) {
+		xasprintf(&m, "the server did not send the intermediate '%s' "
+		    "(issuer of '%s' at depth %d); AIA URL %s; %s", top->issuer,
+		    top->subject, top->depth, top->aia_issuers,
+		    f->aia == AIA_DISABLED ? "aia_fetch is off, so whether it "
+		    "completes the chain was not checked" : f->aia_error != NULL ?
+		    f->aia_error : "it could not be fetched");
+		diag_add(r, REASON_INCOMPLETE_CHAIN, STATUS_CRITICAL, m,
+		    "configure the server to send the intermediate '%s' after "
+		    "its certificate (the full chain file, not the leaf alone)",
+		    top->issuer);
+		return;
+	}
+	xasprintf(&m, "the chain ends at '%s' issued by '%s', which the trust "
+	    "store (%s, %d certificates) does not hold; the server did not "
+	    "send the root%s", top->subject, top->issuer,
+	    f->store_path != NULL ? f->store_path : f->store_source,
+	    f->store_ncerts, top->is_ca ? "" : " (if the issuer is an "
+	    "intermediate, the server must send it)");
+	diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
+	    "if '%s' is a private CA, give its certificate to the target as "
+	    "ca_file (ca_mode: append); if it is public, update the CA bundle",
+	    top->issuer);
+	(void)depth;
+}
+
+static void
+diag_chain(const struct probe_facts *f, struct result *r)
+{
+	const struct verify_error	*e;
+	const struct cert_facts		*c;
+	char				*m, *age, when[32];
+	size_t				 i;
+
+	for (i = 0; i < f->nverr; i++) {
+		e = &f->verr[i];
+		c = (size_t)e->depth < f->nchain ? &f->chain[e->depth] : NULL;
+		switch (e->code) {
+		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+			xasprintf(&m, "the leaf certificate '%s' is self-signed "
+			    "and not in the trust store", diag_subject(f, 0));
+			diag_add(r, REASON_SELF_SIGNED, STATUS_CRITICAL, m,
+			    "give the target this certificate as ca_file if you "
+			    "trust it, or have the server use a certificate "
+			    "issued by a CA");
+			break;
+		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+			if (f->store_status != STORE_OK)
+				break;
+			c = &f->chain[f->nchain - 1];
+			xasprintf(&m, "the chain ends at the root '%s' (issuer "
+			    "'%s'), sent by the server, which the trust store "
+			    "(%s, %d certificates) does not hold", c->subject,
+			    c->issuer, f->store_path != NULL ? f->store_path :
+			    f->store_source, f->store_ncerts);
+			diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL,
+			    m, "if '%s' is a private CA, give it to the target "
+			    "as ca_file (ca_mode: append); if it is public, "
+			    "update the CA bundle", c->subject);
+			break;
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+			diag_issuer_missing(f, r, e->depth);
+			break;
+		case X509_V_ERR_CERT_HAS_EXPIRED:
+			if (c == NULL)
+				break;
+			facts_time(c->not_after, when, sizeof when);
+			age = diag_age(c->not_after, f->now);
+			xasprintf(&m, "the certificate at depth %d ('%s') "
+			    "expired at %s (%s)", e->depth, c->subject, when,
+			    age);
+			free(age);
+			diag_add(r, REASON_EXPIRED, STATUS_CRITICAL, m,
+			    e->depth == 0 ? "renew the server's certificate "
+			    "and reload the server" : "the server sends an "
+			    "expired CA certificate: replace it in the server's "
+			    "chain file with the current one");
+			break;
+		case X509_V_ERR_CERT_NOT_YET_VALID:
+			if (c == NULL)
+				break;
+			facts_time(c->not_before, when, sizeof when);
+			age = diag_age(c->not_before, f->now);
+			xasprintf(&m, "the certificate at depth %d ('%s') is "
+			    "not valid before %s (%s)", e->depth, c->subject,
+			    when, age);
+			free(age);
+			diag_add(r, REASON_NOT_YET_VALID, STATUS_CRITICAL, m,
+			    "check this host's clock; if it is right, the "
+			    "certificate was issued with a future start date");
+			break;
+		case X509_V_ERR_INVALID_PURPOSE:
+			if (e->depth != 0 || c == NULL)
+				goto invalid;
+			xasprintf(&m, "the leaf certificate '%s' is not for "
+			    "servers: its extendedKeyUsage is '%s', without "
+			    "serverAuth", c->subject, c->eku != NULL ? c->eku :
+			    "(none)");
+			diag_add(r, REASON_WRONG_PURPOSE, STATUS_CRITICAL, m,
+			    "reissue the certificate with extendedKeyUsage "
+			    "serverAuth");
+			break;
+		case X509_V_ERR_EE_KEY_TOO_SMALL:
+		case X509_V_ERR_CA_KEY_TOO_SMALL:
+			if (c == NULL)
+				goto invalid;
+			xasprintf(&m, "the key of the certificate at depth %d "
+			    "('%s') is %s, below security level %d", e->depth,
+			    c->subject, c->key, f->security_level);
+			diag_add(r, REASON_WEAK_KEY, STATUS_CRITICAL, m,
+			    "reissue the certificate with an RSA key of at least "
+			    "2048 bits or an ECDSA P-256 key");
+			break;
+		case X509_V_ERR_CA_MD_TOO_WEAK:
+			if (c == NULL)
+				goto invalid;
+			xasprintf(&m, "the signature algorithm %s of the "
+			    "certificate at depth %d ('%s') is below security "
+			    "level %d", c->signature, e->depth, c->subject,
+			    f->security_level);
+			diag_add(r, REASON_WEAK_SIGNATURE, STATUS_CRITICAL, m,
+			    "reissue the certificate signed with SHA-256 or "
+			    "better");
+			break;
+		default:
+		invalid:
+			xasprintf(&m, "verify error %d (%s) at depth %d ('%s')",
+			    e->code, X509_verify_cert_error_string(e->code),
+			    e->depth, diag_subject(f, e->depth));
+			diag_add(r, REASON_CHAIN_INVALID, STATUS_CRITICAL, m,
+			    "the chain the server sends is broken: rebuild its "
+			    "chain file from the CA's current certificates");
+			break;
+		}
+	}
+
+	if (f->ocsp == OCSP_REVOKED && f->nchain > 0) {
+		facts_time(f->ocsp_revoked_at, when, sizeof when);
+		xasprintf(&m, "the stapled OCSP response says the leaf "
+		    "certificate '%s' (serial %s) was revoked at %s, reason: %s",
+		    f->chain[0].subject, f->chain[0].serial, when,
+		    f->ocsp_reason != NULL ? f->ocsp_reason : "unspecified");
+		diag_add(r, REASON_REVOKED, STATUS_CRITICAL, m,
+		    "install a newly issued certificate on the server");
+	}
+
+	if (f->nchain > 0 && !f->host_ok) {
+		c = &f->chain[0];
+		xasprintf(&m, "the certificate does not match '%s': SANs %s; "
+		    "CN %s", f->server_name, c->sans != NULL ? c->sans :
+		    "(none)", c->cn != NULL ? c->cn : "(none)");
+		diag_add(r, REASON_HOSTNAME_MISMATCH, STATUS_CRITICAL, m,
+		    "connect with a name the certificate lists (set "
+		    "server_name), or reissue it with '%s' as a "
+		    "subjectAltName", f->server_name);
+	} else if (f->nchain > 0 && f->host_cn_only) {
+		xasprintf(&m, "'%s' matches only the CN '%s': the certificate "
+		    "has no subjectAltName, which OpenSSL accepts but Go 1.15+ "
+		    "and browsers reject", f->server_name, f->chain[0].cn);
+		diag_add(r, REASON_CN_ONLY, STATUS_WARNING, m,
+		    "reissue the certificate with '%s' as a subjectAltName",
+		    f->server_name);
+	}
+}
+
+static void
+diag_http(const struct probe_facts *f, struct result *r)
+{
+	char		*m, exp[CONF_MAX_EXPECT_STATUS * 5 + 1];
+	size_t		 i, off = 0;
+
+	if (f->scheme != CONF_SCHEME_HTTPS || !f->tls_done || f->timed_out)
+		return;
+	if (f->http_tried && !f->http_done) {
+		xasprintf(&m, "no valid HTTP response after the TLS handshake "
+		    "with %s: %s", f->address != NULL ? f->address : f->host,
+		    f->http_error != NULL ? f->http_error : "unknown error");
+		diag_add(r, REASON_HTTP_ERROR, STATUS_CRITICAL, m,
+		    "the TLS side is fine; check the HTTP server behind it (or "
+		    "probe with tls:// if the port does not speak HTTP)");
+		return;
+	}
+	if (!f->http_done || f->nexpect_status == 0)
+		return;
+	for (i = 0; i < f->nexpect_status; i++) {
+		if (f->expect_status[i] == f->http_status)
+			return;
+	}
+	exp[0] = '\0';
+	for (i = 0; i < f->nexpect_status; i++)
+		off += snprintf(exp + off, sizeof exp - off, "%s%d",
+		    i > 0 ? ", " : "", f->expect_status[i]);
+	xasprintf(&m, "HTTP status %d, expected %s", f->http_status, exp);
+	diag_add(r, REASON_HTTP_STATUS, STATUS_CRITICAL, m,
+	    "the TLS side is fine; check the application behind %s, or "
+	    "expect_status", f->url);
+}
+
+static void
+diag_expiry(const struct probe_facts *f, struct result *r)
+{
+	const struct cert_facts	*c = NULL;
+	char			 when[32], *m;
+	size_t			 i;
+
+	for (i = 0; i < f->nchain; i++) {
+		if (f->chain[i].not_after <= f->now)
+			continue;
+		if (c == NULL || f->chain[i].not_after < c->not_after)
+			c = &f->chain[i];
+	}
+	if (c == NULL || (uint64_t)(c->not_after - f->now) * 1000 >=
+	    f->warn_before_ms)
+		return;
+	facts_time(c->not_after, when, sizeof when);
+	xasprintf(&m, "the certificate at depth %d ('%s') expires in %lld "
+	    "days, at %s (warn_before %llu days)", c->depth, c->subject,
+	    (long long)(c->not_after - f->now) / DAY, when,
+	    (unsigned long long)(f->warn_before_ms / 1000 / DAY));
+	diag_add(r, REASON_EXPIRING_SOON, STATUS_WARNING, m,
+	    c->depth == 0 ? "renew the server's certificate before %s" :
+	    "the server sends a CA certificate that expires %s: update its "
+	    "chain file", when);
+}
+
+void
+diag_run(const struct probe_facts *f, struct result *r)
+{
+	const struct finding	*best;
+	char			 when[32];
+	time_t			 earliest = 0;
+	size_t			 i;
+
+	memset(r, 0, sizeof *r);
+	diag_network(f, r);
+	if (r->nfindings == 0 && f->timed_out && f->timeout_phase <= PHASE_CONNECT) {
+		/* The deadline passed in DNS or connect without a result. */
+		if (f->timeout_phase == PHASE_DNS) {
+			char	*m;
+
+			xasprintf(&m, "resolving '%s' failed asking %s: no "
+			    "answer within %llu ms", f->host, f->resolvers !=
+			    NULL ? f->resolvers : "the resolvers",
+			    (unsigned long long)f->timeout_ms);
+			diag_add(r, REASON_DNS_ERROR, STATUS_CRITICAL, m,
+			    "check that the nameservers in %s answer from this "
+			    "network", f->resolv_conf != NULL ? f->resolv_conf :
+			    "/etc/resolv.conf");
+		} else {
+			char	*m;
+
+			xasprintf(&m, "no TCP answer from %s within %llu ms",
+			    f->address != NULL ? f->address : f->host,
+			    (unsigned long long)f->ms[PHASE_CONNECT]);
+			diag_add(r, REASON_CONNECT_TIMEOUT, STATUS_CRITICAL, m,
+			    "packets are dropped: check firewalls and network "
+			    "policies, or that the host is up");
+		}
+	}
+	if (r->nfindings > 0)
+		goto done;
+
+	if (diag_timeout(f, r))
+		goto done;
+	if (!f->tls_done && !f->timed_out) {
+		char	*m;
+
+		xasprintf(&m, "TLS handshake with %s failed: %s%s%s",
+		    f->address != NULL ? f->address : f->host,
+		    f->tls_error != NULL ? f->tls_error : "unknown error",
+		    f->tls_alert != NULL ? "; alert received: " : "",
+		    f->tls_alert != NULL ? f->tls_alert : "");
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, STATUS_CRITICAL, m,
+		    "check that %s speaks TLS (not plain HTTP or another "
+		    "protocol), and its TLS versions, ciphers and client "
+		    "certificate requirements", f->address != NULL ?
+		    f->address : f->host);
+	}
+	diag_store(f, r);
+	diag_clock(f, r);
+	if (f->verified)
+		diag_chain(f, r);
+	diag_http(f, r);
+	diag_expiry(f, r);
+
+done:
+	for (i = 0; i < f->nchain; i++) {
+		if (earliest == 0 || f->chain[i].not_after < earliest)
+			earliest = f->chain[i].not_after;
+	}
+	if (f->nchain > 0) {
+		r->has_expiry = 1;
+		r->days_to_expiry = (int)(((long long)earliest -
+		    (long long)f->now) / DAY);
+	}
+	if (r->nfindings == 0) {
+		char	*m;
+
+		facts_time(earliest, when, sizeof when);
+		xasprintf(&m, "%s, certificate valid for %d more days (until "
+		    "%s)", f->tls_version != NULL ? f->tls_version : "TLS",
+		    r->days_to_expiry, when);
+		diag_add(r, REASON_OK, STATUS_OK, m, "nothing to change");
+	}
+	/* Findings are listed in the order of precedence. */
+	qsort(r->findings, r->nfindings, sizeof r->findings[0], diag_cmp);
+	best = &r->findings[0];		/* there is always one: ok at least */
+	for (i = 1; i < r->nfindings; i++) {
+		const struct finding	*fd = &r->findings[i];
+
+		if (fd->status > best->status)
+			best = fd;
+	}
+	r->status = best->status;
+	r->reason = best->reason;
+	r->message = best->message;
+	r->hint = best->hint;
+}
+
+void
+result_free(struct result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].message);
+		free(r->findings[i].hint);
+	}
+	memset(r, 0, sizeof *r);
+}

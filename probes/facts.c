@@ -1,0 +1,364 @@
+/*
+ * facts.c: what a certificate says about itself, as bounded strings. Runs on
+ * every presented certificate whether or not verification succeeds, so the
+ * chain is never lost (certigo's lesson; blackbox_exporter #1119).
+ */
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "buf.h"
+#include "probe.h"
+#include "xmalloc.h"
+
+#define FACTS_NAME_MAX	1024	/* a subject or issuer, bytes */
+#define FACTS_URLS_MAX	1024
+
+static char	*facts_name(const X509_NAME *);
+static char	*facts_cn(const X509_NAME *);
+static time_t	 facts_asn1_time(const ASN1_TIME *);
+static void	 facts_sans(X509 *, struct cert_facts *);
+static void	 facts_key(X509 *, struct cert_facts *);
+static void	 facts_aia(X509 *, struct cert_facts *);
+static void	 facts_eku(X509 *, struct cert_facts *);
+
+/* RFC 2253 order, UTF-8 kept, cut at FACTS_NAME_MAX. */
+static char *
+facts_name(const X509_NAME *name)
+{
+	BIO	*bio;
+	char	*data, *s;
+	long	 len;
+
+	if (name == NULL)
+		return (xstrdup(""));
+	bio = BIO_new(BIO_s_mem());
+	if (bio == NULL)
+		return (xstrdup(""));
+	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	len = BIO_get_mem_data(bio, &data);
+	if (len < 0)
+		len = 0;
+	s = xstrndup(data, len > FACTS_NAME_MAX ? FACTS_NAME_MAX : (size_t)len);
+	BIO_free(bio);
+	return (s);
+}
+
+static char *
+facts_cn(const X509_NAME *name)
+{
+	const X509_NAME_ENTRY	*e;
+	unsigned char		*utf8;
+	char			*s;
+	int			 i, n;
+
+	if (name == NULL ||
+	    (i = X509_NAME_get_index_by_NID(name, NID_commonName, -1)) < 0)
+		return (NULL);
+	e = X509_NAME_get_entry(name, i);
+	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
+	if (n < 0)
+		return (NULL);
+	s = xstrndup((char *)utf8, n > FACTS_NAME_MAX ? FACTS_NAME_MAX : n);
+	OPENSSL_free(utf8);
+	return (s);
+}
+
+static time_t
+facts_asn1_time(const ASN1_TIME *t)
+{
+	struct tm	tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return (0);
+	return (timegm(&tm));
+}
+
+void
+facts_time(time_t t, char *buf, size_t size)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+}
+
+static void
+facts_sans(X509 *x, struct cert_facts *cf)
+{
+	GENERAL_NAMES		*gens;
+	const GENERAL_NAME	*g;
+	struct buf		 b;
+	char			 ip[INET6_ADDRSTRLEN];
+	const unsigned char	*d;
+	int			 i, n, len;
+
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	if (gens == NULL)
+		return;
+	buf_init(&b, 4096);
+	n = sk_GENERAL_NAME_num(gens);
+	for (i = 0; i < n; i++) {
+		g = sk_GENERAL_NAME_value(gens, i);
+		if (g->type == GEN_DNS || g->type == GEN_IPADD)
+			cf->has_san_ext = 1;
+		if (cf->nsans++ >= SANS_MAX)
+			continue;
+		if (b.len > 0)
+			buf_puts(&b, ", ");
+		switch (g->type) {
+		case GEN_DNS:
+			buf_puts(&b, "DNS:");
+			buf_add(&b, ASN1_STRING_get0_data(g->d.dNSName),
+			    ASN1_STRING_length(g->d.dNSName));
+			break;
+		case GEN_IPADD:
+			d = ASN1_STRING_get0_data(g->d.iPAddress);
+			len = ASN1_STRING_length(g->d.iPAddress);
+			if ((len == 4 && inet_ntop(AF_INET, d, ip, sizeof ip)) ||
+			    (len == 16 && inet_ntop(AF_INET6, d, ip, sizeof ip)))
+				buf_printf(&b, "IP:%s", ip);
+			else
+				buf_puts(&b, "IP:?");
+			break;
+		case GEN_EMAIL:
+			buf_puts(&b, "email:");
+			buf_add(&b, ASN1_STRING_get0_data(g->d.rfc822Name),
+			    ASN1_STRING_length(g->d.rfc822Name));
+			break;
+		case GEN_URI:
+			buf_puts(&b, "URI:");
+			buf_add(&b, ASN1_STRING_get0_data(
+			    g->d.uniformResourceIdentifier),
+			    ASN1_STRING_length(g->d.uniformResourceIdentifier));
+			break;
+		default:
+			buf_puts(&b, "other");
+		}
+	}
+	GENERAL_NAMES_free(gens);
+	/* An embedded NUL would cut the text here: that is the safe side. */
+	cf->sans = buf_release(&b);
+}
+
+static void
+facts_key(X509 *x, struct cert_facts *cf)
+{
+	EVP_PKEY	*pk;
+	char		 group[64];
+	const char	*nist;
+	size_t		 glen;
+	int		 nid;
+
+	if ((pk = X509_get0_pubkey(x)) == NULL) {
+		cf->key = xstrdup("unknown");
+		return;
+	}
+	cf->key_bits = EVP_PKEY_get_bits(pk);
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		xasprintf(&cf->key, "RSA %d", cf->key_bits);
+		break;
+	case EVP_PKEY_EC:
+		if (EVP_PKEY_get_group_name(pk, group, sizeof group,
+		    &glen) != 1) {
+			xasprintf(&cf->key, "EC %d", cf->key_bits);
+			break;
+		}
+		nid = OBJ_sn2nid(group);
+		nist = nid != NID_undef ? EC_curve_nid2nist(nid) : NULL;
+		xasprintf(&cf->key, "EC %s", nist != NULL ? nist : group);
+		break;
+	case EVP_PKEY_ED25519:
+		cf->key = xstrdup("Ed25519");
+		break;
+	case EVP_PKEY_ED448:
+		cf->key = xstrdup("Ed448");
+		break;
+	case EVP_PKEY_DSA:
+		xasprintf(&cf->key, "DSA %d", cf->key_bits);
+		break;
+	default:
+		xasprintf(&cf->key, "%s %d",
+		    OBJ_nid2sn(EVP_PKEY_get_base_id(pk)), cf->key_bits);
+	}
+}
+
+static void
+facts_aia(X509 *x, struct cert_facts *cf)
+{
+	AUTHORITY_INFO_ACCESS	*aia;
+	ACCESS_DESCRIPTION	*ad;
+	struct buf		 issuers, ocsp, *b;
+	int			 i;
+
+	if ((aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL)) == NULL)
+		return;
+	buf_init(&issuers, FACTS_URLS_MAX);
+	buf_init(&ocsp, FACTS_URLS_MAX);
+	for (i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+		ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+		if (ad->location->type != GEN_URI)
+			continue;
+		switch (OBJ_obj2nid(ad->method)) {
+		case NID_ad_ca_issuers:
+			b = &issuers;
+			break;
+		case NID_ad_OCSP:
+			b = &ocsp;
+			break;
+		default:
+			continue;
+		}
+		if (b->len > 0)
+			buf_putc(b, ' ');
+		buf_add(b, ASN1_STRING_get0_data(
+		    ad->location->d.uniformResourceIdentifier),
+		    ASN1_STRING_length(ad->location->d.uniformResourceIdentifier));
+	}
+	AUTHORITY_INFO_ACCESS_free(aia);
+	if (issuers.len > 0)
+		cf->aia_issuers = buf_release(&issuers);
+	if (ocsp.len > 0)
+		cf->aia_ocsp = buf_release(&ocsp);
+	buf_free(&issuers);
+	buf_free(&ocsp);
+}
+
+static void
+facts_eku(X509 *x, struct cert_facts *cf)
+{
+	EXTENDED_KEY_USAGE	*eku;
+	struct buf		 b;
+	char			 name[80];
+	int			 i;
+
+	cf->eku_server = 1;
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) == NULL)
+		return;
+	cf->eku_server = 0;
+	buf_init(&b, 1024);
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		ASN1_OBJECT	*o = sk_ASN1_OBJECT_value(eku, i);
+		int		 nid = OBJ_obj2nid(o);
+
+		if (nid == NID_server_auth || nid == NID_anyExtendedKeyUsage)
+			cf->eku_server = 1;
+		/* Short names ("serverAuth") are the ones people search for. */
+		if (nid != NID_undef)
+			snprintf(name, sizeof name, "%s", OBJ_nid2sn(nid));
+		else
+			OBJ_obj2txt(name, sizeof name, o, 1);
+		if (b.len > 0)
+			buf_puts(&b, ", ");
+		buf_puts(&b, name);
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	cf->eku = buf_release(&b);
+}
+
+void
+facts_cert(X509 *x, int depth, struct cert_facts *cf)
+{
+	const ASN1_INTEGER	*serial;
+	BIGNUM			*bn;
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0, i;
+	char			*hex, *p;
+	int			 nid;
+
+	memset(cf, 0, sizeof *cf);
+	cf->depth = depth;
+	cf->subject = facts_name(X509_get_subject_name(x));
+	cf->issuer = facts_name(X509_get_issuer_name(x));
+	cf->cn = facts_cn(X509_get_subject_name(x));
+
+	serial = X509_get0_serialNumber(x);
+	bn = serial != NULL ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
+	hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	if (hex != NULL) {
+		for (p = hex; *p != '\0'; p++)
+			*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+		cf->serial = xstrdup(hex);
+		OPENSSL_free(hex);
+	} else
+		cf->serial = xstrdup("");
+	BN_free(bn);
+
+	cf->not_before = facts_asn1_time(X509_get0_notBefore(x));
+	cf->not_after = facts_asn1_time(X509_get0_notAfter(x));
+	facts_sans(x, cf);
+	facts_key(x, cf);
+	nid = X509_get_signature_nid(x);
+	cf->signature = xstrdup(nid != NID_undef ? OBJ_nid2ln(nid) : "unknown");
+	cf->self_signed = X509_self_signed(x, 1) == 1;
+	cf->is_ca = X509_check_ca(x) > 0;
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1) {
+		for (i = 0; i < mdlen && i * 2 + 2 < sizeof cf->sha256; i++)
+			snprintf(cf->sha256 + i * 2, 3, "%02x", md[i]);
+	}
+	facts_aia(x, cf);
+	facts_eku(x, cf);
+}
+
+void
+facts_cert_free(struct cert_facts *cf)
+{
+	free(cf->subject);
+	free(cf->issuer);
+	free(cf->cn);
+	free(cf->serial);
+	free(cf->sans);
+	free(cf->key);
+	free(cf->signature);
+	free(cf->aia_issuers);
+	free(cf->aia_ocsp);
+	free(cf->eku);
+	memset(cf, 0, sizeof *cf);
+}
+
+void
+facts_free(struct probe_facts *f)
+{
+	size_t	i;
+
+	free(f->name);
+	free(f->url);
+	free(f->host);
+	free(f->server_name);
+	free(f->dns_error);
+	free(f->resolvers);
+	free(f->resolv_conf);
+	free(f->address);
+	free(f->proxy);
+	free(f->tls_error);
+	free(f->tls_alert);
+	free(f->tls_version);
+	free(f->tls_cipher);
+	free(f->alpn);
+	for (i = 0; i < f->nchain; i++)
+		facts_cert_free(&f->chain[i]);
+	free(f->ocsp_reason);
+	free(f->ocsp_error);
+	free(f->store_source);
+	free(f->store_path);
+	free(f->store_tried);
+	free(f->store_empty_why);
+	free(f->aia_url);
+	free(f->aia_error);
+	free(f->aia_subject);
+	free(f->http_error);
+	free(f->http_date_raw);
+	memset(f, 0, sizeof *f);
+}

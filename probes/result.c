@@ -1,0 +1,240 @@
+/*
+ * result.c: a result as JSON (SPEC section 7, for check --json and /status)
+ * and as text for people. Pure renderers: everything from the facts and the
+ * result, every string escaped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "probe.h"
+
+static const char	*result_ocsp_name(enum ocsp_state);
+static void		 result_json_list(struct buf *, const char *,
+			    const char *);
+
+static const char *
+result_ocsp_name(enum ocsp_state s)
+{
+	switch (s) {
+	case OCSP_NONE:
+		return ("none");
+	case OCSP_GOOD:
+		return ("good");
+	case OCSP_REVOKED:
+		return ("revoked");
+	case OCSP_UNKNOWN:
+		return ("unknown");
+	case OCSP_INVALID:
+		return ("invalid");
+	}
+	return ("unknown");
+}
+
+/* A separated list as a JSON array of strings. */
+static void
+result_json_list(struct buf *b, const char *s, const char *sep)
+{
+	const char	*p, *e;
+	char		*item;
+	size_t		 sl = strlen(sep);
+	int		 first = 1;
+
+	buf_putc(b, '[');
+	for (p = s; p != NULL && *p != '\0'; p = e != NULL ? e + sl : NULL) {
+		e = strstr(p, sep);
+		item = strndup(p, e != NULL ? (size_t)(e - p) : strlen(p));
+		if (item == NULL)
+			break;
+		if (!first)
+			buf_putc(b, ',');
+		first = 0;
+		buf_json_str(b, item);
+		free(item);
+	}
+	buf_putc(b, ']');
+}
+
+void
+result_json(const struct probe_facts *f, const struct result *r,
+    const struct conf_target *t, time_t next_check_at,
+    unsigned consecutive_failures, struct buf *b)
+{
+	char	when[32];
+	int	first = 1, sub;
+	size_t	i;
+
+	buf_putc(b, '{');
+	buf_json_kv_str(b, "name", f->name, &first);
+	buf_json_kv_str(b, "url", f->url, &first);
+	buf_json_kv_str(b, "server_name", f->server_name, &first);
+	buf_json_kv_str(b, "address", f->address, &first);
+	buf_json_kv_str(b, "status", status_name(r->status), &first);
+	buf_json_kv_str(b, "reason", reason_name(r->reason), &first);
+	buf_json_kv_str(b, "message", r->message, &first);
+	buf_json_kv_str(b, "hint", r->hint, &first);
+
+	buf_json_key(b, "findings", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < r->nfindings; i++) {
+		sub = 1;
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		buf_json_kv_str(b, "reason", reason_name(r->findings[i].reason),
+		    &sub);
+		buf_json_kv_str(b, "status", status_name(r->findings[i].status),
+		    &sub);
+		buf_json_kv_str(b, "message", r->findings[i].message, &sub);
+		buf_json_kv_str(b, "hint", r->findings[i].hint, &sub);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+
+	facts_time(f->now, when, sizeof when);
+	buf_json_kv_str(b, "checked_at", when, &first);
+	if (next_check_at != 0) {
+		facts_time(next_check_at, when, sizeof when);
+		buf_json_kv_str(b, "next_check_at", when, &first);
+	} else
+		buf_json_kv_str(b, "next_check_at", NULL, &first);
+
+	buf_json_key(b, "duration_ms", &first);
+	buf_putc(b, '{');
+	sub = 1;
+	buf_json_kv_int(b, "dns", (long long)f->ms[PHASE_DNS], &sub);
+	buf_json_kv_int(b, "connect", (long long)f->ms[PHASE_CONNECT], &sub);
+	buf_json_kv_int(b, "tls", (long long)f->ms[PHASE_TLS], &sub);
+	buf_json_kv_int(b, "http", (long long)f->ms[PHASE_HTTP], &sub);
+	buf_json_kv_int(b, "total", (long long)f->ms[PHASE_DONE], &sub);
+	buf_putc(b, '}');
+
+	buf_json_key(b, "tls", &first);
+	buf_putc(b, '{');
+	sub = 1;
+	buf_json_kv_str(b, "version", f->tls_version, &sub);
+	buf_json_kv_str(b, "cipher", f->tls_cipher, &sub);
+	buf_json_kv_str(b, "alpn", f->alpn, &sub);
+	buf_json_kv_str(b, "ocsp", result_ocsp_name(f->ocsp), &sub);
+	buf_putc(b, '}');
+
+	buf_json_key(b, "http", &first);
+	buf_putc(b, '{');
+	sub = 1;
+	if (f->http_done)
+		buf_json_kv_int(b, "status", f->http_status, &sub);
+	else
+		buf_json_kv_str(b, "status", NULL, &sub);
+	buf_json_kv_str(b, "date", f->http_date_raw, &sub);
+	buf_putc(b, '}');
+
+	buf_json_key(b, "verify", &first);
+	if (f->verified) {
+		buf_putc(b, '{');
+		sub = 1;
+		buf_json_kv_int(b, "code", f->verify_code, &sub);
+		buf_json_kv_str(b, "error",
+		    X509_verify_cert_error_string(f->verify_code), &sub);
+		buf_json_kv_int(b, "depth", f->verify_depth, &sub);
+		buf_putc(b, '}');
+	} else
+		buf_puts(b, "null");
+
+	buf_json_key(b, "chain", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < f->nchain; i++) {
+		const struct cert_facts	*c = &f->chain[i];
+
+		sub = 1;
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		buf_json_kv_int(b, "depth", c->depth, &sub);
+		buf_json_kv_str(b, "subject", c->subject, &sub);
+		buf_json_kv_str(b, "issuer", c->issuer, &sub);
+		buf_json_kv_str(b, "serial", c->serial, &sub);
+		facts_time(c->not_before, when, sizeof when);
+		buf_json_kv_str(b, "not_before", when, &sub);
+		facts_time(c->not_after, when, sizeof when);
+		buf_json_kv_str(b, "not_after", when, &sub);
+		buf_json_key(b, "sans", &sub);
+		result_json_list(b, c->sans, ", ");
+		buf_json_kv_int(b, "sans_total", (long long)c->nsans, &sub);
+		buf_json_kv_str(b, "key", c->key, &sub);
+		buf_json_kv_str(b, "signature", c->signature, &sub);
+		buf_json_kv_bool(b, "self_signed", c->self_signed, &sub);
+		buf_json_kv_str(b, "sha256", c->sha256, &sub);
+		buf_json_key(b, "aia_issuers", &sub);
+		result_json_list(b, c->aia_issuers, " ");
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	buf_json_kv_int(b, "chain_sent", (long long)f->nchain_sent, &first);
+
+	buf_json_key(b, "expires_in_days", &first);
+	if (r->has_expiry)
+		buf_printf(b, "%d", r->days_to_expiry);
+	else
+		buf_puts(b, "null");
+
+	buf_json_key(b, "trust_store", &first);
+	buf_putc(b, '{');
+	sub = 1;
+	buf_json_kv_str(b, "source", f->store_source, &sub);
+	buf_json_kv_str(b, "path", f->store_path, &sub);
+	buf_json_kv_int(b, "certificates", f->store_ncerts, &sub);
+	buf_putc(b, '}');
+
+	buf_json_key(b, "labels", &first);
+	buf_putc(b, '{');
+	sub = 1;
+	for (i = 0; t != NULL && i < t->nlabels; i++)
+		buf_json_kv_str(b, t->labels[i].key, t->labels[i].value, &sub);
+	buf_putc(b, '}');
+	buf_json_kv_int(b, "consecutive_failures", consecutive_failures,
+	    &first);
+	buf_putc(b, '}');
+}
+
+void
+result_text(const struct probe_facts *f, const struct result *r,
+    struct buf *b)
+{
+	char	when[32];
+	size_t	i;
+
+	buf_printf(b, "%s (%s)\n", f->name, f->url);
+	buf_printf(b, "  status:  %s  reason: %s\n", status_name(r->status),
+	    reason_name(r->reason));
+	buf_printf(b, "  message: %s\n", r->message);
+	buf_printf(b, "  hint:    %s\n", r->hint);
+	for (i = 0; i < r->nfindings; i++) {
+		if (r->findings[i].reason == r->reason)
+			continue;
+		buf_printf(b, "  also:    %s (%s): %s\n",
+		    reason_name(r->findings[i].reason),
+		    status_name(r->findings[i].status), r->findings[i].message);
+	}
+	buf_printf(b, "  address: %s", f->address != NULL ? f->address : "-");
+	if (f->tls_version != NULL)
+		buf_printf(b, "  %s %s", f->tls_version, f->tls_cipher);
+	if (f->http_done)
+		buf_printf(b, "  HTTP %d", f->http_status);
+	buf_printf(b, "  %llu ms\n", (unsigned long long)f->ms[PHASE_DONE]);
+	if (f->nchain > 0)
+		buf_printf(b, "  chain (%zu sent):\n", f->nchain_sent);
+	for (i = 0; i < f->nchain; i++) {
+		const struct cert_facts	*c = &f->chain[i];
+
+		facts_time(c->not_after, when, sizeof when);
+		buf_printf(b, "    %d %s\n      issuer %s; %s, %s; until %s%s\n",
+		    c->depth, c->subject, c->issuer, c->key, c->signature, when,
+		    c->self_signed ? "; self-signed" : "");
+	}
+	buf_printf(b, "  trust store: %s (%s, %d certificates)\n",
+	    f->store_path != NULL ? f->store_path : "none",
+	    f->store_source != NULL ? f->store_source : "-", f->store_ncerts);
+}

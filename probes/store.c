@@ -1,0 +1,1594 @@
+/*
+ * store.c: the trust store an application in this container would load
+ * (SPEC section 5), read once into an X509_STORE shared by every probe.
+ *
+ * Discovery: SSL_CERT_FILE else the first existing bundle of Go's list;
+ * SSL_CERT_DIR else the default directories. Every place looked at becomes a
+ * candidate with what was found there, whether it is used or not, so that a
+ * missing or empty store can be explained path by path. All paths are
+ * resolved under a root (a container's filesystem seen through
+ * /proc/PID/root), following symlinks as the container would.
+ *
+ * OpenSSL's compiled-in paths are only reported, never loaded: a static
+ * binary in a scratch image would look in the build machine's layout.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Bounds on the work one load may do, whatever the filesystem holds. */
+#define STORE_MAX_FILES		10000			/* per directory */
+#define STORE_MAX_FILE_SIZE	(16 * 1024 * 1024)	/* per file */
+#define STORE_MAX_DIR_BYTES	(256 * 1024 * 1024)	/* per directory */
+#define STORE_MAX_CERTS		10000			/* parsed per load: ~45 MB */
+/*
+ * In one X509_STORE. X509_STORE_add_cert sorts the store on every call, so
+ * loading n certificates costs n^2 log n: 5000 take about 1.5s, 10000 eight.
+ * Real stores hold a few hundred.
+ */
+#define STORE_MAX_STORE_CERTS	5000
+#define STORE_MAX_LINKS		40			/* as Linux's ELOOP */
+#define STORE_REPORT_MAX	(1024 * 1024)
+
+/* Go's list (crypto/x509/root_linux.go), also SPEC section 5 step 2. */
+static const char *store_bundles[] = {
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem",
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	"/etc/ssl/cert.pem",
+};
+#define STORE_NBUNDLES	(sizeof store_bundles / sizeof store_bundles[0])
+
+static const char *store_dirs[] = {
+	"/etc/ssl/certs",
+	"/etc/pki/tls/certs",
+};
+#define STORE_NDIRS	(sizeof store_dirs / sizeof store_dirs[0])
+
+#define ORIGIN_ENV_FILE		"SSL_CERT_FILE"
+#define ORIGIN_ENV_DIR		"SSL_CERT_DIR"
+#define ORIGIN_BUNDLE		"bundle"
+#define ORIGIN_DIRECTORY	"directory"
+#define ORIGIN_CONF_FILE	"trust_store.ca_file"
+#define ORIGIN_CONF_DIR		"trust_store.ca_dir"
+#define ORIGIN_CA_FILE		"ca_file"
+
+/* A file identity, to skip a file already counted. */
+struct store_ident {
+	dev_t	dev;
+	ino_t	ino;
+};
+
+struct store_idents {
+	struct store_ident	*v;
+	size_t			 n;
+};
+
+/* One file read during a load: a file seen by several steps is parsed once. */
+struct store_file {
+	dev_t		 dev;
+	ino_t		 ino;
+	mode_t		 mode;
+	int		 opened;
+	STACK_OF(X509)	*certs;
+	int		 nexpired;
+	char		*why;		/* NULL when certificates were found */
+};
+
+/*
+ * Where scanned certificates go: into an X509_STORE, or only into a set to
+ * be counted (runtimes), which is far cheaper than a store.
+ */
+struct store_dst {
+	X509_STORE	*x509;		/* NULL: count only */
+	size_t		 added;		/* to x509 */
+	int		 capped;	/* STORE_MAX_STORE_CERTS reached */
+	X509		**v;		/* count only: borrowed from the cache */
+	size_t		 n;
+};
+
+struct store_ctx {
+	const char		*root;
+	const char		*(*getenv)(const char *);
+	struct store_file	**files;
+	size_t			 nfiles;
+	size_t			 ncerts;	/* parsed, against STORE_MAX_CERTS */
+};
+
+static void	 store_oom(const char *) __attribute__((noreturn));
+static X509_STORE *store_x509_new(void);
+static char	*store_root(const char *);
+static char	*store_join(const char *, const char *);
+static char	*store_resolve(const char *, const char *);
+static char	*store_sys_path(const char *, const struct store_candidate *);
+static const char *store_env(struct store_ctx *, const char *);
+static void	 store_ctx_init(struct store_ctx *, const char *,
+		    const char *(*)(const char *));
+static void	 store_ctx_free(struct store_ctx *);
+static int	 store_nopass(char *, int, int, void *);
+static void	 store_parse(struct store_ctx *, struct store_file *,
+		    const char *, size_t);
+static struct store_file *store_read(struct store_ctx *, const char *,
+		    const struct stat *);
+static void	 store_dst_add(struct store_dst *, STACK_OF(X509) *);
+static int	 store_x509_cmp(const void *, const void *);
+static int	 store_dst_count(struct store_dst *);
+static int	 store_count(X509_STORE *);
+static void	 store_set_error(struct store_candidate *, const char *);
+static void	 store_set_stat(struct store_candidate *, const struct stat *);
+static struct store_file *store_scan_file(struct store_ctx *,
+		    struct store_candidate *);
+static int	 store_hashed_name(const char *);
+static int	 store_name_cmp(const void *, const void *);
+static int	 store_ident_has(const struct store_idents *, dev_t, ino_t);
+static void	 store_ident_add(struct store_idents *, dev_t, ino_t);
+static void	 store_scan_dir(struct store_ctx *, struct store_candidate *,
+		    struct store_dst *, const struct store_idents *, int);
+static void	 store_cand_init(struct store_candidate *, const char *,
+		    const char *, int, const char *, int);
+static void	 store_cand_clear(struct store_candidate *);
+static struct store_candidate *store_add_cand(struct store *, const char *,
+		    int, const char *, int);
+static void	 store_discover(struct store *, struct store_ctx *);
+static void	 store_configured(struct store *, struct store_ctx *,
+		    const struct store_config *);
+static void	 store_decide(struct store *);
+static void	 store_add_runtime(struct store *, const char *, char *, int);
+static void	 store_rt_openssl(struct store *, struct store_ctx *);
+static void	 store_rt_go(struct store *, struct store_ctx *);
+static void	 store_rt_env(struct store *, struct store_ctx *, const char *,
+		    const char *);
+static void	 store_runtimes(struct store *, struct store_ctx *);
+static struct store *store_dup(const struct store *);
+static const char *store_unused_why(const struct store *,
+		    const struct store_candidate *);
+static void	 store_state(struct buf *, const struct store_candidate *);
+static const struct store_candidate *store_main_cand(const struct store *);
+static int	 store_is_named(const char *);
+static void	 store_hint(const struct store *, struct buf *);
+static void	 store_time(time_t, char *, size_t);
+
+static void
+store_oom(const char *what)
+{
+	fprintf(stderr, "trustprobe: %s: out of memory\n", what);
+	abort();
+}
+
+static X509_STORE *
+store_x509_new(void)
+{
+	X509_STORE	*x;
+
+	if ((x = X509_STORE_new()) == NULL)
+		store_oom("X509_STORE_new");
+	return (x);
+}
+
+/* "/" for NULL or "", else without trailing slashes. Caller frees. */
+static char *
+store_root(const char *root)
+{
+	char	*r;
+	size_t	 len;
+
+	if (root == NULL || *root == '\0')
+		return (xstrdup("/"));
+	r = xstrdup(root);
+	len = strlen(r);
+	while (len > 1 && r[len - 1] == '/')
+		r[--len] = '\0';
+	return (r);
+}
+
+/* path under root, as text; no resolution. Caller frees. */
+static char *
+store_join(const char *root, const char *path)
+{
+	char	*s;
+
+	if (strcmp(root, "/") == 0)
+		return (xstrdup(path));
+	xasprintf(&s, "%s%s%s", root, path[0] == '/' ? "" : "/", path);
+	return (s);
+}
+
+/*
+ * The path the container would open, under root: symlinks, absolute ones
+ * included, are followed inside root. The kernel would resolve an absolute
+ * link against our own root instead (Debian's /etc/ssl/certs/X.pem points to
+ * /usr/share/ca-certificates/...; Fedora's ca-bundle.crt to /etc/pki/...).
+ * A missing component is kept as is, so that open() then fails the way the
+ * application's would. Returns NULL with errno set. Caller frees.
+ */
+static char *
+store_resolve(const char *root, const char *path)
+{
+	char		 done[PATH_MAX], todo[PATH_MAX], tmp[PATH_MAX];
+	char		 full[PATH_MAX], link[PATH_MAX];
+	const char	*p, *c;
+	char		*out;
+	size_t		 clen, dlen = 0;
+	struct stat	 sb;
+	ssize_t		 n;
+	int		 links = 0, len;
+
+	len = snprintf(todo, sizeof todo, "%s", path);
+	if (len < 0 || (size_t)len >= sizeof todo)
+		goto toolong;
+	done[0] = '\0';
+	p = todo;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		c = p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		clen = p - c;
+		if (clen == 1 && c[0] == '.')
+			continue;
+		if (clen == 2 && c[0] == '.' && c[1] == '.') {
+			/* Never above root, as in a chroot. */
+			while (dlen > 0 && done[dlen - 1] != '/')
+				dlen--;
+			if (dlen > 0)
+				dlen--;
+			done[dlen] = '\0';
+			continue;
+		}
+		if (dlen + 1 + clen >= sizeof done)
+			goto toolong;
+		done[dlen++] = '/';
+		memcpy(done + dlen, c, clen);
+		dlen += clen;
+		done[dlen] = '\0';
+
+		len = snprintf(full, sizeof full, "%s%s", root, done);
+		if (len < 0 || (size_t)len >= sizeof full)
+			goto toolong;
+		if (lstat(full, &sb) != 0 || !S_ISLNK(sb.st_mode))
+			continue;
+		if (++links > STORE_MAX_LINKS) {
+			errno = ELOOP;
+			return (NULL);
+		}
+		if ((n = readlink(full, link, sizeof link - 1)) == -1)
+			return (NULL);
+		link[n] = '\0';
+
+		/* The link's target replaces its own component. */
+		while (dlen > 0 && done[dlen - 1] != '/')
+			dlen--;
+		if (dlen > 0)
+			dlen--;
+		if (link[0] == '/')
+			dlen = 0;
+		done[dlen] = '\0';
+		len = snprintf(tmp, sizeof tmp, "%s/%s", link, p);
+		if (len < 0 || (size_t)len >= sizeof tmp)
+			goto toolong;
+		memcpy(todo, tmp, len + 1);
+		p = todo;
+	}
+	xasprintf(&out, "%s%s", root, dlen == 0 ? "/" : done);
+	return (out);
+
+toolong:
+	errno = ENAMETOOLONG;
+	return (NULL);
+}
+
+/*
+ * The path to hand to the kernel for a candidate. A candidate whose fs_path
+ * equals its path is taken as is (root "/", or a host path from the
+ * configuration). Returns NULL with errno set. Caller frees.
+ */
+static char *
+store_sys_path(const char *root, const struct store_candidate *c)
+{
+	if (strcmp(c->path, c->fs_path) == 0)
+		return (xstrdup(c->path));
+	return (store_resolve(root, c->path));
+}
+
+/* An unset and an empty variable are the same, as in Go. */
+static const char *
+store_env(struct store_ctx *ctx, const char *name)
+{
+	const char	*v;
+
+	if (ctx->getenv != NULL)
+		v = ctx->getenv(name);
+	else
+		v = getenv(name);
+	if (v == NULL || *v == '\0')
+		return (NULL);
+	return (v);
+}
+
+static void
+store_ctx_init(struct store_ctx *ctx, const char *root,
+    const char *(*fn)(const char *))
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->root = root;
+	ctx->getenv = fn;
+}
+
+static void
+store_ctx_free(struct store_ctx *ctx)
+{
+	size_t	i;
+
+	for (i = 0; i < ctx->nfiles; i++) {
+		sk_X509_pop_free(ctx->files[i]->certs, X509_free);
+		free(ctx->files[i]->why);
+		free(ctx->files[i]);
+	}
+	free(ctx->files);
+	ctx->files = NULL;
+	ctx->nfiles = 0;
+}
+
+/* A certificate never needs a passphrase; never prompt on a terminal. */
+static int
+store_nopass(char *buf, int size, int rwflag, void *u)
+{
+	return (0);
+}
+
+/*
+ * Every certificate of a PEM text. A damaged block is skipped, as Go does,
+ * rather than ending the file there; other PEM types (keys) are skipped by
+ * PEM_read_bio_X509_AUX itself.
+ */
+static void
+store_parse(struct store_ctx *ctx, struct store_file *f, const char *data,
+    size_t len)
+{
+	BIO		*bio;
+	X509		*x;
+	unsigned long	 e;
+	size_t		 before;
+
+	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
+		store_oom("BIO_new_mem_buf");
+	if ((f->certs = sk_X509_new_null()) == NULL)
+		store_oom("sk_X509_new_null");
+	for (;;) {
+		if (ctx->ncerts >= STORE_MAX_CERTS)
+			break;
+		before = BIO_pending(bio);
+		ERR_clear_error();
+		x = PEM_read_bio_X509_AUX(bio, NULL, store_nopass, NULL);
+		if (x == NULL) {
+			e = ERR_peek_last_error();
+			if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+				break;
+			/* Stop when nothing was consumed: no endless loop. */
+			if (BIO_pending(bio) == 0 ||
+			    (size_t)BIO_pending(bio) >= before)
+				break;
+			continue;
+		}
+		if (sk_X509_push(f->certs, x) == 0)
+			store_oom("sk_X509_push");
+		ctx->ncerts++;
+		if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
+			f->nexpired++;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	if (sk_X509_num(f->certs) == 0)
+		f->why = xstrdup("no PEM certificate in file");
+}
+
+/*
+ * Read and parse the regular file at sys (sb: its stat), once per load.
+ * The returned entry belongs to ctx.
+ */
+static struct store_file *
+store_read(struct store_ctx *ctx, const char *sys, const struct stat *sb)
+{
+	struct store_file	*f;
+	struct stat		 st;
+	char			*data;
+	size_t			 i, got;
+	ssize_t			 n;
+	int			 fd;
+
+	for (i = 0; i < ctx->nfiles; i++) {
+		f = ctx->files[i];
+		if (f->dev == sb->st_dev && f->ino == sb->st_ino)
+			return (f);
+	}
+	f = xcalloc(1, sizeof *f);
+	f->dev = sb->st_dev;
+	f->ino = sb->st_ino;
+	f->mode = sb->st_mode;
+	ctx->files = xreallocarray(ctx->files, ctx->nfiles + 1,
+	    sizeof *ctx->files);
+	ctx->files[ctx->nfiles++] = f;
+
+	/* Never open a FIFO or a device: it could block or have effects. */
+	if (S_ISDIR(sb->st_mode)) {
+		f->why = xstrdup("is a directory");
+		return (f);
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		f->why = xstrdup("not a regular file");
+		return (f);
+	}
+	fd = open(sys, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		f->why = xstrdup(strerror(errno));
+		return (f);
+	}
+	f->opened = 1;
+	if (fstat(fd, &st) != 0) {
+		f->why = xstrdup(strerror(errno));
+		close(fd);
+		return (f);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		f->why = xstrdup("not a regular file");
+		close(fd);
+		return (f);
+	}
+	if (st.st_size > STORE_MAX_FILE_SIZE) {
+		xasprintf(&f->why, "file too large (%lld bytes, limit %d MiB)",
+		    (long long)st.st_size, STORE_MAX_FILE_SIZE / (1024 * 1024));
+		close(fd);
+		return (f);
+	}
+	if (st.st_size == 0) {
+		f->why = xstrdup("empty file");
+		close(fd);
+		return (f);
+	}
+	data = xmalloc(st.st_size);
+	for (got = 0; got < (size_t)st.st_size; got += n) {
+		n = read(fd, data + got, st.st_size - got);
+		if (n == -1 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n == -1) {
+			f->why = xstrdup(strerror(errno));
+			free(data);
+			close(fd);
+			return (f);
+		}
+		if (n == 0)
+			break;	/* shrank meanwhile: parse what is there */
+	}
+	close(fd);
+	if (got == 0)
+		f->why = xstrdup("empty file");
+	else
+		store_parse(ctx, f, data, got);
+	free(data);
+	return (f);
+}
+
+/* Duplicates are harmless: a store keeps one copy, a set counts one. */
+static void
+store_dst_add(struct store_dst *dst, STACK_OF(X509) *certs)
+{
+	int	i, n;
+
+	if (dst == NULL || certs == NULL || (n = sk_X509_num(certs)) == 0)
+		return;
+	if (dst->x509 == NULL) {
+		dst->v = xreallocarray(dst->v, dst->n + n, sizeof *dst->v);
+		for (i = 0; i < n; i++)
+			dst->v[dst->n++] = sk_X509_value(certs, i);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (dst->added >= STORE_MAX_STORE_CERTS) {
+			dst->capped = 1;
+			break;
+		}
+		if (X509_STORE_add_cert(dst->x509, sk_X509_value(certs, i)) ==
+		    0 && ERR_GET_REASON(ERR_peek_last_error()) !=
+		    X509_R_CERT_ALREADY_IN_HASH_TABLE)
+			store_oom("X509_STORE_add_cert");
+		dst->added++;
+	}
+	ERR_clear_error();
+}
+
+static int
+store_x509_cmp(const void *a, const void *b)
+{
+	return (X509_cmp(*(X509 *const *)a, *(X509 *const *)b));
+}
+
+/* Distinct certificates; frees a count-only set. */
+static int
+store_dst_count(struct store_dst *dst)
+{
+	size_t	i;
+	int	n = 0;
+
+	if (dst->x509 != NULL)
+		return (store_count(dst->x509));
+	if (dst->n > 1)
+		qsort(dst->v, dst->n, sizeof *dst->v, store_x509_cmp);
+	for (i = 0; i < dst->n; i++) {
+		if (i == 0 || X509_cmp(dst->v[i - 1], dst->v[i]) != 0)
+			n++;
+	}
+	free(dst->v);
+	dst->v = NULL;
+	dst->n = 0;
+	return (n);
+}
+
+/* Distinct certificates held. */
+static int
+store_count(X509_STORE *x)
+{
+	STACK_OF(X509_OBJECT)	*objs;
+	int			 i, n = 0;
+
+	if (x == NULL || (objs = X509_STORE_get0_objects(x)) == NULL)
+		return (0);
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) ==
+		    X509_LU_X509)
+			n++;
+	}
+	return (n);
+}
+
+static void
+store_set_error(struct store_candidate *c, const char *why)
+{
+	free(c->error);
+	c->error = why != NULL ? xstrdup(why) : NULL;
+}
+
+static void
+store_set_stat(struct store_candidate *c, const struct stat *sb)
+{
+	c->exists = 1;
+	c->dev = sb->st_dev;
+	c->ino = sb->st_ino;
+	c->size = sb->st_size;
+	c->mtime = sb->st_mtim;
+}
+
+/* Fill a file candidate. Returns what was read, NULL when nothing exists. */
+static struct store_file *
+store_scan_file(struct store_ctx *ctx, struct store_candidate *c)
+{
+	struct store_file	*f;
+	struct stat		 sb;
+	char			*sys;
+
+	if ((sys = store_sys_path(ctx->root, c)) == NULL) {
+		store_set_error(c, strerror(errno));
+		return (NULL);
+	}
+	if (stat(sys, &sb) != 0) {
+		store_set_error(c, strerror(errno));
+		free(sys);
+		return (NULL);
+	}
+	store_set_stat(c, &sb);
+	f = store_read(ctx, sys, &sb);
+	free(sys);
+	c->readable = f->opened;
+	c->ncerts = f->certs != NULL ? sk_X509_num(f->certs) : 0;
+	c->nexpired = f->nexpired;
+	store_set_error(c, f->why);
+	return (f);
+}
+
+/* OpenSSL's hashed names: 8 hex digits, a dot, a number ("5ad8a5d6.0"). */
+static int
+store_hashed_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++) {
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		    (name[i] >= 'a' && name[i] <= 'f')))
+			return (0);
+	}
+	if (name[8] != '.' || name[9] == '\0')
+		return (0);
+	for (i = 9; name[i] != '\0'; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return (0);
+	}
+	return (1);
+}
+
+static int
+store_name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+static int
+store_ident_has(const struct store_idents *ids, dev_t dev, ino_t ino)
+{
+	size_t	i;
+
+	if (ids == NULL)
+		return (0);
+	for (i = 0; i < ids->n; i++) {
+		if (ids->v[i].dev == dev && ids->v[i].ino == ino)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+store_ident_add(struct store_idents *ids, dev_t dev, ino_t ino)
+{
+	ids->v = xreallocarray(ids->v, ids->n + 1, sizeof *ids->v);
+	ids->v[ids->n].dev = dev;
+	ids->v[ids->n].ino = ino;
+	ids->n++;
+}
+
+/*
+ * Fill a directory candidate from every regular file in it (hashed or not;
+ * only hashed names when hashed is set, as OpenSSL's lookup), skipping the
+ * files in skip and files seen under another name (hash links). Certificates
+ * go to dst unless NULL. Names starting with a dot are skipped: Kubernetes
+ * keeps its ..data and timestamped directories there.
+ */
+static void
+store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
+    struct store_dst *dst, const struct store_idents *skip, int hashed)
+{
+	struct store_idents	 seen = { NULL, 0 };
+	struct store_file	*f;
+	struct dirent		*de;
+	struct stat		 sb;
+	DIR			*dp;
+	char			*sys, *esys, *epath, **names = NULL;
+	size_t			 nnames = 0, i, plen;
+	long long		 bytes = 0;
+	int			 direct, limited = 0;
+
+	if ((sys = store_sys_path(ctx->root, c)) == NULL) {
+		store_set_error(c, strerror(errno));
+		return;
+	}
+	if (stat(sys, &sb) != 0) {
+		store_set_error(c, strerror(errno));
+		free(sys);
+		return;
+	}
+	store_set_stat(c, &sb);
+	if (!S_ISDIR(sb.st_mode)) {
+		store_set_error(c, "not a directory");
+		free(sys);
+		return;
+	}
+	if ((dp = opendir(sys)) == NULL) {
+		store_set_error(c, strerror(errno));
+		free(sys);
+		return;
+	}
+	c->readable = 1;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (hashed && !store_hashed_name(de->d_name))
+			continue;
+		if (nnames == STORE_MAX_FILES) {
+			limited = 1;
+			break;
+		}
+		names = xreallocarray(names, nnames + 1, sizeof *names);
+		names[nnames++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof *names, store_name_cmp);
+
+	direct = strcmp(c->path, c->fs_path) == 0;
+	plen = strlen(c->path);
+	while (plen > 1 && c->path[plen - 1] == '/')
+		plen--;
+	for (i = 0; i < nnames; i++) {
+		xasprintf(&epath, "%.*s/%s", (int)plen, c->path, names[i]);
+		if (direct)
+			esys = epath;
+		else if ((esys = store_resolve(ctx->root, epath)) == NULL) {
+			free(epath);
+			continue;
+		}
+		if (stat(esys, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+		    store_ident_has(skip, sb.st_dev, sb.st_ino) ||
+		    store_ident_has(&seen, sb.st_dev, sb.st_ino))
+			goto next;
+		store_ident_add(&seen, sb.st_dev, sb.st_ino);
+		if (bytes + sb.st_size > STORE_MAX_DIR_BYTES) {
+			limited = 1;
+			goto next;
+		}
+		bytes += sb.st_size;
+		f = store_read(ctx, esys, &sb);
+		if (f->certs != NULL && sk_X509_num(f->certs) > 0) {
+			c->ncerts += sk_X509_num(f->certs);
+			c->nexpired += f->nexpired;
+			store_dst_add(dst, f->certs);
+		}
+next:
+		if (esys != epath)
+			free(esys);
+		free(epath);
+	}
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(seen.v);
+	free(sys);
+
+	if (c->ncerts == 0)
+		store_set_error(c, "directory has no certificate files");
+	else if (limited)
+		store_set_error(c, "too many files: the rest was ignored");
+	else if (dst != NULL && dst->capped)
+		store_set_error(c, "too many certificates: the rest was ignored");
+}
+
+/* root-relative unless host (a path from the configuration). */
+static void
+store_cand_init(struct store_candidate *c, const char *root, const char *path,
+    int is_dir, const char *origin, int host)
+{
+	memset(c, 0, sizeof *c);
+	c->path = xstrdup(path);
+	c->fs_path = host ? xstrdup(path) : store_join(root, path);
+	c->is_dir = is_dir;
+	c->origin = origin;
+}
+
+static void
+store_cand_clear(struct store_candidate *c)
+{
+	free(c->path);
+	free(c->fs_path);
+	free(c->error);
+	memset(c, 0, sizeof *c);
+}
+
+static struct store_candidate *
+store_add_cand(struct store *s, const char *path, int is_dir,
+    const char *origin, int host)
+{
+	struct store_candidate	*c;
+
+	s->cand = xreallocarray(s->cand, s->ncand + 1, sizeof *s->cand);
+	c = &s->cand[s->ncand++];
+	store_cand_init(c, s->root, path, is_dir, origin, host);
+	return (c);
+}
+
+/* SPEC section 5: environment, then Go's bundle list, then directories. */
+static void
+store_discover(struct store *s, struct store_ctx *ctx)
+{
+	struct store_idents	 skip = { NULL, 0 };
+	struct store_dst	 dst = { s->x509, 0, 0, NULL, 0 };
+	struct store_candidate	*c;
+	struct store_file	*f;
+	char			*list, *dir, *last;
+	size_t			 i;
+	int			 won = 0;
+
+	/* Candidates are all added before any is scanned: cand[] moves. */
+	if (s->env_ssl_cert_file != NULL)
+		store_add_cand(s, s->env_ssl_cert_file, 0, ORIGIN_ENV_FILE, 0);
+	for (i = 0; i < STORE_NBUNDLES; i++)
+		store_add_cand(s, store_bundles[i], 0, ORIGIN_BUNDLE, 0);
+	if (s->env_ssl_cert_dir != NULL) {
+		list = xstrdup(s->env_ssl_cert_dir);
+		for (dir = strtok_r(list, ":", &last); dir != NULL;
+		    dir = strtok_r(NULL, ":", &last))
+			store_add_cand(s, dir, 1, ORIGIN_ENV_DIR, 0);
+		free(list);
+	}
+	for (i = 0; i < STORE_NDIRS; i++)
+		store_add_cand(s, store_dirs[i], 1, ORIGIN_DIRECTORY, 0);
+
+	/* A set SSL_CERT_FILE replaces the list, even when it is missing. */
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		if (c->is_dir)
+			continue;
+		f = store_scan_file(ctx, c);
+		if (strcmp(c->origin, ORIGIN_ENV_FILE) == 0)
+			c->in_effect = 1;
+		else if (s->env_ssl_cert_file == NULL && !won && f != NULL &&
+		    !S_ISDIR(f->mode))
+			c->in_effect = won = 1;
+		if (f == NULL)
+			continue;
+		if (c->in_effect) {
+			store_dst_add(&dst, f->certs);
+			if (dst.capped)
+				store_set_error(c, "too many certificates: "
+				    "the rest was ignored");
+		}
+		/*
+		 * Bundles belong to step 2: counted there when in effect,
+		 * replaced when SSL_CERT_FILE is set; never read again as a
+		 * directory's file (/etc/ssl/certs holds ca-certificates.crt).
+		 */
+		if (S_ISREG(f->mode))
+			store_ident_add(&skip, f->dev, f->ino);
+	}
+
+	/* Likewise SSL_CERT_DIR replaces the default directories. */
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		if (!c->is_dir)
+			continue;
+		if (strcmp(c->origin, ORIGIN_ENV_DIR) == 0) {
+			c->in_effect = 1;
+			store_scan_dir(ctx, c, &dst, &skip, 0);
+		} else if (s->env_ssl_cert_dir == NULL) {
+			store_scan_dir(ctx, c, &dst, &skip, 0);
+			c->in_effect = c->exists;
+		} else
+			store_scan_dir(ctx, c, NULL, &skip, 0);
+	}
+	free(skip.v);
+}
+
+/* trust_store.ca_file / ca_dir: exactly those, host paths, no discovery. */
+static void
+store_configured(struct store *s, struct store_ctx *ctx,
+    const struct store_config *cfg)
+{
+	struct store_idents	 skip = { NULL, 0 };
+	struct store_dst	 dst = { s->x509, 0, 0, NULL, 0 };
+	struct store_candidate	*c;
+	struct store_file	*f;
+
+	if (cfg->ca_file != NULL) {
+		c = store_add_cand(s, cfg->ca_file, 0, ORIGIN_CONF_FILE, 1);
+		c->in_effect = 1;
+		if ((f = store_scan_file(ctx, c)) != NULL) {
+			store_dst_add(&dst, f->certs);
+			if (dst.capped)
+				store_set_error(c, "too many certificates: "
+				    "the rest was ignored");
+			if (S_ISREG(f->mode))
+				store_ident_add(&skip, f->dev, f->ino);
+		}
+	}
+	if (cfg->ca_dir != NULL) {
+		c = store_add_cand(s, cfg->ca_dir, 1, ORIGIN_CONF_DIR, 1);
+		c->in_effect = 1;
+		store_scan_dir(ctx, c, &dst, &skip, 0);
+	}
+	free(skip.v);
+}
+
+/* Anything but the built-in places is named by a variable or a setting. */
+static int
+store_is_named(const char *origin)
+{
+	return (strcmp(origin, ORIGIN_BUNDLE) != 0 &&
+	    strcmp(origin, ORIGIN_DIRECTORY) != 0);
+}
+
+/*
+ * OK with any certificate. Otherwise EMPTY when something in effect exists:
+ * a bundle, or a directory the user named. A default directory with no
+ * certificate in it is no more a trust store than no directory: MISSING.
+ */
+static void
+store_decide(struct store *s)
+{
+	const struct store_candidate	*c, *ok = NULL, *found = NULL;
+	const struct store_candidate	*named = NULL;
+	size_t				 i;
+
+	s->ncerts = store_count(s->x509);
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		if (!c->in_effect)
+			continue;
+		if (ok == NULL && c->ncerts > 0)
+			ok = c;
+		if (found == NULL && c->exists &&
+		    strcmp(c->origin, ORIGIN_DIRECTORY) != 0)
+			found = c;
+		if (named == NULL && store_is_named(c->origin))
+			named = c;
+	}
+	if (s->ncerts > 0 && ok != NULL) {
+		s->status = STORE_OK;
+		c = ok;
+	} else if (found != NULL) {
+		s->status = STORE_EMPTY;
+		c = found;
+	} else {
+		s->status = STORE_MISSING;
+		c = named;
+	}
+	if (c != NULL) {
+		s->source = xstrdup(c->origin);
+		s->path = xstrdup(c->path);
+	} else
+		s->source = xstrdup("discovery");
+}
+
+/* "missing", "146 certificates, 2 expired", "empty file", ... */
+static void
+store_state(struct buf *b, const struct store_candidate *c)
+{
+	if (!c->exists) {
+		if (c->error == NULL || strcmp(c->error, strerror(ENOENT)) == 0 ||
+		    strcmp(c->error, strerror(ENOTDIR)) == 0)
+			buf_puts(b, "missing");
+		else
+			buf_puts(b, c->error);
+		return;
+	}
+	if (c->ncerts == 0) {
+		buf_puts(b, c->error != NULL ? c->error : "no certificate");
+		return;
+	}
+	buf_printf(b, "%d certificate%s", c->ncerts, c->ncerts == 1 ? "" : "s");
+	if (c->nexpired > 0)
+		buf_printf(b, ", %d expired", c->nexpired);
+	if (c->error != NULL)
+		buf_printf(b, ", %s", c->error);
+}
+
+/* Why an existing candidate is not in effect; NULL when it is. */
+static const char *
+store_unused_why(const struct store *s, const struct store_candidate *c)
+{
+	size_t	i;
+
+	if (c->in_effect || !c->exists)
+		return (NULL);
+	if (strcmp(c->origin, ORIGIN_BUNDLE) == 0) {
+		if (s->env_ssl_cert_file != NULL)
+			return ("not used: SSL_CERT_FILE is set");
+		for (i = 0; i < s->ncand && &s->cand[i] != c; i++) {
+			if (s->cand[i].in_effect &&
+			    strcmp(s->cand[i].origin, ORIGIN_BUNDLE) == 0)
+				return ("not used: an earlier bundle wins");
+		}
+	}
+	if (strcmp(c->origin, ORIGIN_DIRECTORY) == 0 &&
+	    s->env_ssl_cert_dir != NULL)
+		return ("not used: SSL_CERT_DIR is set");
+	return ("not used");
+}
+
+/* The candidate that gave status, source and path. */
+static const struct store_candidate *
+store_main_cand(const struct store *s)
+{
+	size_t	i;
+
+	if (s->path == NULL)
+		return (NULL);
+	for (i = 0; i < s->ncand; i++) {
+		if (s->cand[i].in_effect &&
+		    strcmp(s->cand[i].origin, s->source) == 0 &&
+		    strcmp(s->cand[i].path, s->path) == 0)
+			return (&s->cand[i]);
+	}
+	return (NULL);
+}
+
+static void
+store_add_runtime(struct store *s, const char *name, char *uses, int ncerts)
+{
+	struct store_runtime	*rt;
+
+	s->rt = xreallocarray(s->rt, s->nrt + 1, sizeof *s->rt);
+	rt = &s->rt[s->nrt++];
+	rt->runtime = xstrdup(name);
+	rt->uses = uses;
+	rt->ncerts = ncerts;
+}
+
+/*
+ * What OpenSSL's X509_STORE_set_default_paths would read here: its env
+ * variables, else the paths compiled into this libcrypto. Its directory
+ * lookup only finds hashed names.
+ */
+static void
+store_rt_openssl(struct store *s, struct store_ctx *ctx)
+{
+	struct store_dst	 set = { NULL, 0, 0, NULL, 0 };
+	struct store_candidate	 c;
+	struct store_file	*f;
+	struct buf		 b;
+	const char		*fenv, *denv, *file, *dirs;
+	char			*list, *dir, *last;
+
+	fenv = X509_get_default_cert_file_env();
+	denv = X509_get_default_cert_dir_env();
+	buf_init(&b, STORE_REPORT_MAX);
+
+	if ((file = store_env(ctx, fenv)) != NULL)
+		buf_printf(&b, "%s=", fenv);
+	else
+		file = X509_get_default_cert_file();
+	store_cand_init(&c, s->root, file, 0, ORIGIN_BUNDLE, 0);
+	if ((f = store_scan_file(ctx, &c)) != NULL)
+		store_dst_add(&set, f->certs);
+	buf_printf(&b, "%s (", file);
+	store_state(&b, &c);
+	buf_putc(&b, ')');
+	store_cand_clear(&c);
+
+	if ((dirs = store_env(ctx, denv)) == NULL)
+		dirs = X509_get_default_cert_dir();
+	else
+		buf_printf(&b, ", %s=%s", denv, dirs);
+	list = xstrdup(dirs);
+	for (dir = strtok_r(list, ":", &last); dir != NULL;
+	    dir = strtok_r(NULL, ":", &last)) {
+		store_cand_init(&c, s->root, dir, 1, ORIGIN_DIRECTORY, 0);
+		store_scan_dir(ctx, &c, &set, NULL, 1);
+		if (c.readable && c.ncerts == 0)
+			store_set_error(&c, "no hashed certificate file");
+		buf_printf(&b, ", dir %s (", dir);
+		store_state(&b, &c);
+		buf_putc(&b, ')');
+		store_cand_clear(&c);
+	}
+	free(list);
+	store_add_runtime(s, "OpenSSL (compiled-in default)", buf_release(&b),
+	    store_dst_count(&set));
+}
+
+/*
+ * Go's crypto/x509 on Linux: SSL_CERT_FILE else the first file of its list
+ * that it can read; then every file of SSL_CERT_DIR's directories else of
+ * its default directories.
+ */
+static void
+store_rt_go(struct store *s, struct store_ctx *ctx)
+{
+	struct store_idents	 skip = { NULL, 0 };
+	struct store_dst	 set = { NULL, 0, 0, NULL, 0 };
+	struct store_candidate	 c;
+	struct store_file	*f;
+	struct buf		 b;
+	const char		*fenv, *denv;
+	char			*list, *dir, *last;
+	size_t			 i;
+	int			 any = 0;
+
+	fenv = store_env(ctx, "SSL_CERT_FILE");
+	denv = store_env(ctx, "SSL_CERT_DIR");
+	buf_init(&b, STORE_REPORT_MAX);
+
+	for (i = 0; i < (fenv != NULL ? 1 : STORE_NBUNDLES); i++) {
+		store_cand_init(&c, s->root,
+		    fenv != NULL ? fenv : store_bundles[i], 0, ORIGIN_BUNDLE,
+		    0);
+		f = store_scan_file(ctx, &c);
+		if (fenv != NULL || c.readable) {
+			buf_printf(&b, "%s%s (", fenv != NULL ?
+			    "SSL_CERT_FILE=" : "", c.path);
+			store_state(&b, &c);
+			buf_putc(&b, ')');
+			any = 1;
+		}
+		if (c.readable && f != NULL) {
+			store_dst_add(&set, f->certs);
+			/* Go reads it again in its directory: no news. */
+			store_ident_add(&skip, f->dev, f->ino);
+			store_cand_clear(&c);
+			break;
+		}
+		store_cand_clear(&c);
+	}
+	if (!any)
+		buf_puts(&b, "no bundle of its list");
+
+	if (denv != NULL)
+		buf_printf(&b, ", SSL_CERT_DIR=%s", denv);
+	list = xstrdup(denv != NULL ? denv : "/etc/ssl/certs:/etc/pki/tls/certs");
+	for (dir = strtok_r(list, ":", &last); dir != NULL;
+	    dir = strtok_r(NULL, ":", &last)) {
+		store_cand_init(&c, s->root, dir, 1, ORIGIN_DIRECTORY, 0);
+		store_scan_dir(ctx, &c, &set, &skip, 0);
+		if (c.readable && c.ncerts == 0 && skip.n > 0)
+			store_set_error(&c, "no other certificate file");
+		if (c.exists || denv != NULL) {
+			buf_printf(&b, ", dir %s (", dir);
+			store_state(&b, &c);
+			buf_putc(&b, ')');
+		}
+		store_cand_clear(&c);
+	}
+	free(list);
+	free(skip.v);
+	store_add_runtime(s, "Go (crypto/x509)", buf_release(&b),
+	    store_dst_count(&set));
+}
+
+/* A runtime that reads one file named by a variable. */
+static void
+store_rt_env(struct store *s, struct store_ctx *ctx, const char *name,
+    const char *var)
+{
+	struct store_dst	 set = { NULL, 0, 0, NULL, 0 };
+	struct store_candidate	 c;
+	struct store_file	*f;
+	struct buf		 b;
+	const char		*v;
+	int			 n = -1;
+
+	if ((v = store_env(ctx, var)) == NULL) {
+		store_add_runtime(s, name, xstrdup("not set"), -1);
+		return;
+	}
+	buf_init(&b, STORE_REPORT_MAX);
+	store_cand_init(&c, s->root, v, 0, var, 0);
+	if ((f = store_scan_file(ctx, &c)) != NULL && c.readable) {
+		store_dst_add(&set, f->certs);
+		n = store_dst_count(&set);
+	}
+	buf_printf(&b, "%s=%s (", var, v);
+	store_state(&b, &c);
+	buf_putc(&b, ')');
+	store_cand_clear(&c);
+	store_add_runtime(s, name, buf_release(&b), n);
+}
+
+static void
+store_runtimes(struct store *s, struct store_ctx *ctx)
+{
+	store_rt_openssl(s, ctx);
+	store_rt_go(s, ctx);
+	store_rt_env(s, ctx, "curl (CURL_CA_BUNDLE)", "CURL_CA_BUNDLE");
+	store_rt_env(s, ctx, "Python requests (REQUESTS_CA_BUNDLE)",
+	    "REQUESTS_CA_BUNDLE");
+	store_rt_env(s, ctx, "Node.js extra (NODE_EXTRA_CA_CERTS)",
+	    "NODE_EXTRA_CA_CERTS");
+}
+
+struct store *
+store_load(const struct store_config *cfg)
+{
+	struct store		*s;
+	struct store_ctx	 ctx;
+	const char		*v;
+
+	s = xcalloc(1, sizeof *s);
+	s->root = store_root(cfg->root);
+	s->x509 = store_x509_new();
+	s->loaded_at = time(NULL);
+	store_ctx_init(&ctx, s->root, cfg->getenv);
+	if ((v = store_env(&ctx, "SSL_CERT_FILE")) != NULL)
+		s->env_ssl_cert_file = xstrdup(v);
+	if ((v = store_env(&ctx, "SSL_CERT_DIR")) != NULL)
+		s->env_ssl_cert_dir = xstrdup(v);
+
+	if (cfg->ca_file != NULL || cfg->ca_dir != NULL)
+		store_configured(s, &ctx, cfg);
+	else
+		store_discover(s, &ctx);
+	store_decide(s);
+	store_runtimes(s, &ctx);
+	store_ctx_free(&ctx);
+	return (s);
+}
+
+void
+store_free(struct store *s)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return;
+	X509_STORE_free(s->x509);
+	free(s->source);
+	free(s->path);
+	free(s->root);
+	free(s->env_ssl_cert_file);
+	free(s->env_ssl_cert_dir);
+	for (i = 0; i < s->ncand; i++)
+		store_cand_clear(&s->cand[i]);
+	free(s->cand);
+	for (i = 0; i < s->nrt; i++) {
+		free(s->rt[i].runtime);
+		free(s->rt[i].uses);
+	}
+	free(s->rt);
+	free(s);
+}
+
+/* Only stat() (and lstat/readlink under a root): called on every tick. */
+int
+store_changed(const struct store *s)
+{
+	const struct store_candidate	*c;
+	struct stat			 sb;
+	char				*sys;
+	size_t				 i;
+	int				 exists;
+
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		sys = store_sys_path(s->root, c);
+		exists = sys != NULL && stat(sys, &sb) == 0;
+		free(sys);
+		if (exists != c->exists)
+			return (1);
+		if (!exists)
+			continue;
+		if (sb.st_dev != c->dev || sb.st_ino != c->ino ||
+		    sb.st_size != c->size ||
+		    sb.st_mtim.tv_sec != c->mtime.tv_sec ||
+		    sb.st_mtim.tv_nsec != c->mtime.tv_nsec)
+			return (1);
+	}
+	return (0);
+}
+
+/* Everything but the X509_STORE, status, source and path. */
+static struct store *
+store_dup(const struct store *b)
+{
+	struct store		*s;
+	struct store_candidate	*c;
+	size_t			 i;
+
+	s = xcalloc(1, sizeof *s);
+	s->root = xstrdup(b->root);
+	if (b->env_ssl_cert_file != NULL)
+		s->env_ssl_cert_file = xstrdup(b->env_ssl_cert_file);
+	if (b->env_ssl_cert_dir != NULL)
+		s->env_ssl_cert_dir = xstrdup(b->env_ssl_cert_dir);
+	s->loaded_at = b->loaded_at;
+	if (b->ncand > 0) {
+		s->cand = xreallocarray(NULL, b->ncand, sizeof *s->cand);
+		for (i = 0; i < b->ncand; i++) {
+			c = &s->cand[i];
+			*c = b->cand[i];
+			c->path = xstrdup(c->path);
+			c->fs_path = xstrdup(c->fs_path);
+			if (c->error != NULL)
+				c->error = xstrdup(c->error);
+		}
+		s->ncand = b->ncand;
+	}
+	if (b->nrt > 0) {
+		s->rt = xreallocarray(NULL, b->nrt, sizeof *s->rt);
+		for (i = 0; i < b->nrt; i++) {
+			s->rt[i].runtime = xstrdup(b->rt[i].runtime);
+			s->rt[i].uses = xstrdup(b->rt[i].uses);
+			s->rt[i].ncerts = b->rt[i].ncerts;
+		}
+		s->nrt = b->nrt;
+	}
+	return (s);
+}
+
+struct store *
+store_with_ca_file(const struct store *base, const char *ca_file,
+    enum conf_ca_mode mode, char **cause)
+{
+	STACK_OF(X509_OBJECT)	*objs;
+	X509_OBJECT		*o;
+	struct store		*s;
+	struct store_dst	 dst = { NULL, 0, 0, NULL, 0 };
+	struct store_ctx	 ctx;
+	struct store_candidate	*c;
+	struct store_file	*f;
+	size_t			 i;
+	int			 j;
+
+	s = store_dup(base);
+	s->x509 = store_x509_new();
+	store_ctx_init(&ctx, s->root, NULL);
+	c = store_add_cand(s, ca_file, 0, ORIGIN_CA_FILE, 1);
+	c->in_effect = 1;
+	f = store_scan_file(&ctx, c);
+	if (f == NULL || c->ncerts == 0) {
+		xasprintf(cause, "ca_file %s: %s", ca_file,
+		    c->error != NULL ? c->error : "no certificate");
+		store_ctx_free(&ctx);
+		store_free(s);
+		return (NULL);
+	}
+	dst.x509 = s->x509;
+	store_dst_add(&dst, f->certs);
+	store_ctx_free(&ctx);
+
+	if (mode == CONF_CA_REPLACE) {
+		for (i = 0; i + 1 < s->ncand; i++)
+			s->cand[i].in_effect = 0;
+		xasprintf(&s->source, "ca_file %s (replace)", ca_file);
+		s->path = xstrdup(ca_file);
+	} else {
+		/* X509_STORE_add_cert takes its own reference. */
+		objs = base->x509 != NULL ?
+		    X509_STORE_get0_objects(base->x509) : NULL;
+		for (j = 0; objs != NULL && j < sk_X509_OBJECT_num(objs); j++) {
+			o = sk_X509_OBJECT_value(objs, j);
+			if (X509_OBJECT_get_type(o) != X509_LU_X509)
+				continue;
+			if (X509_STORE_add_cert(s->x509,
+			    X509_OBJECT_get0_X509(o)) == 0 &&
+			    ERR_GET_REASON(ERR_peek_last_error()) !=
+			    X509_R_CERT_ALREADY_IN_HASH_TABLE)
+				store_oom("X509_STORE_add_cert");
+		}
+		ERR_clear_error();
+		xasprintf(&s->source, "trust_store + ca_file %s (append)",
+		    ca_file);
+		s->path = xstrdup(base->ncerts > 0 && base->path != NULL ?
+		    base->path : ca_file);
+	}
+	s->ncerts = store_count(s->x509);
+	s->status = STORE_OK;
+	return (s);
+}
+
+char *
+store_paths_tried(const struct store *s)
+{
+	const struct store_candidate	*c;
+	const char			*why;
+	struct buf			 b;
+	size_t				 i;
+	int				 discovery = 0;
+
+	buf_init(&b, STORE_REPORT_MAX);
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		if (i > 0)
+			buf_puts(&b, ", ");
+		if (store_is_named(c->origin))
+			buf_printf(&b, "%s=", c->origin);
+		else
+			discovery = 1;
+		buf_printf(&b, "%s (", c->path);
+		store_state(&b, c);
+		if ((why = store_unused_why(s, c)) != NULL)
+			buf_printf(&b, ", %s", why);
+		buf_putc(&b, ')');
+	}
+	/* The variables seen are part of the answer, also when unset. */
+	if (discovery) {
+		if (s->env_ssl_cert_file == NULL &&
+		    s->env_ssl_cert_dir == NULL)
+			buf_puts(&b, "; SSL_CERT_FILE and SSL_CERT_DIR not set");
+		else if (s->env_ssl_cert_file == NULL)
+			buf_puts(&b, "; SSL_CERT_FILE not set");
+		else if (s->env_ssl_cert_dir == NULL)
+			buf_puts(&b, "; SSL_CERT_DIR not set");
+	}
+	return (buf_release(&b));
+}
+
+static void
+store_time(time_t t, char *out, size_t len)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, len, "1970-01-01T00:00:00Z");
+}
+
+void
+store_report_json(const struct store *s, struct buf *b)
+{
+	const struct store_candidate	*c;
+	const struct store_runtime	*rt;
+	char				 t[32];
+	size_t				 i;
+	int				 first = 1, f2;
+
+	buf_putc(b, '{');
+	buf_json_kv_str(b, "status", store_status_name(s->status), &first);
+	buf_json_kv_str(b, "source", s->source, &first);
+	buf_json_kv_str(b, "path", s->path, &first);
+	buf_json_kv_int(b, "certificates", s->ncerts, &first);
+	buf_json_kv_str(b, "root", s->root, &first);
+
+	buf_json_key(b, "env", &first);
+	f2 = 1;
+	buf_putc(b, '{');
+	buf_json_kv_str(b, "SSL_CERT_FILE", s->env_ssl_cert_file, &f2);
+	buf_json_kv_str(b, "SSL_CERT_DIR", s->env_ssl_cert_dir, &f2);
+	buf_putc(b, '}');
+
+	buf_json_key(b, "candidates", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		if (i > 0)
+			buf_putc(b, ',');
+		f2 = 1;
+		buf_putc(b, '{');
+		buf_json_kv_str(b, "path", c->path, &f2);
+		buf_json_kv_str(b, "origin", c->origin, &f2);
+		buf_json_kv_str(b, "kind", c->is_dir ? "dir" : "file", &f2);
+		buf_json_kv_bool(b, "exists", c->exists, &f2);
+		buf_json_kv_bool(b, "readable", c->readable, &f2);
+		buf_json_kv_int(b, "certificates", c->ncerts, &f2);
+		buf_json_kv_int(b, "expired", c->nexpired, &f2);
+		buf_json_kv_bool(b, "in_effect", c->in_effect, &f2);
+		buf_json_kv_str(b, "error", c->error, &f2);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+
+	buf_json_key(b, "runtimes", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < s->nrt; i++) {
+		rt = &s->rt[i];
+		if (i > 0)
+			buf_putc(b, ',');
+		f2 = 1;
+		buf_putc(b, '{');
+		buf_json_kv_str(b, "runtime", rt->runtime, &f2);
+		buf_json_kv_str(b, "uses", rt->uses, &f2);
+		buf_json_key(b, "certificates", &f2);
+		if (rt->ncerts < 0)
+			buf_puts(b, "null");
+		else
+			buf_printf(b, "%d", rt->ncerts);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+
+	store_time(s->loaded_at, t, sizeof t);
+	buf_json_kv_str(b, "loaded_at", t, &first);
+	buf_putc(b, '}');
+}
+
+/* One line saying what to change, for a store that is not OK. */
+static void
+store_hint(const struct store *s, struct buf *b)
+{
+	const struct store_candidate	*c;
+
+	switch (s->status) {
+	case STORE_OK:
+		return;
+	case STORE_MISSING:
+		if (s->path == NULL) {
+			buf_printf(b, "hint: copy a CA bundle into the image at "
+			    "%s or set SSL_CERT_FILE\n", store_bundles[0]);
+		} else if (strcmp(s->source, ORIGIN_ENV_FILE) == 0 ||
+		    strcmp(s->source, ORIGIN_ENV_DIR) == 0) {
+			buf_printf(b, "hint: %s names nothing that exists: "
+			    "fix the path, or unset it to use %s\n", s->source,
+			    store_bundles[0]);
+		} else {
+			buf_printf(b, "hint: %s names nothing that exists: "
+			    "fix the path\n", s->source);
+		}
+		return;
+	case STORE_EMPTY:
+		c = store_main_cand(s);
+		if (c != NULL && c->exists && !c->readable)
+			buf_printf(b, "hint: make %s readable by the "
+			    "application's user\n", s->path);
+		else
+			buf_printf(b, "hint: put PEM-encoded CA certificates in "
+			    "%s (for example the ca-certificates package's "
+			    "bundle)\n", s->path);
+		return;
+	}
+}
+
+void
+store_report_text(const struct store *s, struct buf *b)
+{
+	const struct store_candidate	*c;
+	const struct store_runtime	*rt;
+	const char			*why;
+	char				 t[32];
+	size_t				 i, len;
+	int				 w = 0;
+
+	switch (s->status) {
+	case STORE_OK:
+		buf_printf(b, "trust store: %d certificate%s from %s (%s)\n",
+		    s->ncerts, s->ncerts == 1 ? "" : "s", s->path, s->source);
+		break;
+	case STORE_MISSING:
+		if (s->path != NULL)
+			buf_printf(b, "trust store: MISSING — %s=%s does not "
+			    "exist\n", s->source, s->path);
+		else
+			buf_puts(b, "trust store: MISSING — no CA bundle found\n");
+		break;
+	case STORE_EMPTY:
+		c = store_main_cand(s);
+		buf_printf(b, "trust store: EMPTY — %s (%s) yields no "
+		    "certificate: %s\n", s->path, s->source,
+		    c != NULL && c->error != NULL ? c->error : "no certificate");
+		break;
+	}
+	store_hint(s, b);
+	if (strcmp(s->root, "/") != 0)
+		buf_printf(b, "root: %s\n", s->root);
+	buf_printf(b, "environment: SSL_CERT_FILE=%s SSL_CERT_DIR=%s\n",
+	    s->env_ssl_cert_file != NULL ? s->env_ssl_cert_file : "(not set)",
+	    s->env_ssl_cert_dir != NULL ? s->env_ssl_cert_dir : "(not set)");
+
+	for (i = 0; i < s->ncand; i++) {
+		len = strlen(s->cand[i].path);
+		if (len > (size_t)w && len < 60)
+			w = (int)len;
+	}
+	buf_puts(b, "candidates (* in effect):\n");
+	for (i = 0; i < s->ncand; i++) {
+		c = &s->cand[i];
+		buf_printf(b, "  %c %-*s  %-19s %-4s  ", c->in_effect ? '*' : ' ',
+		    w, c->path, c->origin, c->is_dir ? "dir" : "file");
+		store_state(b, c);
+		if ((why = store_unused_why(s, c)) != NULL)
+			buf_printf(b, " (%s)", why);
+		buf_putc(b, '\n');
+	}
+	if (s->nrt > 0)
+		buf_puts(b, "runtimes:\n");
+	for (i = 0; i < s->nrt; i++) {
+		rt = &s->rt[i];
+		buf_printf(b, "  %s: %s", rt->runtime, rt->uses);
+		if (rt->ncerts >= 0)
+			buf_printf(b, " => %d certificate%s", rt->ncerts,
+			    rt->ncerts == 1 ? "" : "s");
+		buf_putc(b, '\n');
+	}
+	store_time(s->loaded_at, t, sizeof t);
+	buf_printf(b, "loaded at %s\n", t);
+}
+
+const char *
+store_status_name(enum store_status st)
+{
+	switch (st) {
+	case STORE_OK:
+		return ("ok");
+	case STORE_MISSING:
+		return ("missing");
+	case STORE_EMPTY:
+		return ("empty");
+	}
+	return ("unknown");
+}

@@ -1,0 +1,96 @@
+/*
+ * store.h: the trust store, found the way the application would find it
+ * (SPEC section 5), loaded once into an X509_STORE that probes share, with
+ * a report of every candidate path for people and for the diagnosis.
+ */
+#ifndef TP_STORE_H
+#define TP_STORE_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "conf.h"
+
+struct buf;
+
+enum store_status {
+	STORE_OK,		/* at least one usable certificate */
+	STORE_MISSING,		/* no bundle or directory at any place looked */
+	STORE_EMPTY,		/* found, but no usable certificate */
+};
+
+/* One place looked at. */
+struct store_candidate {
+	char		*path;		/* as the application sees it */
+	char		*fs_path;	/* under the root, as we open it */
+	int		 is_dir;
+	const char	*origin;	/* "SSL_CERT_FILE", "bundle", "directory", ... */
+	int		 exists;
+	int		 readable;
+	int		 ncerts;	/* certificates parsed */
+	int		 nexpired;	/* of those, past notAfter now */
+	char		*error;		/* why unusable, NULL when fine */
+	int		 in_effect;
+	/* Change detection: what stat() said at load time. */
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+};
+
+/* What one runtime would load in this filesystem. */
+struct store_runtime {
+	char	*runtime;	/* "OpenSSL (default paths)", "Go", "curl (CURL_CA_BUNDLE)" ... */
+	char	*uses;		/* the path it would read, or why nothing */
+	int	 ncerts;	/* certificates at that path, -1 if not read */
+};
+
+/* Where to look; NULL fields mean "discover" / "/". */
+struct store_config {
+	const char	*root;		/* trust_store.root */
+	const char	*ca_file;	/* trust_store.ca_file: no discovery */
+	const char	*ca_dir;	/* trust_store.ca_dir */
+	/* Environment to honour; NULL means the process environment. */
+	const char	*(*getenv)(const char *);
+};
+
+struct store {
+	X509_STORE		*x509;		/* the roots in effect; shared */
+	enum store_status	 status;
+	char			*source;	/* "SSL_CERT_FILE", "discovery", "trust_store.ca_file", ... */
+	char			*path;		/* main path in effect (file or dir), or NULL */
+	int			 ncerts;	/* distinct certificates in x509 */
+	char			*root;		/* "/" by default */
+	char			*env_ssl_cert_file;	/* as seen, NULL when unset */
+	char			*env_ssl_cert_dir;
+	struct store_candidate	*cand;
+	size_t			 ncand;
+	struct store_runtime	*rt;
+	size_t			 nrt;
+	time_t			 loaded_at;
+};
+
+/* probes/store.c */
+/* Never fails: a missing or empty store is a status, not an error. Caller frees. */
+struct store	*store_load(const struct store_config *);
+void		 store_free(struct store *);
+/* 1 when a file or directory in effect (or a candidate that was missing) changed. */
+int		 store_changed(const struct store *);
+/*
+ * The store a target with ca_file uses: base plus the file (append) or the
+ * file alone (replace). Returns NULL with *cause set when the file yields no
+ * certificate. Caller frees.
+ */
+struct store	*store_with_ca_file(const struct store *base, const char *ca_file,
+		    enum conf_ca_mode, char **cause);
+/* "every path tried" for the trust_store_missing message. Caller frees. */
+char		*store_paths_tried(const struct store *);
+/* The report as a JSON object (truststore --json and /status). */
+void		 store_report_json(const struct store *, struct buf *);
+/* The report as text for people (trustprobe truststore). */
+void		 store_report_text(const struct store *, struct buf *);
+const char	*store_status_name(enum store_status);
+
+#endif

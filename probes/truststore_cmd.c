@@ -1,0 +1,117 @@
+/*
+ * truststore_cmd.c: trustprobe truststore [--json] [--root DIR] [-c FILE]
+ *
+ * Reports which trust store an application here would use (SPEC section 5):
+ * the store in effect, every candidate path, and each common runtime.
+ * Exit 0 when the store holds a certificate, 1 when it is missing or empty
+ * (or the config is invalid), 2 on a usage error.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "main.h"
+#include "store.h"
+
+#define TRUSTSTORE_USAGE \
+	"usage: trustprobe truststore [--json] [--root DIR] [-c FILE]"
+#define TRUSTSTORE_REPORT_MAX	(4 * 1024 * 1024)
+
+int
+cmd_truststore(int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct conf_errors		 errs = { NULL, 0 };
+	struct store_config		 cfg;
+	struct conf			*conf = NULL;
+	struct store			*s;
+	struct stat			 sb;
+	struct buf			 b;
+	const char			*copt = NULL, *root = NULL, *path;
+	int				 ch, json = 0, explicit, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+c:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'c':
+			copt = optarg;
+			break;
+		default:
+			return (main_usage_error("truststore", TRUSTSTORE_USAGE));
+		}
+	}
+	if (optind != argc)
+		return (main_usage_error("truststore",
+		    "unexpected argument '%s'", argv[optind]));
+	if (root != NULL) {
+		if (stat(root, &sb) != 0)
+			return (main_usage_error("truststore", "--root %s: %s",
+			    root, strerror(errno)));
+		if (!S_ISDIR(sb.st_mode))
+			return (main_usage_error("truststore",
+			    "--root %s: not a directory", root));
+	}
+
+	/*
+	 * The config is found as everywhere (-c, $TRUSTPROBE_CONFIG, the
+	 * default path), so that this reports what the daemon would use; the
+	 * default file may be absent.
+	 */
+	path = main_config_path(copt, &explicit);
+	if (explicit || access(path, F_OK) == 0) {
+		if (conf_load(path, &conf, &errs) != 0) {
+			main_print_conf_errors(stderr, &errs);
+			conf_errors_free(&errs);
+			return (1);
+		}
+	}
+
+	memset(&cfg, 0, sizeof cfg);
+	if (conf != NULL) {
+		cfg.root = conf->ts_root;
+		cfg.ca_file = conf->ts_ca_file;
+		cfg.ca_dir = conf->ts_ca_dir;
+	}
+	if (root != NULL)
+		cfg.root = root;
+	s = store_load(&cfg);
+
+	buf_init(&b, TRUSTSTORE_REPORT_MAX);
+	if (json) {
+		store_report_json(s, &b);
+		buf_putc(&b, '\n');
+	} else
+		store_report_text(s, &b);
+	rc = s->status == STORE_OK ? 0 : 1;
+	if (b.overflow) {
+		fprintf(stderr, "trustprobe truststore: report too large\n");
+		rc = 1;
+	} else if (fwrite(buf_str(&b), 1, b.len, stdout) != b.len ||
+	    fflush(stdout) != 0) {
+		fprintf(stderr, "trustprobe truststore: stdout: %s\n",
+		    strerror(errno));
+		rc = 1;
+	}
+	buf_free(&b);
+	store_free(s);
+	conf_free(conf);
+	return (rc);
+}

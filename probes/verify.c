@@ -1,0 +1,321 @@
+/*
+ * verify.c: verification that keeps the facts.
+ *
+ * The handshake runs with verification off (certigo's approach); the
+ * presented chain is then verified here against the trust store in effect,
+ * with a callback that records every error with its depth and lets
+ * verification continue, so one failure never hides another. The hostname
+ * is checked separately, so that a CN-only match can be told apart.
+ */
+#include <arpa/inet.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
+
+#include "probe.h"
+#include "xmalloc.h"
+
+/* Stapled OCSP: accept this much clock difference on thisUpdate/nextUpdate. */
+#define VERIFY_OCSP_SLACK	300
+
+struct verify_collect {
+	struct verify_error	 e[VERIFY_ERRORS_MAX];
+	size_t			 n;
+};
+
+static int	 verify_cb(int, X509_STORE_CTX *);
+static int	 verify_run(STACK_OF(X509) *, X509_STORE *, int, time_t,
+		    X509 *, struct verify_collect *, int *);
+static void	 verify_host(struct probe_facts *, X509 *);
+static void	 verify_ocsp(struct probe_facts *, STACK_OF(X509) *,
+		    const struct store *, const unsigned char *, size_t);
+static int	 verify_is_validity(int);
+
+static int
+verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	struct verify_collect	*vc;
+	int			 code, depth;
+	size_t			 i;
+
+	if (ok)
+		return (1);
+	vc = X509_STORE_CTX_get_app_data(ctx);
+	code = X509_STORE_CTX_get_error(ctx);
+	depth = X509_STORE_CTX_get_error_depth(ctx);
+	for (i = 0; i < vc->n; i++) {
+		if (vc->e[i].code == code && vc->e[i].depth == depth)
+			return (1);
+	}
+	if (vc->n < VERIFY_ERRORS_MAX) {
+		vc->e[vc->n].code = code;
+		vc->e[vc->n].depth = depth;
+		vc->n++;
+	}
+	return (1);	/* collect all: keep going */
+}
+
+/*
+ * One verification of presented (leaf first) against store. extra, when not
+ * NULL, is offered as one more untrusted certificate. at != 0 verifies at
+ * that time. Returns 1 when no error was recorded; *complete says whether
+ * the chain built reaches a certificate of the store.
+ */
+static int
+verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
+    X509 *extra, struct verify_collect *vc, int *complete)
+{
+	X509_STORE_CTX		*ctx;
+	STACK_OF(X509)		*untrusted;
+	STACK_OF(X509)		*built;
+	X509_VERIFY_PARAM	*param;
+	int			 ok = 0;
+	size_t			 i;
+
+	memset(vc, 0, sizeof *vc);
+	*complete = 0;
+	if (sk_X509_num(presented) < 1)
+		return (0);
+	if ((untrusted = sk_X509_dup(presented)) == NULL)
+		return (0);
+	if (extra != NULL)
+		sk_X509_push(untrusted, extra);
+	if ((ctx = X509_STORE_CTX_new()) == NULL) {
+		sk_X509_free(untrusted);
+		return (0);
+	}
+	ERR_clear_error();
+	if (X509_STORE_CTX_init(ctx, store, sk_X509_value(presented, 0),
+	    untrusted) != 1)
+		goto out;
+	/* The purpose and trust a TLS client applies to a server. */
+	X509_STORE_CTX_set_default(ctx, "ssl_server");
+	param = X509_STORE_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_auth_level(param, level);
+	if (at != 0)
+		X509_VERIFY_PARAM_set_time(param, at);
+	X509_STORE_CTX_set_app_data(ctx, vc);
+	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+	X509_verify_cert(ctx);
+	ok = vc->n == 0;
+
+	*complete = 1;
+	for (i = 0; i < vc->n; i++) {
+		switch (vc->e[i].code) {
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+			*complete = 0;
+			break;
+		}
+	}
+	built = X509_STORE_CTX_get0_chain(ctx);
+	if (built == NULL || sk_X509_num(built) < 1)
+		*complete = 0;
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(untrusted);
+	return (ok);
+}
+
+static int
+verify_is_validity(int code)
+{
+	return (code == X509_V_ERR_CERT_HAS_EXPIRED ||
+	    code == X509_V_ERR_CERT_NOT_YET_VALID);
+}
+
+static void
+verify_host(struct probe_facts *f, X509 *leaf)
+{
+	const char	*name = f->server_name;
+	unsigned char	 ip[16];
+	int		 is_ip;
+
+	is_ip = inet_pton(AF_INET, name, ip) == 1 ||
+	    inet_pton(AF_INET6, name, ip) == 1;
+	if (is_ip)
+		f->host_ok = X509_check_ip_asc(leaf, name, 0) == 1;
+	else
+		f->host_ok = X509_check_host(leaf, name, 0,
+		    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1;
+	if (f->host_ok || f->nchain == 0 || f->chain[0].has_san_ext)
+		return;
+	/*
+	 * No SAN at all: OpenSSL (and old clients) fall back to the CN, Go
+	 * 1.15+ and browsers do not. Say so rather than call it a mismatch.
+	 */
+	if (is_ip) {
+		if (f->chain[0].cn != NULL &&
+		    strcasecmp(f->chain[0].cn, name) == 0)
+			f->host_ok = f->host_cn_only = 1;
+	} else if (X509_check_host(leaf, name, 0,
+	    X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT, NULL) == 1)
+		f->host_ok = f->host_cn_only = 1;
+}
+
+static time_t
+verify_gtime(const ASN1_GENERALIZEDTIME *t)
+{
+	struct tm	tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return (0);
+	return (timegm(&tm));
+}
+
+static void
+verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
+    const struct store *store, const unsigned char *der, size_t len)
+{
+	OCSP_RESPONSE		*resp = NULL;
+	OCSP_BASICRESP		*bs = NULL;
+	OCSP_CERTID		*id = NULL;
+	ASN1_GENERALIZEDTIME	*rev = NULL, *thisupd = NULL, *nextupd = NULL;
+	X509_STORE_CTX		*sctx = NULL;
+	X509			*leaf, *issuer = NULL;
+	const unsigned char	*p = der;
+	int			 st, reason = -1;
+
+	f->ocsp = OCSP_NONE;
+	if (der == NULL || len == 0)
+		return;
+	f->ocsp = OCSP_INVALID;
+	ERR_clear_error();
+	if ((resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len)) == NULL) {
+		f->ocsp_error = xstrdup("stapled OCSP response does not parse");
+		goto out;
+	}
+	if ((st = OCSP_response_status(resp)) !=
+	    OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+		xasprintf(&f->ocsp_error, "stapled OCSP response status: %s",
+		    OCSP_response_status_str(st));
+		goto out;
+	}
+	if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
+		f->ocsp_error = xstrdup("stapled OCSP response has no basic "
+		    "response");
+		goto out;
+	}
+	leaf = sk_X509_value(presented, 0);
+	if (sk_X509_num(presented) > 1 &&
+	    X509_check_issued(sk_X509_value(presented, 1), leaf) == X509_V_OK)
+		issuer = X509_dup(sk_X509_value(presented, 1));
+	else if ((sctx = X509_STORE_CTX_new()) != NULL &&
+	    X509_STORE_CTX_init(sctx, store->x509, leaf, NULL) == 1)
+		X509_STORE_CTX_get1_issuer(&issuer, sctx, leaf);
+	if (issuer == NULL) {
+		f->ocsp_error = xstrdup("issuer of the leaf unavailable to "
+		    "check the stapled OCSP response");
+		goto out;
+	}
+	/* The responder is the issuer or delegated by it: trust the chain sent. */
+	if (OCSP_basic_verify(bs, presented, store->x509, OCSP_TRUSTOTHER) <= 0) {
+		f->ocsp_error = xstrdup("stapled OCSP response signature does "
+		    "not verify");
+		goto out;
+	}
+	if ((id = OCSP_cert_to_id(NULL, leaf, issuer)) == NULL ||
+	    OCSP_resp_find_status(bs, id, &st, &reason, &rev, &thisupd,
+	    &nextupd) != 1) {
+		f->ocsp_error = xstrdup("stapled OCSP response does not cover "
+		    "the leaf certificate");
+		goto out;
+	}
+	if (OCSP_check_validity(thisupd, nextupd, VERIFY_OCSP_SLACK, -1) != 1) {
+		f->ocsp_error = xstrdup("stapled OCSP response is outside its "
+		    "validity period");
+		goto out;
+	}
+	switch (st) {
+	case V_OCSP_CERTSTATUS_GOOD:
+		f->ocsp = OCSP_GOOD;
+		break;
+	case V_OCSP_CERTSTATUS_REVOKED:
+		f->ocsp = OCSP_REVOKED;
+		f->ocsp_revoked_at = verify_gtime(rev);
+		f->ocsp_reason = xstrdup(reason >= 0 ?
+		    OCSP_crl_reason_str(reason) : "unspecified");
+		break;
+	default:
+		f->ocsp = OCSP_UNKNOWN;
+	}
+out:
+	ERR_clear_error();
+	OCSP_CERTID_free(id);
+	X509_free(issuer);
+	X509_STORE_CTX_free(sctx);
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+}
+
+void
+verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
+    const struct store *store, const unsigned char *ocsp_der, size_t ocsp_len)
+{
+	struct verify_collect	 vc;
+	int			 complete, n;
+	size_t			 i;
+
+	n = sk_X509_num(presented);
+	if (n < 1 || store == NULL)
+		return;
+	f->verified = 1;
+	verify_run(presented, store->x509, f->security_level, 0, NULL, &vc,
+	    &complete);
+	memcpy(f->verr, vc.e, sizeof vc.e);
+	f->nverr = vc.n;
+	f->verify_code = vc.n > 0 ? vc.e[0].code : X509_V_OK;
+	f->verify_depth = vc.n > 0 ? vc.e[0].depth : 0;
+	f->chain_complete_to_store = complete;
+	f->root_sent = X509_self_signed(sk_X509_value(presented, n - 1), 0) == 1;
+
+	verify_host(f, sk_X509_value(presented, 0));
+	verify_ocsp(f, presented, store, ocsp_der, ocsp_len);
+
+	/* Would the validity errors vanish at the server's clock? */
+	for (i = 0; i < f->nverr; i++) {
+		if (verify_is_validity(f->verr[i].code))
+			break;
+	}
+	if (i < f->nverr && f->http_date_ok)
+		f->clock_explains = verify_at_time(presented, store,
+		    f->security_level, f->http_date);
+}
+
+int
+verify_with_extra(const struct probe_facts *f, STACK_OF(X509) *presented,
+    const struct store *store, X509 *extra)
+{
+	struct verify_collect	vc;
+	int			complete;
+
+	verify_run(presented, store->x509, f->security_level, 0, extra, &vc,
+	    &complete);
+	return (complete);
+}
+
+int
+verify_at_time(STACK_OF(X509) *presented, const struct store *store,
+    int security_level, time_t t)
+{
+	struct verify_collect	vc;
+	int			complete;
+	size_t			i;
+
+	verify_run(presented, store->x509, security_level, t, NULL, &vc,
+	    &complete);
+	for (i = 0; i < vc.n; i++) {
+		if (verify_is_validity(vc.e[i].code))
+			return (0);
+	}
+	return (1);
+}

@@ -1,0 +1,160 @@
+/*
+ * test_log.c: what a log reader sees. A hostile value (a certificate
+ * subject, a server header) must never split a line or forge a field.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+
+/* 2026-12-01T03:55:55.123Z */
+#define T0	1796097355123LL
+
+static char	line[LOG_LINE_MAX];
+
+static const char *
+fmt1(enum log_format f, const char *msg, const char *k, const char *v)
+{
+	const char	*kv[2] = { k, v };
+
+	log_format_line(line, sizeof line, f, T0, LOG_INFO, msg, kv,
+	    k != NULL ? 2 : 0);
+	return (line);
+}
+
+static void
+test_logfmt_plain(void **state)
+{
+	assert_string_equal(fmt1(LOG_FORMAT_LOGFMT, "listening", "addr",
+	    "127.0.0.1:9797"), "ts=2026-12-01T03:55:55.123Z level=info "
+	    "msg=listening addr=127.0.0.1:9797\n");
+}
+
+static void
+test_logfmt_quotes_spaces_and_equals(void **state)
+{
+	assert_string_equal(fmt1(LOG_FORMAT_LOGFMT, "config loaded", "path",
+	    "/etc/a b=c"), "ts=2026-12-01T03:55:55.123Z level=info "
+	    "msg=\"config loaded\" path=\"/etc/a b=c\"\n");
+}
+
+static void
+test_logfmt_newline_cannot_forge_a_line(void **state)
+{
+	const char	*out;
+
+	out = fmt1(LOG_FORMAT_LOGFMT, "status", "subject",
+	    "CN=x\nts=2026 level=error msg=forged");
+	assert_non_null(strstr(out,
+	    "subject=\"CN=x\\nts=2026 level=error msg=forged\"\n"));
+	/* Exactly one newline: the terminator. */
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+}
+
+static void
+test_logfmt_quote_cannot_forge_a_field(void **state)
+{
+	assert_non_null(strstr(fmt1(LOG_FORMAT_LOGFMT, "m", "subject",
+	    "x\" reason=ok \"y"), "subject=\"x\\\" reason=ok \\\"y\"\n"));
+}
+
+static void
+test_logfmt_control_and_high_bytes(void **state)
+{
+	assert_non_null(strstr(fmt1(LOG_FORMAT_LOGFMT, "m", "v",
+	    "a\x1b[31mb\xff\\"), "v=\"a\\x1b[31mb\\xff\\\\\"\n"));
+}
+
+static void
+test_logfmt_empty_value_is_quoted(void **state)
+{
+	assert_non_null(strstr(fmt1(LOG_FORMAT_LOGFMT, "m", "v", ""),
+	    " v=\"\"\n"));
+}
+
+static void
+test_json_line(void **state)
+{
+	assert_string_equal(fmt1(LOG_FORMAT_JSON, "listening", "addr",
+	    "[::1]:9797"), "{\"ts\":\"2026-12-01T03:55:55.123Z\","
+	    "\"level\":\"info\",\"msg\":\"listening\",\"addr\":\"[::1]:9797\"}\n");
+}
+
+static void
+test_json_escapes(void **state)
+{
+	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "m", "v",
+	    "q\"b\\n\nt\t\x01\xc3\xa9"),
+	    "\"v\":\"q\\\"b\\\\n\\nt\\t\\u0001\\u00c3\\u00a9\"}\n"));
+}
+
+static void
+test_long_value_is_cut_and_marked(void **state)
+{
+	char		*big;
+	const char	*out;
+
+	big = malloc(100000);
+	memset(big, 'A', 99999);
+	big[99999] = '\0';
+	out = fmt1(LOG_FORMAT_LOGFMT, "m", "v", big);
+	assert_true(strlen(out) < LOG_LINE_MAX);
+	assert_non_null(strstr(out, "\" truncated=true\n"));
+	out = fmt1(LOG_FORMAT_JSON, "m", "v", big);
+	assert_true(strlen(out) < LOG_LINE_MAX);
+	assert_non_null(strstr(out, "\",\"truncated\":\"true\"}\n"));
+	free(big);
+}
+
+static void
+test_level_filter_and_names(void **state)
+{
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+	enum log_level	 l;
+
+	f = open_memstream(&buf, &len);
+	log_open(f, LOG_FORMAT_LOGFMT, LOG_WARN);
+	log_info("hidden", NULL);
+	log_warn("shown", "k", "v", NULL);
+	log_error("also shown", NULL);
+	fclose(f);
+	assert_null(strstr(buf, "hidden"));
+	assert_non_null(strstr(buf, "level=warn msg=shown k=v\n"));
+	assert_non_null(strstr(buf, "level=error msg=\"also shown\"\n"));
+	free(buf);
+	log_open(stderr, LOG_FORMAT_LOGFMT, LOG_INFO);
+
+	assert_int_equal(log_level_from_name("debug", &l), 0);
+	assert_int_equal(l, LOG_DEBUG);
+	assert_int_equal(log_level_from_name("error", &l), 0);
+	assert_int_equal(l, LOG_ERROR);
+	assert_int_equal(log_level_from_name("verbose", &l), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_logfmt_plain),
+		cmocka_unit_test(test_logfmt_quotes_spaces_and_equals),
+		cmocka_unit_test(test_logfmt_newline_cannot_forge_a_line),
+		cmocka_unit_test(test_logfmt_quote_cannot_forge_a_field),
+		cmocka_unit_test(test_logfmt_control_and_high_bytes),
+		cmocka_unit_test(test_logfmt_empty_value_is_quoted),
+		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_long_value_is_cut_and_marked),
+		cmocka_unit_test(test_level_filter_and_names),
+	};
+
+	return (cmocka_run_group_tests_name("log", tests, NULL, NULL));
+}
