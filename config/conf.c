@@ -30,7 +30,7 @@
 #include "xmalloc.h"
 
 /* Longest value quoted back in a message, so errors stay one short line. */
-#define CONF_QUOTE_MAX		72
+#define CONF_QUOTE_MAX		1024	/* paths must survive whole */
 /* Long enough for any real setting, short enough that now + it never wraps. */
 #define CONF_MAX_DURATION_MS	(36500ULL * 24 * 3600 * 1000)
 #define CONF_MAX_DURATION_TEXT	"36500d"

@@ -48,6 +48,17 @@ chain_len=$(printf '%s' "$J" | jq '.chain | length')
 [ "$chain_len" -eq 2 ] && ok "good chain: both presented certificates kept" ||
     not_ok "good chain: $chain_len certificates kept"
 
+probe --ca-file "$CA" "$(url not_ca_int)"
+expect chain_invalid critical 1 "intermediate that is not a CA" "verify error [0-9]+ \(invalid CA certificate\)" "depth 1" "not-a-ca\.test"
+
+cat >"$TMPD/soon.yaml" <<EOF
+trust_store: {ca_file: $CA}
+warn_before: 100d
+targets: ["$(url good)"]
+EOF
+probe -c "$TMPD/soon.yaml"
+expect expiring_soon warning 0 "certificate inside warn_before" "depth 0" "expires in (89|90) days" "warn_before 100 days"
+
 probe --ca-file "$CA" "$(url good_rsa)"
 expect ok ok 0 "good RSA chain"
 
@@ -152,6 +163,17 @@ expect timeout critical 1 "server accepts and never speaks" "tls phase" "1000 ms
 ms=$(printf '%s' "$J" | jq .duration_ms.total)
 [ "$ms" -ge 900 ] && [ "$ms" -lt 3000 ] && ok "silent server: probe ends at its 1 s deadline ($ms ms)" ||
     not_ok "silent server: probe took $ms ms"
+
+probe --timeout 1500ms --ca-file "$CA" "$(url slow_http)"
+expect timeout critical 1 "handshake done, no HTTP response" "http phase" "1500 ms"
+n=$(printf '%s' "$J" | jq '.chain | length')
+[ "$n" -eq 2 ] && ok "timeout in the http phase keeps the chain" ||
+    not_ok "timeout in the http phase: chain has $n certificates"
+
+# A full accept queue on loopback: the kernel drops the SYN.
+probe --timeout 1s --ca-file "$CA" "$(url backlog)"
+expect connect_timeout critical 1 "listen backlog never completes the TCP handshake" \
+    "127\.0\.0\.1:$(fixture_port backlog)" "within 1[0-9]{3} ms"
 
 probe --ca-file "$CA" "$(url closed)"
 expect connect_refused critical 1 "closed port" "127\.0\.0\.1:$(fixture_port closed) refused"
