@@ -33,6 +33,7 @@ static void	diag_issuer_missing(const struct probe_facts *,
 static void	diag_http(const struct probe_facts *, struct result *);
 static void	diag_expiry(const struct probe_facts *, struct result *);
 static const char *diag_subject(const struct probe_facts *, int);
+static const char *diag_store_name(const struct probe_facts *);
 static int	diag_cmp(const void *, const void *);
 static int	diag_has(const struct result *, enum reason);
 static char	*diag_age(time_t, time_t);
@@ -76,6 +77,14 @@ diag_add(struct result *r, enum reason reason, enum status st, char *message,
 	va_start(ap, hintfmt);
 	xvasprintf(&fd->hint, hintfmt, ap);
 	va_end(ap);
+}
+
+static const char *
+diag_store_name(const struct probe_facts *f)
+{
+	if (f->store_path != NULL)
+		return (f->store_path);
+	return (f->store_source != NULL ? f->store_source : "(unknown)");
 }
 
 static const char *
@@ -149,9 +158,18 @@ diag_network(const struct probe_facts *f, struct result *r)
 	case CONNECT_NONE:
 	case CONNECT_OK:
 		break;
+	case CONNECT_PROXY:
+		xasprintf(&m, "cannot reach %s:%u through the proxy %s: %s",
+		    f->host, f->port, f->proxy, f->proxy_error != NULL ?
+		    f->proxy_error : "CONNECT failed");
+		diag_add(r, REASON_NETWORK_UNREACHABLE, STATUS_CRITICAL, m,
+		    "the proxy refuses the tunnel: check its access rules, or "
+		    "add %s to NO_PROXY if it must be reached directly",
+		    f->host);
+		break;
 	case CONNECT_REFUSED:
-		xasprintf(&m, "connection to %s refused (TCP reset)",
-		    f->address);
+		xasprintf(&m, "connection to %s%s refused (TCP reset)",
+		    f->address, f->proxy != NULL ? " (the proxy)" : "");
 		diag_add(r, REASON_CONNECT_REFUSED, STATUS_CRITICAL, m,
 		    "nothing listens on %s: check the port and that the "
 		    "service is up", f->address);
@@ -266,7 +284,25 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		return;		/* diag_store said why */
 	if (f->nchain == 0)
 		return;
-	top = &f->chain[f->nchain - 1];
+	if (depth < 0 || (size_t)depth >= f->nchain)
+		depth = (int)f->nchain - 1;
+	/* The certificate whose issuer is missing, not always the last. */
+	top = &f->chain[depth];
+	if ((size_t)depth + 1 < f->nchain) {
+		/* The server sent a next certificate, but not the issuer. */
+		xasprintf(&m, "the server sent '%s' after '%s' (depth %d), "
+		    "but it is not its issuer: the intermediate '%s' is "
+		    "missing%s", f->chain[depth + 1].subject, top->subject,
+		    depth, top->issuer, f->aia == AIA_FETCHED ?
+		    (f->aia_completes ? "; fetched from the AIA URL, it "
+		    "completes the chain" : "; fetched from the AIA URL, it "
+		    "does not complete the chain") : "");
+		diag_add(r, REASON_INCOMPLETE_CHAIN, STATUS_CRITICAL, m,
+		    "replace the intermediate in the server's chain file with "
+		    "'%s' (an old intermediate after a CA change is the usual "
+		    "cause)", top->issuer);
+		return;
+	}
 	if (f->aia == AIA_FETCHED && !f->aia_self_signed) {
 		xasprintf(&m, "the server did not send the intermediate '%s' "
 		    "(issuer of '%s' at depth %d); fetched from the AIA URL "
@@ -284,8 +320,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    "(fetched from %s) that the trust store (%s, %d "
 		    "certificates) does not hold; the server did not send the "
 		    "root", top->subject, top->issuer, f->aia_url,
-		    f->store_path != NULL ? f->store_path : f->store_source,
-		    f->store_ncerts);
+		    diag_store_name(f), f->store_ncerts);
 		diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
 		    "add the root '%s' to the trust store (ca_file), or update "
 		    "the CA bundle if it is a public root", top->issuer);
@@ -307,14 +342,12 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 	xasprintf(&m, "the chain ends at '%s' issued by '%s', which the trust "
 	    "store (%s, %d certificates) does not hold; the server did not "
 	    "send the root%s", top->subject, top->issuer,
-	    f->store_path != NULL ? f->store_path : f->store_source,
-	    f->store_ncerts, top->is_ca ? "" : " (if the issuer is an "
+	    diag_store_name(f), f->store_ncerts, top->is_ca ? "" : " (if the issuer is an "
 	    "intermediate, the server must send it)");
 	diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
 	    "if '%s' is a private CA, give its certificate to the target as "
 	    "ca_file (ca_mode: append); if it is public, update the CA bundle",
 	    top->issuer);
-	(void)depth;
 }
 
 static void
@@ -338,14 +371,13 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "issued by a CA");
 			break;
 		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-			if (f->store_status != STORE_OK)
+			if (f->store_status != STORE_OK || f->nchain == 0)
 				break;
 			c = &f->chain[f->nchain - 1];
 			xasprintf(&m, "the chain ends at the root '%s' (issuer "
 			    "'%s'), sent by the server, which the trust store "
 			    "(%s, %d certificates) does not hold", c->subject,
-			    c->issuer, f->store_path != NULL ? f->store_path :
-			    f->store_source, f->store_ncerts);
+			    c->issuer, diag_store_name(f), f->store_ncerts);
 			diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL,
 			    m, "if '%s' is a private CA, give it to the target "
 			    "as ca_file (ca_mode: append); if it is public, "
@@ -357,28 +389,35 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			diag_issuer_missing(f, r, e->depth);
 			break;
 		case X509_V_ERR_CERT_HAS_EXPIRED:
-			if (c == NULL)
-				break;
-			facts_time(c->not_after, when, sizeof when);
-			age = diag_age(c->not_after, f->now);
-			xasprintf(&m, "the certificate at depth %d ('%s') "
-			    "expired at %s (%s)", e->depth, c->subject, when,
+			/* Beyond the chain sent: the store's root, e says. */
+			facts_time(c != NULL ? c->not_after : e->not_after,
+			    when, sizeof when);
+			age = diag_age(c != NULL ? c->not_after : e->not_after,
+			    f->now);
+			xasprintf(&m, "the certificate at depth %d ('%s'%s) "
+			    "expired at %s (%s)", e->depth, c != NULL ?
+			    c->subject : e->subject,
+			    c == NULL ? ", from the trust store" : "", when,
 			    age);
 			free(age);
 			diag_add(r, REASON_EXPIRED, STATUS_CRITICAL, m,
 			    e->depth == 0 ? "renew the server's certificate "
-			    "and reload the server" : "the server sends an "
-			    "expired CA certificate: replace it in the server's "
-			    "chain file with the current one");
+			    "and reload the server" : c == NULL ? "the trust "
+			    "store holds an expired root: update the CA bundle "
+			    "and have the server chain to a current root" :
+			    "the server sends an expired CA certificate: replace "
+			    "it in the server's chain file with the current one");
 			break;
 		case X509_V_ERR_CERT_NOT_YET_VALID:
-			if (c == NULL)
-				break;
-			facts_time(c->not_before, when, sizeof when);
-			age = diag_age(c->not_before, f->now);
-			xasprintf(&m, "the certificate at depth %d ('%s') is "
-			    "not valid before %s (%s)", e->depth, c->subject,
-			    when, age);
+			facts_time(c != NULL ? c->not_before : e->not_before,
+			    when, sizeof when);
+			age = diag_age(c != NULL ? c->not_before :
+			    e->not_before, f->now);
+			xasprintf(&m, "the certificate at depth %d ('%s'%s) is "
+			    "not valid before %s (%s)", e->depth, c != NULL ?
+			    c->subject : e->subject,
+			    c == NULL ? ", from the trust store" : "", when,
+			    age);
 			free(age);
 			diag_add(r, REASON_NOT_YET_VALID, STATUS_CRITICAL, m,
 			    "check this host's clock; if it is right, the "

@@ -25,32 +25,62 @@
 
 static char	*facts_name(const X509_NAME *);
 static char	*facts_cn(const X509_NAME *);
-static time_t	 facts_asn1_time(const ASN1_TIME *);
+static size_t	 facts_utf8_cut(const char *, size_t, size_t);
+static void	 facts_sanitize(char *);
 static void	 facts_sans(X509 *, struct cert_facts *);
 static void	 facts_key(X509 *, struct cert_facts *);
 static void	 facts_aia(X509 *, struct cert_facts *);
 static void	 facts_eku(X509 *, struct cert_facts *);
 
-/* RFC 2253 order, UTF-8 kept, cut at FACTS_NAME_MAX. */
+/* How many of len bytes fit in max without splitting a UTF-8 character. */
+static size_t
+facts_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return (len);
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return (max);
+}
+
+/* Certificate text goes into messages and terminals: no control bytes. */
+static void
+facts_sanitize(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+	}
+}
+
+void
+facts_name_into(const X509_NAME *name, char *buf, size_t size)
+{
+	BIO	*bio;
+	char	*data;
+	long	 len;
+	size_t	 n;
+
+	buf[0] = '\0';
+	if (name == NULL || size == 0 || (bio = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	len = BIO_get_mem_data(bio, &data);
+	n = facts_utf8_cut(data, len > 0 ? (size_t)len : 0, size - 1);
+	memcpy(buf, data, n);
+	buf[n] = '\0';
+	facts_sanitize(buf);
+	BIO_free(bio);
+}
+
+/* RFC 2253 order (control characters escaped), UTF-8 kept, bounded. */
 static char *
 facts_name(const X509_NAME *name)
 {
-	BIO	*bio;
-	char	*data, *s;
-	long	 len;
+	char	buf[FACTS_NAME_MAX + 1];
 
-	if (name == NULL)
-		return (xstrdup(""));
-	bio = BIO_new(BIO_s_mem());
-	if (bio == NULL)
-		return (xstrdup(""));
-	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-	len = BIO_get_mem_data(bio, &data);
-	if (len < 0)
-		len = 0;
-	s = xstrndup(data, len > FACTS_NAME_MAX ? FACTS_NAME_MAX : (size_t)len);
-	BIO_free(bio);
-	return (s);
+	facts_name_into(name, buf, sizeof buf);
+	return (xstrdup(buf));
 }
 
 static char *
@@ -68,12 +98,14 @@ facts_cn(const X509_NAME *name)
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
 	if (n < 0)
 		return (NULL);
-	s = xstrndup((char *)utf8, n > FACTS_NAME_MAX ? FACTS_NAME_MAX : n);
+	s = xstrndup((char *)utf8, facts_utf8_cut((char *)utf8, n,
+	    FACTS_NAME_MAX));
 	OPENSSL_free(utf8);
+	facts_sanitize(s);
 	return (s);
 }
 
-static time_t
+time_t
 facts_asn1_time(const ASN1_TIME *t)
 {
 	struct tm	tm;
@@ -149,6 +181,7 @@ facts_sans(X509 *x, struct cert_facts *cf)
 	GENERAL_NAMES_free(gens);
 	/* An embedded NUL would cut the text here: that is the safe side. */
 	cf->sans = buf_release(&b);
+	facts_sanitize(cf->sans);
 }
 
 static void
@@ -228,10 +261,14 @@ facts_aia(X509 *x, struct cert_facts *cf)
 		    ASN1_STRING_length(ad->location->d.uniformResourceIdentifier));
 	}
 	AUTHORITY_INFO_ACCESS_free(aia);
-	if (issuers.len > 0)
+	if (issuers.len > 0) {
 		cf->aia_issuers = buf_release(&issuers);
-	if (ocsp.len > 0)
+		facts_sanitize(cf->aia_issuers);
+	}
+	if (ocsp.len > 0) {
 		cf->aia_ocsp = buf_release(&ocsp);
+		facts_sanitize(cf->aia_ocsp);
+	}
 	buf_free(&issuers);
 	buf_free(&ocsp);
 }
@@ -342,6 +379,7 @@ facts_free(struct probe_facts *f)
 	free(f->resolv_conf);
 	free(f->address);
 	free(f->proxy);
+	free(f->proxy_error);
 	free(f->tls_error);
 	free(f->tls_alert);
 	free(f->tls_version);

@@ -86,6 +86,7 @@ struct probe {
 	struct aia_fetch		*aia;
 	int				 starting;	/* inside probe_start */
 	int				 cert_requested; /* server asked for a client cert */
+	int				 via_proxy;
 };
 
 static void	probe_deadline_cb(evutil_socket_t, short, void *);
@@ -114,9 +115,45 @@ static void	probe_free(struct probe *);
 static uint64_t	probe_ms_since(const struct timespec *);
 static void	probe_info_cb(const SSL *, int, int);
 static int	probe_ex_index(void);
+static int	probe_env_proxy(struct probe_env *, const struct conf *,
+		    char **);
+static void	probe_proxy_start(struct probe *);
+static void	probe_proxy_cb(evutil_socket_t, short, void *);
 static void	probe_format_addr(const struct sockaddr *, char *, size_t);
 
 /* ---- environment ------------------------------------------------------- */
+
+/* proxy: env reads the variables Go reads, upper case first. */
+static int
+probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
+{
+	const char	*url = NULL, *np;
+
+	switch (conf->proxy) {
+	case CONF_PROXY_NONE:
+		return (0);
+	case CONF_PROXY_URL:
+		url = conf->proxy_url;
+		break;
+	case CONF_PROXY_ENV:
+		if ((url = getenv("HTTPS_PROXY")) == NULL || *url == '\0')
+			url = getenv("https_proxy");
+		if ((np = getenv("NO_PROXY")) == NULL || *np == '\0')
+			np = getenv("no_proxy");
+		if (np != NULL && *np != '\0')
+			env->no_proxy = xstrdup(np);
+		break;
+	}
+	if (url == NULL || *url == '\0')
+		return (0);
+	if (proxy_parse(url, &env->px) != 0) {
+		xasprintf(cause, "bad proxy '%s': expected http://host:port",
+		    url);
+		return (-1);
+	}
+	env->has_proxy = 1;
+	return (0);
+}
 
 SSL_CTX *
 probe_ssl_ctx_new(const char *cert, const char *key, char **cause)
@@ -172,9 +209,10 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 	env->aia_fetch = conf->aia_fetch;
 	env->security_level = conf->security_level;
 	env->clock_skew_ms = conf->clock_skew_ms;
-	env->proxy = conf->proxy;
-	env->proxy_url = conf->proxy_url != NULL ? xstrdup(conf->proxy_url) :
-	    NULL;
+	if (probe_env_proxy(env, conf, cause) != 0) {
+		probe_env_free(env);
+		return (NULL);
+	}
 	if ((env->ssl_ctx = probe_ssl_ctx_new(NULL, NULL, cause)) == NULL) {
 		probe_env_free(env);
 		return (NULL);
@@ -223,7 +261,7 @@ probe_env_free(struct probe_env *env)
 	free(env->resolv_conf);
 	free(env->hosts);
 	free(env->resolvers);
-	free(env->proxy_url);
+	free(env->no_proxy);
 	free(env);
 }
 
@@ -333,6 +371,7 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	struct timeval			 tv;
 	char				 port[8];
 	const char			*lit;
+	uint16_t			 cport;
 
 	p = xcalloc(1, sizeof *p);
 	p->env = env;
@@ -391,14 +430,24 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	/* An address literal, the configured address, or all_addresses. */
 	lit = address != NULL ? address : t->address != NULL ? t->address :
 	    t->u.host;
+	cport = t->u.port;
+	if (env->has_proxy && address == NULL && t->address == NULL &&
+	    !proxy_bypass(env->no_proxy, t->u.host, t->u.port)) {
+		/* The proxy resolves the target; we resolve the proxy. */
+		p->via_proxy = 1;
+		lit = env->px.host;
+		cport = env->px.port;
+		xasprintf(&p->f.proxy, "%s%s%s:%u", strchr(lit, ':') ? "[" : "",
+		    lit, strchr(lit, ':') ? "]" : "", cport);
+	}
 	memset(&p->literal, 0, sizeof p->literal);
-	snprintf(port, sizeof port, "%u", t->u.port);
+	snprintf(port, sizeof port, "%u", cport);
 	if (strchr(lit, ':') != NULL) {
 		struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&p->literal;
 
 		if (inet_pton(AF_INET6, lit, &sin6->sin6_addr) == 1) {
 			sin6->sin6_family = AF_INET6;
-			sin6->sin6_port = htons(t->u.port);
+			sin6->sin6_port = htons(cport);
 			p->literal_len = sizeof *sin6;
 		}
 	} else {
@@ -406,7 +455,7 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 
 		if (inet_pton(AF_INET, lit, &sin->sin_addr) == 1) {
 			sin->sin_family = AF_INET;
-			sin->sin_port = htons(t->u.port);
+			sin->sin_port = htons(cport);
 			p->literal_len = sizeof *sin;
 		}
 	}
@@ -424,7 +473,7 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	hints.ai_protocol = IPPROTO_TCP;
 	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
 	p->dns_sync = 1;
-	p->dnsreq = evdns_getaddrinfo(env->dns, t->u.host, port, &hints,
+	p->dnsreq = evdns_getaddrinfo(env->dns, lit, port, &hints,
 	    probe_dns_cb, p);
 	p->dns_sync = 0;
 	if (p->dns_sync_done) {
@@ -634,6 +683,90 @@ probe_connect_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	p->f.conn = CONNECT_OK;
 	p->f.conn_errno = 0;
+	if (p->via_proxy) {
+		probe_proxy_start(p);
+		return;
+	}
+	probe_set_phase(p, PHASE_TLS);
+	probe_tls_start(p);
+}
+
+/* ---- proxy ------------------------------------------------------------- */
+
+/* CONNECT host:port through the proxy; still the connect phase. */
+static void
+probe_proxy_start(struct probe *p)
+{
+	const struct conf_target	*t = p->pt->t;
+	int				 v6 = strchr(t->u.host, ':') != NULL;
+	int				 n;
+
+	n = snprintf(p->req, sizeof p->req, "CONNECT %s%s%s:%u HTTP/1.1\r\n"
+	    "Host: %s%s%s:%u\r\nUser-Agent: trustprobe/%s\r\n\r\n",
+	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port,
+	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port, TP_VERSION);
+	p->req_len = n > 0 && (size_t)n < sizeof p->req ? (size_t)n : 0;
+	p->req_off = 0;
+	p->head = xmalloc(HTTP_HEAD_MAX);
+	p->head_len = 0;
+	probe_wait(p, EV_WRITE, probe_proxy_cb);
+}
+
+static void
+probe_proxy_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct probe		*p = arg;
+	struct http_response	 resp;
+	enum http_parse		 pr;
+	ssize_t			 n;
+	int			 eof = 0;
+
+	if (p->req_off < p->req_len) {
+		n = write(fd, p->req + p->req_off, p->req_len - p->req_off);
+		if (n < 0 && errno != EAGAIN) {
+			p->f.conn = CONNECT_PROXY;
+			xasprintf(&p->f.proxy_error, "sending CONNECT failed: %s",
+			    strerror(errno));
+			probe_finish(p);
+			return;
+		}
+		if (n > 0)
+			p->req_off += n;
+		probe_wait(p, p->req_off < p->req_len ? EV_WRITE : EV_READ,
+		    probe_proxy_cb);
+		return;
+	}
+	n = read(fd, p->head + p->head_len, HTTP_HEAD_MAX - p->head_len);
+	if (n < 0 && errno == EAGAIN) {
+		probe_wait(p, EV_READ, probe_proxy_cb);
+		return;
+	}
+	if (n <= 0)
+		eof = 1;
+	else
+		p->head_len += n;
+	pr = http_parse_response(p->head, p->head_len, eof, &resp);
+	if (pr == HTTP_PARSE_MORE) {
+		probe_wait(p, EV_READ, probe_proxy_cb);
+		return;
+	}
+	if (pr == HTTP_PARSE_ERROR || resp.status < 200 || resp.status > 299 ||
+	    resp.head_len != p->head_len) {
+		p->f.conn = CONNECT_PROXY;
+		if (pr == HTTP_PARSE_ERROR)
+			xasprintf(&p->f.proxy_error, "bad answer to CONNECT: "
+			    "%s", resp.error);
+		else if (resp.head_len != p->head_len)
+			p->f.proxy_error = xstrdup("the proxy sent data before "
+			    "the TLS handshake");
+		else
+			xasprintf(&p->f.proxy_error, "it answered CONNECT with "
+			    "%d %s", resp.status, resp.reason);
+		probe_finish(p);
+		return;
+	}
+	free(p->head);
+	p->head = NULL;
 	probe_set_phase(p, PHASE_TLS);
 	probe_tls_start(p);
 }
@@ -941,7 +1074,7 @@ static void
 probe_finish(struct probe *p)
 {
 	size_t	i;
-	int	need_aia = 0;
+	int	need_aia = -1;	/* depth whose issuer is missing */
 
 	probe_set_phase(p, PHASE_DONE);
 	probe_close(p);
@@ -963,22 +1096,26 @@ probe_finish(struct probe *p)
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-			need_aia = 1;
+			if (need_aia < 0)
+				need_aia = p->f.verr[i].depth;
 			break;
 		}
 	}
-	if (need_aia && p->f.store_status == STORE_OK && p->f.nchain > 0 &&
+	if (need_aia >= 0 && (size_t)need_aia >= p->f.nchain)
+		need_aia = (int)p->f.nchain - 1;
+	if (need_aia >= 0 && p->f.store_status == STORE_OK &&
 	    !p->f.timed_out) {
-		const struct cert_facts	*top = &p->f.chain[p->f.nchain - 1];
+		/* The certificate whose issuer is missing names where it is. */
+		const struct cert_facts	*c = &p->f.chain[need_aia];
 
-		if (top->aia_issuers == NULL)
+		if (c->aia_issuers == NULL)
 			p->f.aia = AIA_NO_URL;
 		else if (!p->env->aia_fetch)
 			p->f.aia = AIA_DISABLED;
 		else {
-			size_t	ul = strcspn(top->aia_issuers, " ");
+			size_t	ul = strcspn(c->aia_issuers, " ");
 
-			p->f.aia_url = xstrndup(top->aia_issuers, ul);
+			p->f.aia_url = xstrndup(c->aia_issuers, ul);
 			/* probe_aia_cb continues, always from the loop. */
 			p->aia = aia_fetch(p->env->base, p->env->dns,
 			    p->f.aia_url, probe_aia_cb, p);

@@ -25,6 +25,7 @@
 
 #include "conf.h"
 #include "http.h"
+#include "proxy.h"
 #include "store.h"
 
 struct buf;
@@ -106,10 +107,17 @@ struct cert_facts {
 	int		 eku_server;	/* no EKU or serverAuth present */
 };
 
-/* One error recorded by the collect-all verify callback. */
+/*
+ * One error recorded by the collect-all verify callback, with the facts of
+ * the certificate it is about: that may be one the server did not send (a
+ * root from the trust store, beyond the presented chain).
+ */
 struct verify_error {
 	int	depth;
 	int	code;		/* X509_V_ERR_* */
+	char	subject[256];
+	time_t	not_before;
+	time_t	not_after;
 };
 
 enum ocsp_state {
@@ -135,6 +143,7 @@ enum connect_state {
 	CONNECT_UNREACHABLE,
 	CONNECT_TIMEOUT,
 	CONNECT_ERROR,		/* other errno */
+	CONNECT_PROXY,		/* the proxy refused CONNECT: proxy_error */
 };
 
 enum aia_state {
@@ -182,7 +191,8 @@ struct probe_facts {
 	enum connect_state conn;
 	char		*address;	/* "127.0.0.1:443" / "[::1]:443" */
 	int		 conn_errno;
-	char		*proxy;		/* proxy used, or NULL */
+	char		*proxy;		/* proxy used ("host:port"), or NULL */
+	char		*proxy_error;	/* what the proxy answered CONNECT */
 
 	/* TLS. */
 	int		 tls_done;	/* handshake completed */
@@ -276,8 +286,9 @@ struct probe_env {
 	int			 aia_fetch;
 	int			 security_level;
 	uint64_t		 clock_skew_ms;
-	enum conf_proxy		 proxy;
-	char			*proxy_url;
+	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
+	struct proxy		 px;
+	char			*no_proxy;
 	unsigned		 inflight;	/* probes started, not finished */
 };
 
@@ -328,6 +339,9 @@ void		 facts_cert_free(struct cert_facts *);
 void		 facts_free(struct probe_facts *);
 /* "2026-12-01T03:55:55Z" into buf (>= 21 bytes). */
 void		 facts_time(time_t, char *buf, size_t size);
+/* A name as facts shows it, cut on a UTF-8 boundary to fit size. */
+void		 facts_name_into(const X509_NAME *, char *buf, size_t size);
+time_t		 facts_asn1_time(const ASN1_TIME *);
 
 /* probes/verify.c */
 /*

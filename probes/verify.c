@@ -53,9 +53,17 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 			return (1);
 	}
 	if (vc->n < VERIFY_ERRORS_MAX) {
-		vc->e[vc->n].code = code;
-		vc->e[vc->n].depth = depth;
-		vc->n++;
+		struct verify_error	*e = &vc->e[vc->n++];
+		X509			*cur = X509_STORE_CTX_get_current_cert(ctx);
+
+		e->code = code;
+		e->depth = depth;
+		if (cur != NULL) {
+			facts_name_into(X509_get_subject_name(cur), e->subject,
+			    sizeof e->subject);
+			e->not_before = facts_asn1_time(X509_get0_notBefore(cur));
+			e->not_after = facts_asn1_time(X509_get0_notAfter(cur));
+		}
 	}
 	return (1);	/* collect all: keep going */
 }
@@ -162,16 +170,6 @@ verify_host(struct probe_facts *f, X509 *leaf)
 		f->host_ok = f->host_cn_only = 1;
 }
 
-static time_t
-verify_gtime(const ASN1_GENERALIZEDTIME *t)
-{
-	struct tm	tm;
-
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return (0);
-	return (timegm(&tm));
-}
-
 static void
 verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
     const struct store *store, const unsigned char *der, size_t len)
@@ -217,8 +215,12 @@ verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
 		    "check the stapled OCSP response");
 		goto out;
 	}
-	/* The responder is the issuer or delegated by it: trust the chain sent. */
-	if (OCSP_basic_verify(bs, presented, store->x509, OCSP_TRUSTOTHER) <= 0) {
+	/*
+	 * The signer must chain to the store and be the issuer or delegated
+	 * by it (no OCSP_TRUSTOTHER: that would let any certificate the
+	 * server sends, the leaf included, sign the answer).
+	 */
+	if (OCSP_basic_verify(bs, presented, store->x509, 0) <= 0) {
 		f->ocsp_error = xstrdup("stapled OCSP response signature does "
 		    "not verify");
 		goto out;
@@ -241,7 +243,7 @@ verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
 		break;
 	case V_OCSP_CERTSTATUS_REVOKED:
 		f->ocsp = OCSP_REVOKED;
-		f->ocsp_revoked_at = verify_gtime(rev);
+		f->ocsp_revoked_at = facts_asn1_time(rev);
 		f->ocsp_reason = xstrdup(reason >= 0 ?
 		    OCSP_crl_reason_str(reason) : "unspecified");
 		break;

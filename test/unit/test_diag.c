@@ -478,6 +478,25 @@ test_network_other_errno(void **state)
 	facts_free(&tf);
 }
 
+/* The proxy refused the CONNECT tunnel: the target is unreachable through it. */
+static void
+test_network_unreachable_proxy(void **state)
+{
+	facts_good(&tf);
+	facts_no_tls(&tf);
+	set_str(&tf.address, NULL);
+	set_str(&tf.proxy, "proxy.corp.example:3128");
+	set_str(&tf.proxy_error, "HTTP/1.1 403 Forbidden");
+	tf.conn = CONNECT_PROXY;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_NETWORK_UNREACHABLE);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_int_equal(tr.nfindings, 1);
+	assert_has(tr.message, "www.example.com:443");
+	assert_has(tr.message, "proxy.corp.example:3128");
+	assert_has(tr.message, "HTTP/1.1 403 Forbidden");
+}
+
 static void
 test_connect_timeout(void **state)
 {
@@ -1596,7 +1615,7 @@ test_every_verify_error_is_a_finding(void **state)
 }
 
 /*
- * BUG (diag.c, diag_chain): an expired or not yet valid certificate at a
+ * Regression test, fixed bug (diag.c, diag_chain): an expired or not yet valid certificate at a
  * depth the server did not send -- the root the chain ends at, taken from
  * the trust store, is at depth nchain -- is silently dropped: c == NULL and
  * the case breaks without adding a finding, so a probe whose verification
@@ -1606,26 +1625,50 @@ test_every_verify_error_is_a_finding(void **state)
  * should too, or name the depth without the certificate's facts.
  */
 static void
-test_bug_expired_root_from_store_dropped(void **state)
+test_expired_root_from_store_dropped(void **state)
 {
 	facts_good(&tf);
 	add_verr(&tf, X509_V_ERR_CERT_HAS_EXPIRED, 2);	/* the store's root */
 	diag(&tf, &tr);
-	assert_int_equal(tr.status, STATUS_CRITICAL);	/* BUG: STATUS_OK */
+	assert_int_equal(tr.status, STATUS_CRITICAL);	
 	assert_int_not_equal(tr.reason, REASON_OK);
 	assert_has(tr.message, "depth 2");
 }
 
-/* BUG (diag.c, diag_chain): the same for CERT_NOT_YET_VALID. */
+/* Regression (diag.c, diag_chain): the same for CERT_NOT_YET_VALID. */
 static void
-test_bug_not_yet_valid_root_from_store_dropped(void **state)
+test_not_yet_valid_root_from_store_dropped(void **state)
 {
 	facts_good(&tf);
 	add_verr(&tf, X509_V_ERR_CERT_NOT_YET_VALID, 2);
 	diag(&tf, &tr);
-	assert_int_equal(tr.status, STATUS_CRITICAL);	/* BUG: STATUS_OK */
+	assert_int_equal(tr.status, STATUS_CRITICAL);	
 	assert_int_not_equal(tr.reason, REASON_OK);
 	assert_has(tr.message, "depth 2");
+}
+
+/*
+ * Regression test, fixed bug (diag.c, diag_issuer_missing): the depth of the error is ignored
+ * ("(void)depth") and the top presented certificate is blamed. A server
+ * that sends its leaf with the wrong intermediate (an old one after a CA
+ * rotation: a common mistake) gets UNABLE_TO_GET_ISSUER_CERT_LOCALLY at
+ * depth 0, as OpenSSL reports it (test_facts.c, test_verify_wrong_
+ * intermediate); diag then says "the chain ends at '<old CA>' issued by
+ * '<root>', which the trust store does not hold" -- false, the store holds
+ * that root -- instead of naming the leaf's missing issuer.
+ */
+static void
+test_wrong_intermediate_blames_top(void **state)
+{
+	facts_good(&tf);
+	set_str(&tf.chain[1].subject, "CN=Example Issuing CA 0,O=Example Ltd");
+	set_str(&tf.chain[1].cn, "Example Issuing CA 0");
+	add_verr(&tf, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0);
+	tf.chain_complete_to_store = 0;
+	tf.aia = AIA_NO_URL;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_INCOMPLETE_CHAIN);	
+	assert_has(tr.message, "'" INT_SUBJECT "'");
 }
 
 #define T(t)	cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -1643,6 +1686,7 @@ main(void)
 		T(test_connect_refused),
 		T(test_network_unreachable),
 		T(test_network_other_errno),
+		T(test_network_unreachable_proxy),
 		T(test_connect_timeout),
 		T(test_connect_timeout_deadline),
 		T(test_tls_handshake_failed),
@@ -1697,8 +1741,9 @@ main(void)
 		T(test_no_chain_no_expiry),
 		T(test_pure),
 		T(test_every_verify_error_is_a_finding),
-		T(test_bug_expired_root_from_store_dropped),
-		T(test_bug_not_yet_valid_root_from_store_dropped),
+		T(test_expired_root_from_store_dropped),
+		T(test_not_yet_valid_root_from_store_dropped),
+		T(test_wrong_intermediate_blames_top),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

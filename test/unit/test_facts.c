@@ -793,7 +793,55 @@ test_control_chars_in_subject(void **state)
 }
 
 /*
- * BUG (facts.c, facts_name; minor): a subject longer than FACTS_NAME_MAX
+ * Regression test, fixed bug (facts.c, facts_cn and facts_sans): the subject escapes control
+ * characters (ESC_CTRL), but the CN and the SAN text are copied from the
+ * certificate byte for byte. A server's CN or dNSName with a newline or an
+ * ESC sequence reaches the hostname_mismatch and cn_only messages raw, and
+ * result_text prints messages unescaped to the terminal (trustprobe check):
+ * a forged line or terminal escape injection from a certificate.
+ */
+static void
+test_cn_and_sans_control_chars(void **state)
+{
+	GENERAL_NAMES	*gens;
+	GENERAL_NAME	*g;
+	ASN1_IA5STRING	*ia5;
+	struct cspec	 s;
+	X509		*x;
+	const char	*p;
+
+	memset(&s, 0, sizeof s);
+	s.cn = "evil\nCN=admin\x1b[31m";
+	s.key = leaf_key;
+	s.not_after = DAY;
+	x = cert_make(&s);
+	assert_non_null(gens = GENERAL_NAMES_new());
+	assert_non_null(g = GENERAL_NAME_new());
+	assert_non_null(ia5 = ASN1_IA5STRING_new());
+	assert_int_equal(ASN1_STRING_set(ia5, "a.test\nDNS:forged.test", -1),
+	    1);
+	GENERAL_NAME_set0_value(g, GEN_DNS, ia5);
+	assert_true(sk_GENERAL_NAME_push(gens, g) > 0);
+	assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0,
+	    X509V3_ADD_DEFAULT), 1);
+	GENERAL_NAMES_free(gens);
+	assert_true(X509_sign(x, leaf_key, EVP_sha256()) > 0);
+	facts_cert(x, 0, &tcf);
+	assert_null(strchr(tcf.subject, '\n'));	/* the subject is fine */
+	for (p = tcf.cn; p != NULL && *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("raw control character 0x%02x in cn",
+			    (unsigned char)*p);
+	}
+	for (p = tcf.sans; p != NULL && *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("raw control character 0x%02x in sans",
+			    (unsigned char)*p);
+	}
+}
+
+/*
+ * Regression test, fixed bug (facts.c, facts_name; minor): a subject longer than FACTS_NAME_MAX
  * (1024 bytes) is cut with xstrndup at a byte count, which can split a
  * multi-byte UTF-8 character, although the model promises UTF-8 (probe.h:
  * "RFC 2253-ish, UTF-8"). buf_json_str turns the broken tail into U+FFFD,
@@ -802,7 +850,7 @@ test_control_chars_in_subject(void **state)
  * inside a character.
  */
 static void
-test_bug_subject_cut_mid_utf8(void **state)
+test_subject_cut_mid_utf8(void **state)
 {
 	struct cspec	 s;
 	X509		*x;
@@ -1200,6 +1248,37 @@ test_verify_ocsp_garbage(void **state)
 }
 
 /*
+ * The server sends the leaf with the wrong intermediate (same root, another
+ * CA): the break is at the leaf, depth 0, not at the top certificate sent.
+ */
+static void
+test_verify_wrong_intermediate(void **state)
+{
+	struct cspec	 s;
+	X509		*old_int;
+
+	memset(&s, 0, sizeof s);
+	s.cn = "Test Issuing CA 0";
+	s.o = "Trustprobe Tests";
+	s.key = other_key;
+	s.issuer = root;
+	s.issuer_key = root_key;
+	s.not_before = -DAY;
+	s.not_after = 300 * DAY;
+	s.ca = 1;
+	old_int = cert_make(&s);
+	chain_of(leaf, old_int, NULL);
+	pf_init("localhost");
+	verify_chain(&tpf, tsk, store_of(root), NULL, 0);
+	assert_true(has_verr(&tpf, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+	    0));
+	assert_int_equal(tpf.verify_depth, 0);
+	assert_int_equal(tpf.chain_complete_to_store, 0);
+	/* The leaf's own issuer, fetched, completes it. */
+	assert_int_equal(verify_with_extra(&tpf, tsk, &tstore, int_ca), 1);
+}
+
+/*
  * The trust store's root has expired: OpenSSL reports CERT_HAS_EXPIRED at
  * the depth of that root, one past the presented chain (a certificate the
  * diagnosis holds no facts about).
@@ -1245,12 +1324,12 @@ test_verify_expired_root_in_store(void **state)
 }
 
 /*
- * BUG (diag.c, diag_chain), end to end: the verification above failed, yet
+ * Regression test, fixed bug (diag.c, diag_chain): the verification above failed, yet
  * the diagnosis says "ok": CERT_HAS_EXPIRED at depth 2 >= nchain is dropped
- * (c == NULL, break). See test_diag.c, test_bug_expired_root_from_store_dropped.
+ * (c == NULL, break). See test_diag.c, test_expired_root_from_store_dropped.
  */
 static void
-test_bug_diag_expired_store_root_is_ok(void **state)
+test_diag_expired_store_root_is_ok(void **state)
 {
 	test_verify_expired_root_in_store(state);
 	tpf.tls_done = 1;
@@ -1259,7 +1338,7 @@ test_bug_diag_expired_store_root_is_ok(void **state)
 	tpf.store_path = xstrdup("/test/root.pem");
 	tpf.store_ncerts = 1;
 	diag_run(&tpf, &tres);
-	assert_int_equal(tres.status, STATUS_CRITICAL);	/* BUG: STATUS_OK */
+	assert_int_equal(tres.status, STATUS_CRITICAL);	
 	assert_int_not_equal(tres.reason, REASON_OK);
 }
 
@@ -1285,7 +1364,8 @@ main(void)
 		T(test_eku),
 		T(test_utf8_subject),
 		T(test_control_chars_in_subject),
-		T(test_bug_subject_cut_mid_utf8),
+		T(test_subject_cut_mid_utf8),
+		T(test_cn_and_sans_control_chars),
 		T(test_verify_good),
 		T(test_verify_hostname),
 		T(test_verify_cn_only),
@@ -1300,8 +1380,9 @@ main(void)
 		T(test_verify_weak_signature),
 		T(test_verify_nothing_to_verify),
 		T(test_verify_ocsp_garbage),
+		T(test_verify_wrong_intermediate),
 		T(test_verify_expired_root_in_store),
-		T(test_bug_diag_expired_store_root_is_ok),
+		T(test_diag_expired_store_root_is_ok),
 	};
 
 	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
