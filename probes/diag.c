@@ -104,15 +104,20 @@ diag_age(time_t t, time_t now)
 	long long	a = d < 0 ? -d : d;
 	char		*s;
 
-	if (a >= DAY)
-		xasprintf(&s, d < 0 ? "%lld days ago" : "in %lld days",
-		    a / DAY);
-	else if (a >= 3600)
-		xasprintf(&s, d < 0 ? "%lld hours ago" : "in %lld hours",
-		    a / 3600);
-	else
-		xasprintf(&s, d < 0 ? "%lld minutes ago" : "in %lld minutes",
-		    a / 60);
+	const char	*unit;
+	long long	 n;
+
+	if (a >= DAY) {
+		n = a / DAY;
+		unit = n == 1 ? "day" : "days";
+	} else if (a >= 3600) {
+		n = a / 3600;
+		unit = n == 1 ? "hour" : "hours";
+	} else {
+		n = a / 60;
+		unit = n == 1 ? "minute" : "minutes";
+	}
+	xasprintf(&s, d < 0 ? "%lld %s ago" : "in %lld %s", n, unit);
 	return (s);
 }
 

@@ -109,8 +109,6 @@ main(int argc, char **argv)
 			printf("Bail out! %s: %s\n", url, cause);
 			return (1);
 		}
-		tg[n].t.name = tg[n].name;
-		tg[n].t.url = tg[n].name;
 		tg[n].t.server_name = tg[n].t.u.host;
 		tg[n].t.timeout_ms = 1500;
 		tg[n].t.interval_ms = 60000;
@@ -118,6 +116,9 @@ main(int argc, char **argv)
 		n++;
 	}
 	fclose(f);
+	/* Only now: tg moved while it grew. */
+	for (i = 0; i < n; i++)
+		tg[i].t.name = tg[i].t.url = tg[i].name;
 
 	memset(&sc, 0, sizeof sc);
 	snprintf(path, sizeof path, "%s/bundle.pem", argv[1]);

@@ -1,0 +1,686 @@
+/*
+ * daemon.c: "trustprobe run", the long-running service.
+ *
+ * One event loop holds everything: the scheduler's probes, the status
+ * endpoint, the signals, and two watchers:
+ *
+ *  - the config: SIGHUP, or inotify on the config file's directory, which
+ *    sees an edit in place, an atomic rename and the Kubernetes ConfigMap
+ *    "..data" symlink swap alike. Events are debounced; a new config is
+ *    applied only when entirely valid, whole: unchanged targets keep their
+ *    results and schedule, removed ones go, new ones are probed at once. An
+ *    invalid file changes nothing and is reported (log, /status, metric).
+ *  - the trust store: its files in effect are stat()ed every few seconds;
+ *    a change reloads the store and probes every target again.
+ *
+ * SIGTERM and SIGINT stop the loop; everything is freed and every
+ * connection closed before exit.
+ */
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "main.h"
+#include "notify.h"
+#include "probe.h"
+#include "sched.h"
+#include "server.h"
+#include "state.h"
+#include "xmalloc.h"
+
+#define DAEMON_DEBOUNCE_MS	250
+#define DAEMON_STORE_CHECK_S	2
+#define DAEMON_CONFIG_MAX	(4 * 1024 * 1024)
+
+struct daemon {
+	struct event_base	*base;
+	struct state		 st;
+	struct probe_env	*env;
+	struct sched		*sched;
+	struct server		*server;
+	const struct daemon_opts *opts;
+	uint64_t		 config_hash;	/* of the file last applied */
+
+	struct event		*ev_hup;
+	struct event		*ev_term;
+	struct event		*ev_int;
+	struct event		*ev_inotify;
+	struct event		*ev_debounce;
+	struct event		*ev_store;
+	int			 inotify_fd;
+	char			*watch_dir;
+	char			*watch_name;
+};
+
+static int	daemon_load(struct daemon *, struct conf **,
+		    struct conf_errors *);
+static int	daemon_apply(struct daemon *, struct conf *, char **);
+static void	daemon_reload(struct daemon *, int);
+static void	daemon_reload_failed(struct daemon *, struct conf_errors *,
+		    const char *);
+static void	daemon_result_cb(struct target_state *, int, int, void *);
+static void	daemon_signal_cb(evutil_socket_t, short, void *);
+static void	daemon_inotify_cb(evutil_socket_t, short, void *);
+static void	daemon_debounce_cb(evutil_socket_t, short, void *);
+static void	daemon_store_cb(evutil_socket_t, short, void *);
+static void	daemon_watch(struct daemon *);
+static void	daemon_log_store(const struct store *);
+static void	daemon_set_log(const struct conf *, int);
+static struct store *daemon_store_load(const struct conf *);
+static uint64_t	daemon_file_hash(const char *);
+static void	daemon_retarget(struct daemon *, struct store *);
+static int	daemon_store_conf_equal(const struct conf *,
+		    const struct conf *);
+
+static uint64_t
+daemon_file_hash(const char *path)
+{
+	unsigned char	 buf[8192];
+	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
+	ssize_t		 n, i;
+	size_t		 total = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return (0);
+	while ((n = read(fd, buf, sizeof buf)) > 0 &&
+	    total < DAEMON_CONFIG_MAX) {
+		for (i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ULL;
+		total += n;
+	}
+	close(fd);
+	return (h);
+}
+
+static void
+daemon_set_log(const struct conf *c, int verbose)
+{
+	log_set_format(c->log_format == CONF_LOG_JSON ? LOG_FORMAT_JSON :
+	    LOG_FORMAT_LOGFMT);
+	log_set_level(verbose ? LOG_DEBUG : (enum log_level)c->log_level);
+}
+
+static struct store *
+daemon_store_load(const struct conf *c)
+{
+	struct store_config	sc;
+
+	memset(&sc, 0, sizeof sc);
+	sc.root = c->ts_root;
+	sc.ca_file = c->ts_ca_file;
+	sc.ca_dir = c->ts_ca_dir;
+	return (store_load(&sc));
+}
+
+static int
+daemon_store_conf_equal(const struct conf *a, const struct conf *b)
+{
+	return (((a->ts_root == NULL && b->ts_root == NULL) ||
+	    (a->ts_root != NULL && b->ts_root != NULL &&
+	    strcmp(a->ts_root, b->ts_root) == 0)) &&
+	    ((a->ts_ca_file == NULL && b->ts_ca_file == NULL) ||
+	    (a->ts_ca_file != NULL && b->ts_ca_file != NULL &&
+	    strcmp(a->ts_ca_file, b->ts_ca_file) == 0)) &&
+	    ((a->ts_ca_dir == NULL && b->ts_ca_dir == NULL) ||
+	    (a->ts_ca_dir != NULL && b->ts_ca_dir != NULL &&
+	    strcmp(a->ts_ca_dir, b->ts_ca_dir) == 0)));
+}
+
+static void
+daemon_log_store(const struct store *s)
+{
+	char	n[32];
+
+	snprintf(n, sizeof n, "%d", s->ncerts);
+	if (s->status == STORE_OK)
+		log_info("trust store loaded", "status", store_status_name(
+		    s->status), "source", s->source != NULL ? s->source : "",
+		    "path", s->path != NULL ? s->path : "", "certificates", n,
+		    NULL);
+	else {
+		char	*tried = store_paths_tried(s);
+
+		log_warn("trust store unusable", "status",
+		    store_status_name(s->status), "source", s->source != NULL ?
+		    s->source : "", "path", s->path != NULL ? s->path : "",
+		    "tried", tried, NULL);
+		free(tried);
+	}
+}
+
+/*
+ * A new base trust store: rebuild every target's store on it and probe
+ * again. A target whose own ca_file now fails keeps its previous store.
+ * Takes ns.
+ */
+static void
+daemon_retarget(struct daemon *d, struct store *ns)
+{
+	struct state		*st = &d->st;
+	struct probe_target	 pt;
+	char			*cause = NULL;
+	size_t			 i;
+
+	daemon_log_store(ns);
+	for (i = 0; i < st->ntargets; i++) {
+		struct target_state	*ts = st->targets[i];
+
+		if (probe_target_init(&pt, d->env, ts->t, ns, &cause) != 0) {
+			log_error("target keeps its previous trust store",
+			    "target", ts->t->name, "error", cause, NULL);
+			free(cause);
+			cause = NULL;
+			if (ts->pt.own_store == NULL)
+				ts->pt.store = ns;
+		} else {
+			probe_target_clear(&ts->pt);
+			ts->pt = pt;
+		}
+		sched_arm(d->sched, ts, 0);
+	}
+	store_free(st->store);
+	st->store = ns;
+}
+
+/* Load the config file; 1 when there is none (defaults), 0 ok, -1 invalid. */
+static int
+daemon_load(struct daemon *d, struct conf **out, struct conf_errors *errs)
+{
+	struct stat	sb;
+
+	*out = NULL;
+	if (d->st.config_path == NULL)
+		return (1);
+	if (stat(d->st.config_path, &sb) == -1 && errno == ENOENT) {
+		*out = conf_default();
+		return (1);
+	}
+	if (conf_load(d->st.config_path, out, errs) != 0)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Apply a valid config: prepare everything that can fail first, then
+ * commit. On failure nothing changed and *cause says why. Takes nc.
+ */
+static int
+daemon_apply(struct daemon *d, struct conf *nc, char **cause)
+{
+	struct state		 *st = &d->st;
+	struct target_state	**nt;
+	struct store		 *nstore = NULL, *base;
+	int			 *kept, store_changed, first;
+	size_t			  i, j, added = 0, removed = 0, same = 0;
+	char			  a[16], r[16], k[16];
+
+	first = st->conf == NULL;
+	store_changed = first || !daemon_store_conf_equal(st->conf, nc);
+	if (store_changed)
+		nstore = daemon_store_load(nc);
+	base = nstore != NULL ? nstore : st->store;
+
+	nt = xcalloc(nc->ntargets + 1, sizeof *nt);
+	kept = xcalloc(st->ntargets + 1, sizeof *kept);
+	for (i = 0; i < nc->ntargets; i++) {
+		struct conf_target	*t = &nc->targets[i];
+
+		for (j = 0; j < st->ntargets && !store_changed; j++) {
+			if (!kept[j] && strcmp(st->targets[j]->t->name,
+			    t->name) == 0 &&
+			    conf_target_equal(st->targets[j]->t, t)) {
+				kept[j] = 1;
+				nt[i] = st->targets[j];
+				break;
+			}
+		}
+		if (nt[i] != NULL)
+			continue;
+		nt[i] = sched_target_new(d->sched, t);
+		if (probe_target_init(&nt[i]->pt, d->env, t, base, cause) != 0) {
+			char	*c = *cause;
+
+			xasprintf(cause, "target '%s': %s", t->name, c);
+			free(c);
+			/* Undo: free only the states made here. */
+			for (j = 0; j <= i; j++) {
+				size_t	o;
+				int	old = 0;
+
+				for (o = 0; o < st->ntargets; o++)
+					old |= nt[j] == st->targets[o];
+				if (nt[j] != NULL && !old)
+					sched_target_free(d->sched, nt[j]);
+			}
+			free(nt);
+			free(kept);
+			store_free(nstore);
+			conf_free(nc);
+			return (-1);
+		}
+	}
+
+	/* Commit. */
+	for (j = 0; j < st->ntargets; j++) {
+		if (!kept[j]) {
+			sched_target_free(d->sched, st->targets[j]);
+			removed++;
+		}
+	}
+	for (i = 0; i < nc->ntargets; i++) {
+		struct target_state	*ts = nt[i];
+		int			 old = 0;
+
+		for (j = 0; j < st->ntargets; j++)
+			old |= kept[j] && st->targets[j] == ts;
+		if (old) {
+			/* Same probe, new config memory. */
+			ts->t = &nc->targets[i];
+			ts->pt.t = ts->t;
+			same++;
+			continue;
+		}
+		added++;
+		/* A fresh daemon spreads its first probes; a reload does not. */
+		sched_arm(d->sched, ts, st->conf == NULL ?
+		    sched_first_delay(i, nc->ntargets, ts->t->interval_ms) : 0);
+	}
+	free(kept);
+	free(st->targets);
+	st->targets = nt;
+	st->ntargets = nc->ntargets;
+	if (nstore != NULL) {
+		store_free(st->store);
+		st->store = nstore;
+		daemon_log_store(st->store);
+	}
+	d->env->security_level = nc->security_level;
+	d->env->aia_fetch = nc->aia_fetch;
+	d->env->clock_skew_ms = nc->clock_skew_ms;
+	sched_set_concurrency(d->sched, nc->concurrency);
+	daemon_set_log(nc, d->opts->verbose);
+	if (st->conf != NULL && d->opts->listen == NULL &&
+	    strcmp(st->conf->listen, nc->listen) != 0)
+		log_warn("listen changed: restart to apply", "listen",
+		    nc->listen, "still", st->listen_addr, NULL);
+	conf_free(st->conf);
+	st->conf = nc;
+
+	snprintf(a, sizeof a, "%zu", added);
+	snprintf(r, sizeof r, "%zu", removed);
+	snprintf(k, sizeof k, "%zu", same);
+	if (!first)
+		log_info("config reloaded", "path", st->config_path, "added", a,
+		    "removed", r, "kept", k, NULL);
+	return (0);
+}
+
+static void
+daemon_reload_failed(struct daemon *d, struct conf_errors *errs,
+    const char *cause)
+{
+	struct state	*st = &d->st;
+	struct buf	 b;
+	size_t		 i;
+	char		*s;
+
+	buf_init(&b, 64 * 1024);
+	for (i = 0; errs != NULL && i < errs->n; i++) {
+		s = conf_error_string(&errs->v[i]);
+		log_error("config rejected", "error", s, NULL);
+		buf_printf(&b, "%s%s", b.len > 0 ? "\n" : "", s);
+		free(s);
+	}
+	if (cause != NULL) {
+		log_error("config rejected", "error", cause, NULL);
+		buf_printf(&b, "%s%s", b.len > 0 ? "\n" : "", cause);
+	}
+	free(st->reload_error);
+	st->reload_error = buf_release(&b);
+	st->reload_ok = 0;
+	log_warn("keeping the previous config", "path", st->config_path, NULL);
+}
+
+/* force: SIGHUP applies even an unchanged file (and re-reads the store). */
+static void
+daemon_reload(struct daemon *d, int force)
+{
+	struct state		*st = &d->st;
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*nc;
+	char			*cause = NULL;
+	uint64_t		 h;
+	int			 rc;
+
+	h = st->config_path != NULL ? daemon_file_hash(st->config_path) : 0;
+	if (!force && h == d->config_hash && st->reload_ok)
+		return;
+	notify_send("RELOADING=1");
+	st->last_reload_attempt = time(NULL);
+	rc = daemon_load(d, &nc, &errs);
+	if (rc == 1 && st->config_found) {
+		/* The file we run on went away: keep it, say so. */
+		conf_free(nc);
+		xasprintf(&cause, "%s: config file disappeared",
+		    st->config_path);
+		daemon_reload_failed(d, NULL, cause);
+		free(cause);
+		notify_send("READY=1");
+		return;
+	}
+	if (rc == -1) {
+		daemon_reload_failed(d, &errs, NULL);
+		conf_errors_free(&errs);
+		notify_send("READY=1");
+		return;
+	}
+	if (force && nc != NULL && st->conf != NULL &&
+	    daemon_store_conf_equal(st->conf, nc))
+		daemon_retarget(d, daemon_store_load(nc));	/* SIGHUP re-reads it */
+	if (daemon_apply(d, nc, &cause) != 0) {
+		daemon_reload_failed(d, NULL, cause);
+		free(cause);
+		notify_send("READY=1");
+		return;
+	}
+	d->config_hash = h;
+	st->config_found = rc == 0;
+	st->reload_ok = 1;
+	free(st->reload_error);
+	st->reload_error = NULL;
+	st->config_loaded_at = st->last_reload_success = time(NULL);
+	notify_send("READY=1");
+}
+
+/* A line per status change of a target, not per probe. */
+static void
+daemon_result_cb(struct target_state *ts, int old_status, int old_reason,
+    void *arg)
+{
+	char	cf[16];
+
+	if (old_status == (int)ts->r.status && old_reason == (int)ts->r.reason)
+		return;
+	snprintf(cf, sizeof cf, "%u", ts->consecutive_failures);
+	log_emit(ts->r.status == STATUS_CRITICAL ? LOG_WARN : LOG_INFO,
+	    "target status", "target", ts->t->name, "status",
+	    status_name(ts->r.status), "reason", reason_name(ts->r.reason),
+	    "previous", old_status < 0 ? "none" : status_name(old_status),
+	    "message", ts->r.message, "hint", ts->r.status == STATUS_OK ? "" :
+	    ts->r.hint, "consecutive_failures", cf, NULL);
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading", "path", d->st.config_path != NULL ?
+		    d->st.config_path : "(none)", NULL);
+		daemon_reload(d, 1);
+		break;
+	default:
+		log_info("shutting down", "signal", sig == SIGTERM ? "TERM" :
+		    "INT", NULL);
+		notify_send("STOPPING=1");
+		event_base_loopbreak(d->base);
+		break;
+	}
+}
+
+/* Watch the config's directory: every way of replacing the file shows there. */
+static void
+daemon_watch(struct daemon *d)
+{
+	char	*copy;
+
+	if (d->st.config_path == NULL)
+		return;
+	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (d->inotify_fd == -1) {
+		log_warn("inotify unavailable: reload with SIGHUP", "error",
+		    strerror(errno), NULL);
+		return;
+	}
+	copy = xstrdup(d->st.config_path);
+	d->watch_dir = xstrdup(dirname(copy));
+	free(copy);
+	copy = xstrdup(d->st.config_path);
+	d->watch_name = xstrdup(basename(copy));
+	free(copy);
+	if (inotify_add_watch(d->inotify_fd, d->watch_dir, IN_CLOSE_WRITE |
+	    IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY |
+	    IN_ATTRIB) == -1) {
+		log_warn("cannot watch the config directory: reload with "
+		    "SIGHUP", "dir", d->watch_dir, "error", strerror(errno),
+		    NULL);
+		close(d->inotify_fd);
+		d->inotify_fd = -1;
+		return;
+	}
+	d->ev_inotify = event_new(d->base, d->inotify_fd, EV_READ | EV_PERSIST,
+	    daemon_inotify_cb, d);
+	event_add(d->ev_inotify, NULL);
+}
+
+static void
+daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon			*d = arg;
+	char				 buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event	*ev;
+	struct timeval			 tv = { 0, DAEMON_DEBOUNCE_MS * 1000 };
+	ssize_t				 n;
+	char				*p;
+	int				 relevant = 0;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->len == 0)
+				continue;
+			/* The file itself, or kubelet's "..data" swap. */
+			if (strcmp(ev->name, d->watch_name) == 0 ||
+			    strcmp(ev->name, "..data") == 0)
+				relevant = 1;
+		}
+	}
+	if (relevant)
+		evtimer_add(d->ev_debounce, &tv);	/* restarts the wait */
+}
+
+static void
+daemon_debounce_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	log_debug("config file changed", "path", d->st.config_path, NULL);
+	daemon_reload(d, 0);
+}
+
+/* The trust store's files changed: reload it and probe everything again. */
+static void
+daemon_store_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (!store_changed(d->st.store))
+		return;
+	log_info("trust store changed: reloading", NULL);
+	daemon_retarget(d, daemon_store_load(d->st.conf));
+}
+
+int
+daemon_main(const struct daemon_opts *o)
+{
+	struct daemon		 d;
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*conf = NULL;
+	struct timeval		 tv = { DAEMON_STORE_CHECK_S, 0 };
+	const char		*path, *listen;
+	char			*cause = NULL, *host = NULL, pid[16];
+	uint16_t		 port;
+	int			 explicit, rc, ret = 1;
+	size_t			 i;
+
+	memset(&d, 0, sizeof d);
+	d.opts = o;
+	d.inotify_fd = -1;
+	log_set_level(o->verbose ? LOG_DEBUG : LOG_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	path = main_config_path(o->config, &explicit);
+	d.st.config_path = xstrdup(path);
+	d.st.version = TP_VERSION;
+	d.st.started_at = time(NULL);
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	log_info("starting", "version", TP_VERSION, "pid", pid, NULL);
+
+	rc = daemon_load(&d, &conf, &errs);
+	if (rc == -1) {
+		/* At start a broken config is fatal: nothing to fall back to. */
+		main_print_conf_errors(stderr, &errs);
+		for (i = 0; i < errs.n; i++) {
+			char	*s = conf_error_string(&errs.v[i]);
+
+			log_error("config rejected", "error", s, NULL);
+			free(s);
+		}
+		conf_errors_free(&errs);
+		free(d.st.config_path);
+		return (1);
+	}
+	if (rc == 1) {
+		log_info(explicit ? "config file not found: running with the "
+		    "defaults and no targets until it appears" : "no config "
+		    "file: running with the defaults and no targets", "path",
+		    path, NULL);
+		if (conf == NULL)
+			conf = conf_default();
+	}
+	d.st.config_found = rc == 0;
+	d.config_hash = rc == 0 ? daemon_file_hash(path) : 0;
+	daemon_set_log(conf, o->verbose);
+
+	listen = o->listen != NULL ? o->listen : conf->listen;
+	if (conf_parse_listen(listen, &host, &port, &cause) != 0) {
+		fprintf(stderr, "trustprobe run: bad listen address '%s': "
+		    "%s\n", listen, cause);
+		free(cause);
+		conf_free(conf);
+		free(d.st.config_path);
+		return (2);
+	}
+
+	if ((d.base = event_base_new()) == NULL)
+		fatal("event_base_new failed", NULL);
+	d.env = probe_env_new(d.base, conf, getenv("TRUSTPROBE_RESOLV_CONF"),
+	    getenv("TRUSTPROBE_HOSTS"), &cause);
+	if (d.env == NULL) {
+		log_error("cannot start", "error", cause, NULL);
+		free(cause);
+		goto out;
+	}
+	d.sched = sched_new(d.base, d.env, conf->concurrency, daemon_result_cb,
+	    &d);
+	d.server = server_new(d.base, &d.st, host, port, &d.st.listen_addr,
+	    &cause);
+	if (d.server == NULL) {
+		log_error("cannot start", "error", cause, NULL);
+		free(cause);
+		goto out;
+	}
+	log_info("listening", "addr", d.st.listen_addr, "url_status",
+	    "/status", NULL);
+
+	if (daemon_apply(&d, conf, &cause) != 0) {
+		conf = NULL;
+		log_error("cannot start", "error", cause, NULL);
+		free(cause);
+		goto out;
+	}
+	conf = NULL;
+	d.st.reload_ok = 1;
+	d.st.config_loaded_at = d.st.last_reload_success =
+	    d.st.last_reload_attempt = time(NULL);
+	{
+		char	n[16];
+
+		snprintf(n, sizeof n, "%zu", d.st.ntargets);
+		log_info("config loaded", "path", d.st.config_found ? path :
+		    "(defaults)", "targets", n, "ready_when",
+		    conf_ready_name(d.st.conf->ready_when), NULL);
+	}
+
+	d.ev_hup = evsignal_new(d.base, SIGHUP, daemon_signal_cb, &d);
+	d.ev_term = evsignal_new(d.base, SIGTERM, daemon_signal_cb, &d);
+	d.ev_int = evsignal_new(d.base, SIGINT, daemon_signal_cb, &d);
+	evsignal_add(d.ev_hup, NULL);
+	evsignal_add(d.ev_term, NULL);
+	evsignal_add(d.ev_int, NULL);
+	d.ev_debounce = evtimer_new(d.base, daemon_debounce_cb, &d);
+	daemon_watch(&d);
+	d.ev_store = event_new(d.base, -1, EV_PERSIST, daemon_store_cb, &d);
+	evtimer_add(d.ev_store, &tv);
+
+	notify_send("READY=1");
+	event_base_dispatch(d.base);
+	ret = 0;
+
+out:
+	for (i = 0; i < d.st.ntargets; i++)
+		sched_target_free(d.sched, d.st.targets[i]);
+	free(d.st.targets);
+	server_free(d.server);
+	sched_free(d.sched);
+	probe_env_free(d.env);
+	if (d.ev_hup != NULL)
+		event_free(d.ev_hup);
+	if (d.ev_term != NULL)
+		event_free(d.ev_term);
+	if (d.ev_int != NULL)
+		event_free(d.ev_int);
+	if (d.ev_inotify != NULL)
+		event_free(d.ev_inotify);
+	if (d.ev_debounce != NULL)
+		event_free(d.ev_debounce);
+	if (d.ev_store != NULL)
+		event_free(d.ev_store);
+	if (d.inotify_fd != -1)
+		close(d.inotify_fd);
+	if (d.base != NULL)
+		event_base_free(d.base);
+	store_free(d.st.store);
+	conf_free(d.st.conf);
+	conf_free(conf);
+	free(d.st.config_path);
+	free(d.st.reload_error);
+	free(d.st.listen_addr);
+	free(d.watch_dir);
+	free(d.watch_name);
+	free(host);
+	if (ret == 0)
+		log_info("stopped", NULL);
+	return (ret);
+}

@@ -1,0 +1,330 @@
+/*
+ * server.c: the status endpoint (evhttp): /healthz, /readyz, /status,
+ * /metrics and /. GET and HEAD; other methods get 405 with Allow; unknown
+ * paths 404. Bounded: header bytes, body bytes, idle time, and concurrent
+ * connections.
+ *
+ * evhttp 2.1 has no connection limit, so the server keeps a reference to
+ * each connection's bufferevent (made in its bevcb) and sweeps them: once
+ * evhttp has freed one (its callbacks are cleared) the reference is
+ * dropped. While SERVER_MAX_CONNS are open the listener is paused, so
+ * further clients wait in the kernel's backlog instead of costing fds.
+ */
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <openssl/crypto.h>
+
+#include "buf.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define SERVER_MAX_CONNS	512
+#define SERVER_HEADERS_MAX	8192		/* request line + headers */
+#define SERVER_BODY_MAX		1024
+#define SERVER_IDLE_SECS	10
+#define SERVER_SWEEP_MS		100
+#define SERVER_RENDER_MAX	(256 * 1024 * 1024)
+
+struct server {
+	struct event_base		*base;
+	struct state			*st;
+	struct evhttp			*http;
+	struct evhttp_bound_socket	*bound;
+	struct bufferevent		**conns;	/* referenced */
+	size_t				 nconns;
+	struct event			*sweep;
+	int				 paused;
+	uint64_t			 requests;
+};
+
+static struct bufferevent *server_bevcb(struct event_base *, void *);
+static void	server_sweep_cb(evutil_socket_t, short, void *);
+static void	server_request_cb(struct evhttp_request *, void *);
+static void	server_reply(struct evhttp_request *, int, const char *,
+		    const char *, struct buf *);
+static void	server_proc_stats(struct proc_stats *);
+
+struct server *
+server_new(struct event_base *base, struct state *st, const char *host,
+    uint16_t port, char **bound_addr, char **cause)
+{
+	struct server		*sv;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof ss;
+	char			 addr[INET6_ADDRSTRLEN];
+	const char		*h = host != NULL && *host != '\0' ? host :
+				    "0.0.0.0";
+	evutil_socket_t		 fd;
+
+	sv = xcalloc(1, sizeof *sv);
+	sv->base = base;
+	sv->st = st;
+	if ((sv->http = evhttp_new(base)) == NULL) {
+		xasprintf(cause, "evhttp_new failed");
+		free(sv);
+		return (NULL);
+	}
+	evhttp_set_max_headers_size(sv->http, SERVER_HEADERS_MAX);
+	evhttp_set_max_body_size(sv->http, SERVER_BODY_MAX);
+	evhttp_set_timeout(sv->http, SERVER_IDLE_SECS);
+	/* Let every method through: we answer 405 with Allow ourselves. */
+	evhttp_set_allowed_methods(sv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(sv->http, server_request_cb, sv);
+	evhttp_set_bevcb(sv->http, server_bevcb, sv);
+	sv->bound = evhttp_bind_socket_with_handle(sv->http, h, port);
+	if (sv->bound == NULL) {
+		xasprintf(cause, "cannot listen on %s port %u: %s", h, port,
+		    strerror(errno));
+		server_free(sv);
+		return (NULL);
+	}
+	sv->sweep = event_new(base, -1, EV_PERSIST, server_sweep_cb, sv);
+
+	fd = evhttp_bound_socket_get_fd(sv->bound);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+			xasprintf(bound_addr, "[%s]:%u", addr,
+			    ntohs(s6->sin6_port));
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof addr);
+			xasprintf(bound_addr, "%s:%u", addr,
+			    ntohs(s4->sin_port));
+		}
+	} else
+		xasprintf(bound_addr, "%s:%u", h, port);
+	return (sv);
+}
+
+void
+server_free(struct server *sv)
+{
+	size_t	i;
+
+	if (sv == NULL)
+		return;
+	if (sv->http != NULL)
+		evhttp_free(sv->http);	/* closes every connection */
+	for (i = 0; i < sv->nconns; i++)
+		bufferevent_decref(sv->conns[i]);
+	free(sv->conns);
+	if (sv->sweep != NULL)
+		event_free(sv->sweep);
+	free(sv);
+}
+
+size_t
+server_connections(const struct server *sv)
+{
+	return (sv->nconns);
+}
+
+static struct bufferevent *
+server_bevcb(struct event_base *base, void *arg)
+{
+	struct server		*sv = arg;
+	struct bufferevent	*bev;
+	struct timeval		 tv = { 0, SERVER_SWEEP_MS * 1000 };
+
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		return (NULL);
+	bufferevent_incref(bev);
+	sv->conns = xreallocarray(sv->conns, sv->nconns + 1,
+	    sizeof *sv->conns);
+	sv->conns[sv->nconns++] = bev;
+	if (sv->nconns >= SERVER_MAX_CONNS && !sv->paused) {
+		evconnlistener_disable(evhttp_bound_socket_get_listener(
+		    sv->bound));
+		sv->paused = 1;
+	}
+	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL))
+		event_add(sv->sweep, &tv);
+	return (bev);
+}
+
+/* Drop our reference to connections evhttp has finished with. */
+static void
+server_sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*sv = arg;
+	bufferevent_data_cb	 r, w;
+	bufferevent_event_cb	 e;
+	void			*cbarg;
+	size_t			 i, j;
+
+	for (i = 0, j = 0; i < sv->nconns; i++) {
+		bufferevent_getcb(sv->conns[i], &r, &w, &e, &cbarg);
+		if (r == NULL && w == NULL && e == NULL)
+			bufferevent_decref(sv->conns[i]);	/* closes */
+		else
+			sv->conns[j++] = sv->conns[i];
+	}
+	sv->nconns = j;
+	if (sv->paused && sv->nconns < SERVER_MAX_CONNS) {
+		evconnlistener_enable(evhttp_bound_socket_get_listener(
+		    sv->bound));
+		sv->paused = 0;
+	}
+	if (sv->nconns == 0)
+		event_del(sv->sweep);
+}
+
+/* Process facts for process_* (a few small /proc reads, per scrape). */
+static void
+server_proc_stats(struct proc_stats *ps)
+{
+	struct rlimit	 rl;
+	struct dirent	*de;
+	DIR		*dp;
+	FILE		*f;
+	char		 line[1024], *p;
+	unsigned long	 utime = 0, stime = 0, vsize = 0;
+	unsigned long long start = 0, btime = 0;
+	long		 rss = 0, hz = sysconf(_SC_CLK_TCK);
+	int		 n = 0;
+
+	memset(ps, 0, sizeof *ps);
+	if (hz <= 0)
+		hz = 100;
+	if ((f = fopen("/proc/self/stat", "r")) != NULL) {
+		if (fgets(line, sizeof line, f) != NULL &&
+		    (p = strrchr(line, ')')) != NULL)
+			sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+			    "%*u %lu %lu %*d %*d %*d %*d %*d %*d %llu %lu %ld",
+			    &utime, &stime, &start, &vsize, &rss);
+		fclose(f);
+	}
+	if ((f = fopen("/proc/stat", "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (sscanf(line, "btime %llu", &btime) == 1)
+				break;
+		}
+		fclose(f);
+	}
+	ps->cpu_seconds = (double)(utime + stime) / (double)hz;
+	ps->virtual_bytes = vsize;
+	ps->resident_bytes = (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
+	ps->start_time = (double)btime + (double)start / (double)hz;
+	if ((dp = opendir("/proc/self/fd")) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			if (de->d_name[0] != '.')
+				n++;
+		}
+		closedir(dp);
+		ps->open_fds = n - 1;	/* not the one opendir holds */
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		ps->max_fds = rl.rlim_cur == RLIM_INFINITY ? -1 :
+		    (int)rl.rlim_cur;
+}
+
+static void
+server_reply(struct evhttp_request *req, int code, const char *reason,
+    const char *ctype, struct buf *b)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evbuffer		*out;
+
+	evhttp_add_header(h, "Content-Type", ctype);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	out = evbuffer_new();
+	if (b != NULL && b->len > 0)
+		evbuffer_add(out, b->p, b->len);
+	evhttp_send_reply(req, code, reason, out);
+	evbuffer_free(out);
+}
+
+static void
+server_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct server			*sv = arg;
+	const struct evhttp_uri		*uri;
+	const char			*path;
+	struct proc_stats		 ps;
+	struct buf			 b;
+	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
+	int				 code;
+
+	sv->requests++;
+	buf_init(&b, SERVER_RENDER_MAX);
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL || *path != '/') {
+		buf_puts(&b, "bad request\n");
+		server_reply(req, HTTP_BADREQUEST, "Bad Request",
+		    "text/plain; charset=utf-8", &b);
+		goto out;
+	}
+	if (strcmp(path, "/") != 0 && strcmp(path, "/healthz") != 0 &&
+	    strcmp(path, "/readyz") != 0 && strcmp(path, "/status") != 0 &&
+	    strcmp(path, "/metrics") != 0) {
+		buf_puts(&b, "not found: try /, /healthz, /readyz, /status, "
+		    "/metrics\n");
+		server_reply(req, HTTP_NOTFOUND, "Not Found",
+		    "text/plain; charset=utf-8", &b);
+		goto out;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET, HEAD");
+		buf_puts(&b, "method not allowed: use GET or HEAD\n");
+		server_reply(req, 405, "Method Not Allowed",
+		    "text/plain; charset=utf-8", &b);
+		goto out;
+	}
+
+	if (strcmp(path, "/healthz") == 0) {
+		buf_puts(&b, "ok\n");
+		server_reply(req, HTTP_OK, "OK", "text/plain; charset=utf-8",
+		    &b);
+	} else if (strcmp(path, "/readyz") == 0) {
+		code = status_readyz(sv->st, &b);
+		server_reply(req, code, code == 200 ? "OK" :
+		    "Service Unavailable", "text/plain; charset=utf-8", &b);
+	} else if (strcmp(path, "/status") == 0) {
+		status_json(sv->st, time(NULL), &b);
+		buf_putc(&b, '\n');
+		server_reply(req, HTTP_OK, "OK", "application/json", &b);
+	} else if (strcmp(path, "/metrics") == 0) {
+		server_proc_stats(&ps);
+		metrics_render(sv->st, &ps,
+		    OpenSSL_version(OPENSSL_VERSION_STRING), event_get_version(),
+		    &b);
+		server_reply(req, HTTP_OK, "OK",
+		    "text/plain; version=0.0.4; charset=utf-8", &b);
+	} else {
+		html_render(sv->st, time(NULL), &b);
+		server_reply(req, HTTP_OK, "OK", "text/html; charset=utf-8",
+		    &b);
+	}
+out:
+	buf_free(&b);
+}
