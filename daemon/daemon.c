@@ -38,6 +38,7 @@
 #include "log.h"
 #include "main.h"
 #include "notify.h"
+#include "privdrop.h"
 #include "probe.h"
 #include "sched.h"
 #include "server.h"
@@ -540,6 +541,8 @@ daemon_main(const struct daemon_opts *o)
 	const char		*path, *listen;
 	char			*cause = NULL, *host = NULL, pid[16];
 	uint16_t		 port;
+	uid_t			 uid = 0;
+	gid_t			 gid = 0;
 	int			 explicit, rc, ret = 1;
 	size_t			 i;
 
@@ -547,6 +550,18 @@ daemon_main(const struct daemon_opts *o)
 	d.opts = o;
 	d.inotify_fd = -1;
 	log_set_level(o->verbose ? LOG_DEBUG : LOG_INFO);
+	if (o->user != NULL) {
+		if (privdrop_parse(o->user, &uid, &gid, &cause) != 0) {
+			fprintf(stderr, "trustprobe run: --user: %s\n", cause);
+			free(cause);
+			return (2);
+		}
+	} else if (geteuid() == 0 && !o->allow_root) {
+		fprintf(stderr, "trustprobe run: refusing to run as root: use "
+		    "--user 65532 (or a user name) to drop privileges after "
+		    "binding, or --allow-root\n");
+		return (2);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 
@@ -613,6 +628,17 @@ daemon_main(const struct daemon_opts *o)
 	}
 	log_info("listening", "addr", d.st.listen_addr, "url_status",
 	    "/status", NULL);
+	if (o->user != NULL) {
+		char	u[32];
+
+		if (privdrop_to(uid, gid, &cause) != 0) {
+			log_error("cannot start", "error", cause, NULL);
+			free(cause);
+			goto out;
+		}
+		snprintf(u, sizeof u, "%ld:%ld", (long)uid, (long)gid);
+		log_info("dropped privileges", "user", u, NULL);
+	}
 
 	if (daemon_apply(&d, conf, &cause) != 0) {
 		conf = NULL;

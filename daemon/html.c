@@ -5,8 +5,6 @@
  * status cell's colour carries the verdict. Everything from a config file,
  * a certificate or a server goes through buf_html().
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -71,7 +69,7 @@ static const char html_css[] =
 	".s-ok{background:#1e8e3e}.s-warning{background:#f29900}"
 	".s-critical{background:#c5221f}.s-pending{background:#9aa0a6}"
 	"td.num{white-space:nowrap}"
-	".url,.also{color:#666;font-size:.85em;overflow-wrap:anywhere}"
+	".url,.labels,.also{color:#666;font-size:.85em;overflow-wrap:anywhere}"
 	"code{font-size:.95em}"
 	"details summary{cursor:pointer;color:#555}"
 	"footer{margin-top:1rem;color:#666;font-size:.85em}"
@@ -349,7 +347,7 @@ html_row(const struct target_state *ts, time_t now, struct buf *b)
 		buf_puts(b, "</div>");
 	}
 	for (i = 0; i < t->nlabels; i++) {
-		buf_puts(b, i == 0 ? "<div class=\"url\">" : ", ");
+		buf_puts(b, i == 0 ? "<div class=\"labels\">" : ", ");
 		buf_html(b, t->labels[i].key);
 		buf_putc(b, '=');
 		html_text(b, t->labels[i].value);

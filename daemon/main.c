@@ -36,7 +36,9 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", cmd_run,
-	    "run [-c FILE] [-l ADDR] [-v]      run the daemon in the foreground" },
+	    "run [-c FILE] [-l ADDR] [-v]      run the daemon in the foreground\n"
+	    "      [--user USER[:GROUP]]         drop to this user (needed as root)\n"
+	    "      [--allow-root]                or really run as root" },
 	{ "check", cmd_check,
 	    "check [OPTIONS] TARGET...         probe once, print the diagnosis, exit" },
 	{ "truststore", cmd_truststore,
@@ -153,6 +155,7 @@ cmd_run(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "allow-root", no_argument, NULL, 'R' },
+		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct daemon_opts		 o;
@@ -174,9 +177,13 @@ cmd_run(int argc, char **argv)
 		case 'R':
 			o.allow_root = 1;
 			break;
+		case 'u':
+			o.user = optarg;
+			break;
 		default:
 			return (main_usage_error("run",
-			    "usage: trustprobe [run] [-c FILE] [-l ADDR] [-v]"));
+			    "usage: trustprobe [run] [-c FILE] [-l ADDR] [-v] "
+			    "[--user USER[:GROUP]] [--allow-root]"));
 		}
 	}
 	if (optind != argc)

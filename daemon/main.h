@@ -11,7 +11,8 @@ struct daemon_opts {
 	const char	*config;	/* -c, NULL: $TRUSTPROBE_CONFIG or default */
 	const char	*listen;	/* -l, overrides the config's listen */
 	int		 verbose;	/* -v: debug logging */
-	int		 allow_root;
+	int		 allow_root;	/* --allow-root */
+	const char	*user;		/* --user: drop to it after binding */
 };
 
 /* daemon/main.c */

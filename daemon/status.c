@@ -4,9 +4,6 @@
  * config file, a certificate or a server is escaped (JSON) or cleaned of
  * control characters (text).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "buf.h"

@@ -61,5 +61,54 @@ expect_rc 1 "a named target without /etc/resolv.conf"
 expect_out "reason: dns_no_resolver" "no resolv.conf: dns_no_resolver"
 expect_out "/etc/resolv.conf" "dns_no_resolver names the file looked at"
 
+# Least privilege: the daemon in the scratch root, read-only, as uid 65532.
+in_scratch run -c /nonexistent.yaml -l 127.0.0.1:0
+expect_rc 2 "run as root without --user or --allow-root is refused"
+expect_out "refusing to run as root" "the refusal says why and what to do"
+
+mkdir -p "$root/etc/trustprobe"
+cat >"$root/etc/trustprobe/trustprobe.yaml" <<EOF
+listen: "127.0.0.1:0"
+interval: 30s
+timeout: 5s
+targets:
+  - {name: good, url: "$url"}
+EOF
+if unshare -m true 2>/dev/null; then
+	log="$TMPD/ro.log"
+	unshare -m sh -c "mount --bind '$root' '$root' &&
+	    mount -o remount,ro,bind '$root' '$root' &&
+	    exec env -i PATH=/ '$CHROOT' '$root' /trustprobe run --user 65532:65532 \
+	    -c /etc/trustprobe/trustprobe.yaml" 2>"$log" &
+	dpid=$!
+	port=""
+	for _ in $(seq 100); do
+		port=$(sed -n 's/.*msg=listening addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	if [ -n "$port" ]; then ok "the daemon starts on a read-only root"
+	else not_ok "the daemon did not start on a read-only root"; diag "$(cat "$log")"; fi
+	tpid=$(pgrep -f "^/trustprobe run --user 65532" | head -1 || :)
+	uid=$(awk '/^Uid:/ {print $2 "/" $3}' "/proc/$tpid/status" 2>/dev/null || :)
+	[ "$uid" = "65532/65532" ] && ok "it runs as uid 65532 after binding" ||
+	    not_ok "daemon uid is '$uid'"
+	grep -q 'msg="dropped privileges" user=65532:65532' "$log" &&
+	    ok "the privilege drop is logged" || not_ok "no privilege drop line"
+	for _ in $(seq 50); do
+		grep -q 'target=good status=ok' "$log" && break
+		sleep 0.1
+	done
+	grep -q 'target=good status=ok' "$log" &&
+	    ok "as uid 65532 on a read-only root the probe is ok" ||
+	    { not_ok "no ok result as uid 65532"; diag "$(cat "$log")"; }
+	run env -i PATH=/ "$CHROOT" "$root" /trustprobe healthcheck "http://127.0.0.1:$port/healthz"
+	expect_rc 0 "healthcheck from inside the scratch root"
+	kill -TERM "$tpid" 2>/dev/null || :
+	wait "$dpid" 2>/dev/null && ok "SIGTERM: clean exit" || not_ok "daemon exit status $?"
+else
+	skip "no mount namespace here: read-only root not tested"
+fi
+
 fixture_stop
 tap_done
