@@ -17,6 +17,7 @@
  * connection closed before exit.
  */
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -48,6 +49,7 @@
 #define DAEMON_DEBOUNCE_MS	250
 #define DAEMON_STORE_CHECK_S	2
 #define DAEMON_CONFIG_MAX	(4 * 1024 * 1024)
+#define DAEMON_FD_RESERVE	16	/* listener, evdns, inotify, logs, ... */
 
 struct daemon {
 	struct event_base	*base;
@@ -65,6 +67,9 @@ struct daemon {
 	struct event		*ev_debounce;
 	struct event		*ev_store;
 	int			 inotify_fd;
+	int			 hup_pending;	/* a SIGHUP waits in the debounce */
+	int			 max_probes;	/* by the fd limit */
+	size_t			 max_conns;
 	char			*watch_dir;
 	char			*watch_name;
 };
@@ -88,6 +93,8 @@ static uint64_t	daemon_file_hash(const char *);
 static void	daemon_retarget(struct daemon *, struct store *);
 static int	daemon_store_conf_equal(const struct conf *,
 		    const struct conf *);
+static void	daemon_fd_budget(struct daemon *);
+static int	daemon_concurrency(const struct daemon *, const struct conf *);
 
 static uint64_t
 daemon_file_hash(const char *path)
@@ -108,6 +115,59 @@ daemon_file_hash(const char *path)
 	}
 	close(fd);
 	return (h);
+}
+
+/*
+ * Descriptors are the one resource a busy daemon runs out of. Raise the
+ * soft limit to the hard one, then split it: a quarter for status
+ * connections, and at most one probe (two fds with AIA) per two of the
+ * rest, so that probes queue instead of failing with EMFILE.
+ */
+static void
+daemon_fd_budget(struct daemon *d)
+{
+	struct rlimit	rl;
+	long		n;
+	char		a[16], b[16], c[16];
+
+	d->max_probes = 0;
+	d->max_conns = 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1 << 20)
+		return;
+	n = (long)rl.rlim_cur - DAEMON_FD_RESERVE;
+	if (n < 8)
+		n = 8;
+	d->max_conns = (size_t)(n / 4 > 4 ? n / 4 : 4);
+	d->max_probes = (int)((n - (long)d->max_conns) / 2);
+	if (d->max_probes < 1)
+		d->max_probes = 1;
+	snprintf(a, sizeof a, "%llu", (unsigned long long)rl.rlim_cur);
+	snprintf(b, sizeof b, "%d", d->max_probes);
+	snprintf(c, sizeof c, "%zu", d->max_conns);
+	log_debug("descriptor budget", "limit", a, "probes", b,
+	    "connections", c, NULL);
+}
+
+static int
+daemon_concurrency(const struct daemon *d, const struct conf *c)
+{
+	if (d->max_probes > 0 && c->concurrency > d->max_probes) {
+		char	want[16], can[16];
+
+		snprintf(want, sizeof want, "%d", c->concurrency);
+		snprintf(can, sizeof can, "%d", d->max_probes);
+		log_warn("concurrency capped by the descriptor limit "
+		    "(ulimit -n)", "concurrency", want, "effective", can, NULL);
+		return (d->max_probes);
+	}
+	return (c->concurrency);
 }
 
 static void
@@ -315,7 +375,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 	d->env->security_level = nc->security_level;
 	d->env->aia_fetch = nc->aia_fetch;
 	d->env->clock_skew_ms = nc->clock_skew_ms;
-	sched_set_concurrency(d->sched, nc->concurrency);
+	sched_set_concurrency(d->sched, daemon_concurrency(d, nc));
 	daemon_set_log(nc, d->opts->verbose);
 	if (st->conf != NULL && d->opts->listen == NULL &&
 	    strcmp(st->conf->listen, nc->listen) != 0)
@@ -433,11 +493,17 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon	*d = arg;
 
+	struct timeval	 tv = { 0, DAEMON_DEBOUNCE_MS * 1000 };
+
 	switch (sig) {
 	case SIGHUP:
-		log_info("SIGHUP: reloading", "path", d->st.config_path != NULL ?
-		    d->st.config_path : "(none)", NULL);
-		daemon_reload(d, 1);
+		/* Coalesced: a storm of signals costs one reload. */
+		if (!d->hup_pending)
+			log_info("SIGHUP: reloading", "path", d->st.config_path !=
+			    NULL ? d->st.config_path : "(none)", NULL);
+		d->hup_pending = 1;
+		if (!evtimer_pending(d->ev_debounce, NULL))
+			evtimer_add(d->ev_debounce, &tv);
 		break;
 	default:
 		log_info("shutting down", "signal", sig == SIGTERM ? "TERM" :
@@ -514,9 +580,11 @@ static void
 daemon_debounce_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	int		 force = d->hup_pending;
 
+	d->hup_pending = 0;
 	log_debug("config file changed", "path", d->st.config_path, NULL);
-	daemon_reload(d, 0);
+	daemon_reload(d, force);
 }
 
 /* The trust store's files changed: reload it and probe everything again. */
@@ -608,6 +676,7 @@ daemon_main(const struct daemon_opts *o)
 		return (2);
 	}
 
+	daemon_fd_budget(&d);
 	if ((d.base = event_base_new()) == NULL)
 		fatal("event_base_new failed", NULL);
 	d.env = probe_env_new(d.base, conf, getenv("TRUSTPROBE_RESOLV_CONF"),
@@ -619,8 +688,8 @@ daemon_main(const struct daemon_opts *o)
 	}
 	d.sched = sched_new(d.base, d.env, conf->concurrency, daemon_result_cb,
 	    &d);
-	d.server = server_new(d.base, &d.st, host, port, &d.st.listen_addr,
-	    &cause);
+	d.server = server_new(d.base, &d.st, host, port, d.max_conns,
+	    &d.st.listen_addr, &cause);
 	if (d.server == NULL) {
 		log_error("cannot start", "error", cause, NULL);
 		free(cause);

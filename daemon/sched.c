@@ -9,6 +9,7 @@
  * and arms the next timer: interval plus or minus SCHED_SPLAY_PCT percent,
  * so that targets that started together drift apart.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,7 @@ struct sched {
 	size_t			 qlen;
 	sched_result_cb		 cb;
 	void			*arg;
+	uint64_t		 emfile;	/* probes put back for lack of fds */
 };
 
 static void	sched_timer_cb(evutil_socket_t, short, void *);
@@ -177,6 +179,15 @@ sched_done_cb(struct probe_facts *f, struct result *r, void *arg)
 	ts->run = NULL;
 	ts->running = NULL;
 	s->running--;
+	if (f->conn_errno == EMFILE || f->conn_errno == ENFILE) {
+		/* Out of descriptors here: not the target's fault. */
+		facts_free(f);
+		result_free(r);
+		s->emfile++;
+		sched_arm(s, ts, SCHED_EMFILE_RETRY_MS);
+		sched_pump(s);
+		return;
+	}
 	if (ts->has_result) {
 		old_status = ts->r.status;
 		old_reason = ts->r.reason;

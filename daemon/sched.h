@@ -14,6 +14,7 @@ struct probe_env;
 /* How long the first probes of a fresh daemon are spread over, at most. */
 #define SCHED_SPREAD_MAX_MS	10000
 #define SCHED_SPLAY_PCT		5
+#define SCHED_EMFILE_RETRY_MS	1000	/* a probe that found no free fd */
 
 /* Called after each probe, with the status before it (or -1 if none). */
 typedef void	(*sched_result_cb)(struct target_state *, int old_status,

@@ -37,7 +37,7 @@
 #include "server.h"
 #include "xmalloc.h"
 
-#define SERVER_MAX_CONNS	512
+#define SERVER_MAX_CONNS	512	/* at most; less under a low fd limit */
 #define SERVER_HEADERS_MAX	8192		/* request line + headers */
 #define SERVER_BODY_MAX		1024
 #define SERVER_IDLE_SECS	10
@@ -53,6 +53,7 @@ struct server {
 	size_t				 nconns;
 	struct event			*sweep;
 	int				 paused;
+	size_t				 max_conns;
 	uint64_t			 requests;
 };
 
@@ -65,7 +66,7 @@ static void	server_proc_stats(struct proc_stats *);
 
 struct server *
 server_new(struct event_base *base, struct state *st, const char *host,
-    uint16_t port, char **bound_addr, char **cause)
+    uint16_t port, size_t max_conns, char **bound_addr, char **cause)
 {
 	struct server		*sv;
 	struct sockaddr_storage	 ss;
@@ -78,6 +79,8 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	sv = xcalloc(1, sizeof *sv);
 	sv->base = base;
 	sv->st = st;
+	sv->max_conns = max_conns > 0 && max_conns < SERVER_MAX_CONNS ?
+	    max_conns : SERVER_MAX_CONNS;
 	if ((sv->http = evhttp_new(base)) == NULL) {
 		xasprintf(cause, "evhttp_new failed");
 		free(sv);
@@ -159,7 +162,7 @@ server_bevcb(struct event_base *base, void *arg)
 	sv->conns = xreallocarray(sv->conns, sv->nconns + 1,
 	    sizeof *sv->conns);
 	sv->conns[sv->nconns++] = bev;
-	if (sv->nconns >= SERVER_MAX_CONNS && !sv->paused) {
+	if (sv->nconns >= sv->max_conns && !sv->paused) {
 		evconnlistener_disable(evhttp_bound_socket_get_listener(
 		    sv->bound));
 		sv->paused = 1;
@@ -187,7 +190,7 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 			sv->conns[j++] = sv->conns[i];
 	}
 	sv->nconns = j;
-	if (sv->paused && sv->nconns < SERVER_MAX_CONNS) {
+	if (sv->paused && sv->nconns < sv->max_conns) {
 		evconnlistener_enable(evhttp_bound_socket_get_listener(
 		    sv->bound));
 		sv->paused = 0;

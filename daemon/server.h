@@ -12,12 +12,13 @@ struct server;
 
 /* daemon/server.c */
 /*
- * Listen on host (NULL or "": every address) and port (0: any free one).
+ * Listen on host (NULL or "": every address) and port (0: any free one),
+ * serving at most max_conns connections at once (0: the built-in cap).
  * *bound_addr says where, e.g. "127.0.0.1:41234" (caller frees).
  */
 struct server	*server_new(struct event_base *, struct state *,
-		    const char *host, uint16_t port, char **bound_addr,
-		    char **cause);
+		    const char *host, uint16_t port, size_t max_conns,
+		    char **bound_addr, char **cause);
 void		 server_free(struct server *);
 size_t		 server_connections(const struct server *);
 
