@@ -30,6 +30,7 @@ struct conf_arena_block {
 struct conf_yaml {
 	struct conf_arena_block	*blocks;
 	struct conf_node	*root;
+	size_t			 nnodes;
 };
 
 static void		*conf_arena_alloc(struct conf_yaml *, size_t);
@@ -76,6 +77,7 @@ conf_yaml_node(struct conf_yaml *y, enum conf_node_type type,
 {
 	struct conf_node	*n;
 
+	y->nnodes++;
 	n = conf_arena_alloc(y, sizeof *n);
 	memset(n, 0, sizeof *n);
 	n->type = type;
@@ -271,6 +273,13 @@ conf_yaml_parse(const char *file, const char *buf, size_t len,
 		yaml_event_delete(&ev);
 		if (conf_errors_full(errs))
 			failed = 1;
+		/* The file size bounds bytes, not nodes: "[a,a,a,...]". */
+		if (!failed && y->nnodes > CONF_MAX_NODES) {
+			conf_error_add(errs, file, ev.start_mark.line + 1,
+			    ev.start_mark.column + 1, "more than %d values: "
+			    "this is not a configuration file", CONF_MAX_NODES);
+			failed = 1;
+		}
 	}
 	yaml_parser_delete(&p);
 	if (failed)
