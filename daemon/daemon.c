@@ -452,9 +452,10 @@ daemon_reload(struct daemon *d, int force)
 		notify_send("READY=1");
 		return;
 	}
+	/* SIGHUP also looks at the trust store; a change re-probes. */
 	if (force && nc != NULL && st->conf != NULL &&
-	    daemon_store_conf_equal(st->conf, nc))
-		daemon_retarget(d, daemon_store_load(nc));	/* SIGHUP re-reads it */
+	    daemon_store_conf_equal(st->conf, nc) && store_changed(st->store))
+		daemon_retarget(d, daemon_store_load(nc));
 	if (daemon_apply(d, nc, &cause) != 0) {
 		daemon_reload_failed(d, NULL, cause);
 		free(cause);
@@ -679,6 +680,14 @@ daemon_main(const struct daemon_opts *o)
 	daemon_fd_budget(&d);
 	if ((d.base = event_base_new()) == NULL)
 		fatal("event_base_new failed", NULL);
+	/* Signals first: a SIGTERM during start-up still ends cleanly. */
+	d.ev_hup = evsignal_new(d.base, SIGHUP, daemon_signal_cb, &d);
+	d.ev_term = evsignal_new(d.base, SIGTERM, daemon_signal_cb, &d);
+	d.ev_int = evsignal_new(d.base, SIGINT, daemon_signal_cb, &d);
+	d.ev_debounce = evtimer_new(d.base, daemon_debounce_cb, &d);
+	evsignal_add(d.ev_hup, NULL);
+	evsignal_add(d.ev_term, NULL);
+	evsignal_add(d.ev_int, NULL);
 	d.env = probe_env_new(d.base, conf, getenv("TRUSTPROBE_RESOLV_CONF"),
 	    getenv("TRUSTPROBE_HOSTS"), &cause);
 	if (d.env == NULL) {
@@ -728,13 +737,6 @@ daemon_main(const struct daemon_opts *o)
 		    conf_ready_name(d.st.conf->ready_when), NULL);
 	}
 
-	d.ev_hup = evsignal_new(d.base, SIGHUP, daemon_signal_cb, &d);
-	d.ev_term = evsignal_new(d.base, SIGTERM, daemon_signal_cb, &d);
-	d.ev_int = evsignal_new(d.base, SIGINT, daemon_signal_cb, &d);
-	evsignal_add(d.ev_hup, NULL);
-	evsignal_add(d.ev_term, NULL);
-	evsignal_add(d.ev_int, NULL);
-	d.ev_debounce = evtimer_new(d.base, daemon_debounce_cb, &d);
 	daemon_watch(&d);
 	d.ev_store = event_new(d.base, -1, EV_PERSIST, daemon_store_cb, &d);
 	evtimer_add(d.ev_store, &tv);

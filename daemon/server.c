@@ -7,8 +7,9 @@
  * evhttp 2.1 has no connection limit, so the server keeps a reference to
  * each connection's bufferevent (made in its bevcb) and sweeps them: once
  * evhttp has freed one (its callbacks are cleared) the reference is
- * dropped. While SERVER_MAX_CONNS are open the listener is paused, so
- * further clients wait in the kernel's backlog instead of costing fds.
+ * dropped. At the limit, a new connection evicts the oldest one: a real
+ * request is over in milliseconds, so the oldest is the slowest, and many
+ * slow clients (slowloris) can never shut out a health check.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -29,8 +30,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 #include <openssl/crypto.h>
 
 #include "buf.h"
@@ -52,13 +53,14 @@ struct server {
 	struct bufferevent		**conns;	/* referenced */
 	size_t				 nconns;
 	struct event			*sweep;
-	int				 paused;
 	size_t				 max_conns;
+	uint64_t			 evicted;
 	uint64_t			 requests;
 };
 
 static struct bufferevent *server_bevcb(struct event_base *, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
+static void	server_evict(struct server *);
 static void	server_request_cb(struct evhttp_request *, void *);
 static void	server_reply(struct evhttp_request *, int, const char *,
 		    const char *, struct buf *);
@@ -162,14 +164,36 @@ server_bevcb(struct event_base *base, void *arg)
 	sv->conns = xreallocarray(sv->conns, sv->nconns + 1,
 	    sizeof *sv->conns);
 	sv->conns[sv->nconns++] = bev;
-	if (sv->nconns >= sv->max_conns && !sv->paused) {
-		evconnlistener_disable(evhttp_bound_socket_get_listener(
-		    sv->bound));
-		sv->paused = 1;
-	}
+	if (sv->nconns > sv->max_conns)
+		server_evict(sv);
 	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL))
 		event_add(sv->sweep, &tv);
 	return (bev);
+}
+
+/*
+ * The oldest live connection (conns[] is in arrival order) is shut down;
+ * evhttp sees the end and frees it, and the sweep drops our reference.
+ */
+static void
+server_evict(struct server *sv)
+{
+	bufferevent_data_cb	 r, w;
+	bufferevent_event_cb	 e;
+	void			*cbarg;
+	evutil_socket_t		 fd;
+	size_t			 i;
+
+	for (i = 0; i < sv->nconns; i++) {
+		bufferevent_getcb(sv->conns[i], &r, &w, &e, &cbarg);
+		if (r == NULL && w == NULL && e == NULL)
+			continue;	/* already finished */
+		if ((fd = bufferevent_getfd(sv->conns[i])) != -1 &&
+		    shutdown(fd, SHUT_RDWR) == 0) {
+			sv->evicted++;
+			return;
+		}
+	}
 }
 
 /* Drop our reference to connections evhttp has finished with. */
@@ -190,11 +214,6 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 			sv->conns[j++] = sv->conns[i];
 	}
 	sv->nconns = j;
-	if (sv->paused && sv->nconns < sv->max_conns) {
-		evconnlistener_enable(evhttp_bound_socket_get_listener(
-		    sv->bound));
-		sv->paused = 0;
-	}
 	if (sv->nconns == 0)
 		event_del(sv->sweep);
 }
@@ -284,6 +303,14 @@ server_request_cb(struct evhttp_request *req, void *arg)
 
 	sv->requests++;
 	buf_init(&b, SERVER_RENDER_MAX);
+	if (req->major == 1 && req->minor >= 1 && evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Host") == NULL) {
+		/* RFC 9112 3.2: a 1.1 request without Host is a 400. */
+		buf_puts(&b, "bad request: HTTP/1.1 without Host\n");
+		server_reply(req, HTTP_BADREQUEST, "Bad Request",
+		    "text/plain; charset=utf-8", &b);
+		goto out;
+	}
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path != '/') {
