@@ -166,5 +166,31 @@ diag "a request trickling one header byte every 2 s: $(cat "$TMPD/trickle" 2>/de
 http_get /status
 [ "$HTTP_CODE" = 200 ] && jq -e . "$TMPD/http.body" >/dev/null &&
     ok "/status still answers JSON after all of it" || not_ok "/status: $HTTP_CODE"
+# Slowloris: 600 connections that each send one byte of a request and then
+# nothing, more than the 512 the endpoint holds at once. The oldest are
+# evicted as new ones arrive, so a health check still gets through.
+ulimit -n 4096 2>/dev/null || :
+slow_fds=()
+for _ in $(seq 600); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$D_PORT" || break
+	printf 'G' >&"$fd"
+	slow_fds+=("$fd")
+done
+diag "slowloris: ${#slow_fds[@]} slow connections open"
+t0=$(now_ms)
+http_get /healthz --max-time 2
+ms=$(($(now_ms) - t0))
+if [ "$HTTP_CODE" = 200 ]; then
+	ok "/healthz answers in $ms ms with ${#slow_fds[@]} slowloris connections open"
+else
+	not_ok "/healthz with ${#slow_fds[@]} slowloris connections: $HTTP_CODE in $ms ms"
+fi
+metrics_get
+open_fds=$(mval process_open_fds)
+[ "$open_fds" -lt 600 ] &&
+    ok "the daemon holds a bounded number of descriptors ($open_fds)" ||
+    not_ok "the daemon holds $open_fds descriptors"
+for fd in "${slow_fds[@]}"; do exec {fd}>&-; done
+
 daemon_stop
 tap_done
