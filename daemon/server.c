@@ -32,6 +32,7 @@
 #include <event2/http.h>
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <openssl/crypto.h>
 
 #include "buf.h"
@@ -77,6 +78,7 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	const char		*h = host != NULL && *host != '\0' ? host :
 				    "0.0.0.0";
 	evutil_socket_t		 fd;
+	struct evconnlistener	*lev;
 
 	sv = xcalloc(1, sizeof *sv);
 	sv->base = base;
@@ -98,13 +100,35 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	    EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(sv->http, server_request_cb, sv);
 	evhttp_set_bevcb(sv->http, server_bevcb, sv);
-	sv->bound = evhttp_bind_socket_with_handle(sv->http, h, port);
-	if (sv->bound == NULL) {
-		xasprintf(cause, "cannot listen on %s port %u: %s", h, port,
-		    strerror(errno));
+	/* A parsed address, bound directly: no resolver is involved. */
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, h, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, h,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		xasprintf(cause, "cannot listen on '%s': not an IP address", h);
 		server_free(sv);
 		return (NULL);
 	}
+	lev = evconnlistener_new_bind(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
+	    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
+	    (struct sockaddr *)&ss, (int)sl);
+	if (lev == NULL || (sv->bound = evhttp_bind_listener(sv->http,
+	    lev)) == NULL) {
+		xasprintf(cause, "cannot listen on %s port %u: %s", h, port,
+		    strerror(errno));
+		if (lev != NULL)
+			evconnlistener_free(lev);
+		server_free(sv);
+		return (NULL);
+	}
+	sl = sizeof ss;
 	sv->sweep = event_new(base, -1, EV_PERSIST, server_sweep_cb, sv);
 
 	fd = evhttp_bound_socket_get_fd(sv->bound);
