@@ -34,6 +34,7 @@ static void	diag_http(const struct probe_facts *, struct result *);
 static void	diag_expiry(const struct probe_facts *, struct result *);
 static const char *diag_subject(const struct probe_facts *, int);
 static const char *diag_store_name(const struct probe_facts *);
+static const char *diag_verr_subject(const struct probe_facts *, int);
 static int	diag_cmp(const void *, const void *);
 static int	diag_has(const struct result *, enum reason);
 static char	*diag_age(time_t, time_t);
@@ -77,6 +78,21 @@ diag_add(struct result *r, enum reason reason, enum status st, char *message,
 	va_start(ap, hintfmt);
 	xvasprintf(&fd->hint, hintfmt, ap);
 	va_end(ap);
+}
+
+/* The subject of the certificate an error at depth is about, kept or not. */
+static const char *
+diag_verr_subject(const struct probe_facts *f, int depth)
+{
+	size_t	i;
+
+	if (depth >= 0 && (size_t)depth < f->nchain)
+		return (f->chain[depth].subject);
+	for (i = 0; i < f->nverr; i++) {
+		if (f->verr[i].depth == depth && f->verr[i].subject[0] != '\0')
+			return (f->verr[i].subject);
+	}
+	return ("(not kept)");
 }
 
 static const char *
@@ -289,8 +305,22 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		return;		/* diag_store said why */
 	if (f->nchain == 0)
 		return;
-	if (depth < 0 || (size_t)depth >= f->nchain)
-		depth = (int)f->nchain - 1;
+	if (depth < 0 || (size_t)depth >= f->nchain) {
+		/* Past the certificates kept: a chain too long says it. */
+		for (size_t i = 0; i < f->nverr; i++) {
+			if (f->verr[i].code == X509_V_ERR_CERT_CHAIN_TOO_LONG)
+				return;
+		}
+		xasprintf(&m, "the chain ends at '%s' (depth %d, beyond the "
+		    "%d certificates kept), whose issuer the trust store (%s, "
+		    "%d certificates) does not hold", diag_verr_subject(f,
+		    depth), depth, CHAIN_MAX, diag_store_name(f),
+		    f->store_ncerts);
+		diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
+		    "a chain this long is a server misconfiguration: serve the "
+		    "leaf and its intermediates only");
+		return;
+	}
 	/* The certificate whose issuer is missing, not always the last. */
 	top = &f->chain[depth];
 	if ((size_t)depth + 1 < f->nchain) {
@@ -465,7 +495,8 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		invalid:
 			xasprintf(&m, "verify error %d (%s) at depth %d ('%s')",
 			    e->code, X509_verify_cert_error_string(e->code),
-			    e->depth, diag_subject(f, e->depth));
+			    e->depth, c != NULL ? c->subject : e->subject[0] !=
+			    '\0' ? e->subject : "(not kept)");
 			diag_add(r, REASON_CHAIN_INVALID, STATUS_CRITICAL, m,
 			    "the chain the server sends is broken: rebuild its "
 			    "chain file from the CA's current certificates");

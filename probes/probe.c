@@ -783,7 +783,9 @@ probe_info_cb(const SSL *ssl, int where, int ret)
 		return;
 	if ((where & SSL_CB_LOOP) && SSL_get_state(ssl) == TLS_ST_CR_CERT_REQ)
 		p->cert_requested = 1;
-	if ((where & SSL_CB_READ_ALERT) == 0 || p->f.tls_alert != NULL)
+	/* SSL_CB_READ_ALERT is two bits: an alert we send has only one. */
+	if ((where & SSL_CB_READ_ALERT) != SSL_CB_READ_ALERT ||
+	    p->f.tls_alert != NULL)
 		return;
 	/* Keep the first alert: it is the cause, later ones are echoes. */
 	xasprintf(&p->f.tls_alert, "%s %s", SSL_alert_type_string_long(ret),
@@ -1101,9 +1103,9 @@ probe_finish(struct probe *p)
 			break;
 		}
 	}
-	if (need_aia >= 0 && (size_t)need_aia >= p->f.nchain)
-		need_aia = (int)p->f.nchain - 1;
-	if (need_aia >= 0 && p->f.store_status == STORE_OK &&
+	/* Beyond the certificates kept there is no AIA to follow. */
+	if (need_aia >= 0 && (size_t)need_aia < p->f.nchain &&
+	    p->f.store_status == STORE_OK &&
 	    !p->f.timed_out) {
 		/* The certificate whose issuer is missing names where it is. */
 		const struct cert_facts	*c = &p->f.chain[need_aia];

@@ -1206,7 +1206,9 @@ store_load(const struct store_config *cfg)
 	else
 		store_discover(s, &ctx);
 	store_decide(s);
-	store_runtimes(s, &ctx);
+	/* What other runtimes would load costs file reads: only for reports. */
+	if (!cfg->no_runtimes)
+		store_runtimes(s, &ctx);
 	store_ctx_free(&ctx);
 	return (s);
 }

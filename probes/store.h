@@ -54,6 +54,7 @@ struct store_config {
 	const char	*ca_dir;	/* trust_store.ca_dir */
 	/* Environment to honour; NULL means the process environment. */
 	const char	*(*getenv)(const char *);
+	int		 no_runtimes;	/* skip the runtimes report (check) */
 };
 
 struct store {
