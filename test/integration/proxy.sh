@@ -1,0 +1,85 @@
+#!/bin/bash
+# proxy.sh: HTTPS_PROXY and NO_PROXY as Go reads them, through the
+# fixture's CONNECT proxy (which only ever connects to 127.0.0.1).
+set -eu
+. "$TOP_SRCDIR/test/cli/lib.sh"
+. "$TOP_SRCDIR/test/integration/fixture.sh"
+
+fixture_start
+CA="$FX/bundle.pem"
+PX="http://127.0.0.1:$(fixture_port proxy)"
+GOOD=$(fixture_port good)
+
+pcheck() {
+	run env TRUSTPROBE_RESOLV_CONF="$FX/resolv.conf" TRUSTPROBE_HOSTS=/dev/null \
+	    "$@" "$TRUSTPROBE" check --json --ca-file "$CA" \
+	    ${SNAME:+--server-name "$SNAME"} "$URL"
+	J=$(printf '%s' "$OUT" | jq -c '.[0]' 2>/dev/null || echo '{}')
+}
+field() { printf '%s' "$J" | jq -r "$1"; }
+lines() { wc -l <"$FX/proxy.log" 2>/dev/null || echo 0; }
+
+# A name the fixture's DNS would not even resolve: only the proxy can reach
+# it (the certificate is for good.test: --server-name says so).
+URL="https://far.example:$GOOD/"
+SNAME=good.test
+n0=$(lines)
+pcheck HTTPS_PROXY="$PX"
+[ "$(field .reason)" = ok ] && ok "through HTTPS_PROXY: ok" ||
+    { not_ok "through HTTPS_PROXY: $(field .reason): $(field .message)"; }
+grep -q "^CONNECT far.example:$GOOD HTTP/1.1" "$FX/proxy.log" &&
+    ok "the proxy was asked to CONNECT far.example:$GOOD" ||
+    not_ok "no CONNECT in the proxy log"
+
+pcheck https_proxy="$PX"
+[ "$(field .reason)" = ok ] && ok "lower-case https_proxy is honoured too" ||
+    not_ok "https_proxy: $(field .reason)"
+
+# NO_PROXY: reached directly, so resolved by our DNS: not found.
+n1=$(lines)
+pcheck HTTPS_PROXY="$PX" NO_PROXY=".example,internal"
+[ "$(field .reason)" = dns_not_found ] &&
+    ok "NO_PROXY .example: direct, so the name is not found" ||
+    not_ok "NO_PROXY: $(field .reason)"
+[ "$(lines)" = "$n1" ] && ok "NO_PROXY: the proxy was not used" ||
+    not_ok "NO_PROXY: the proxy saw a CONNECT"
+
+# Loopback targets never go through a proxy (as in Go).
+URL="https://127.0.0.1:$GOOD/"
+n2=$(lines)
+pcheck HTTPS_PROXY="$PX"
+[ "$(field .reason)" = ok ] && [ "$(lines)" = "$n2" ] &&
+    ok "a loopback target is reached directly" || not_ok "loopback target via proxy"
+
+# The proxy refuses (its rule: port 1 is forbidden).
+URL="https://far.example:1/"
+pcheck HTTPS_PROXY="$PX"
+[ "$(field .reason)" = network_unreachable ] &&
+    ok "a proxy that refuses: network_unreachable" ||
+    not_ok "refusing proxy: $(field .reason)"
+field .message | grep -q "through the proxy 127.0.0.1:$(fixture_port proxy): it answered CONNECT with 403" &&
+    ok "the message names the proxy and its answer" ||
+    not_ok "message: $(field .message)"
+
+# A proxy that is not there.
+URL="https://far.example:$GOOD/"
+pcheck HTTPS_PROXY="http://127.0.0.1:$(fixture_port closed)"
+[ "$(field .reason)" = connect_refused ] &&
+    field .message | grep -q "(the proxy)" &&
+    ok "a proxy that is down: connect_refused naming the proxy" ||
+    not_ok "proxy down: $(field .reason): $(field .message)"
+
+# proxy: none in the config ignores the environment.
+cat >"$TMPD/none.yaml" <<YAML
+proxy: none
+trust_store: {ca_file: $CA}
+targets: ["https://far.example:$GOOD/"]
+YAML
+run env TRUSTPROBE_RESOLV_CONF="$FX/resolv.conf" HTTPS_PROXY="$PX" \
+    "$TRUSTPROBE" check --json -c "$TMPD/none.yaml"
+J=$(printf '%s' "$OUT" | jq -c '.[0]')
+[ "$(field .reason)" = dns_not_found ] && ok "proxy: none ignores HTTPS_PROXY" ||
+    not_ok "proxy: none: $(field .reason)"
+
+fixture_stop
+tap_done
