@@ -46,16 +46,22 @@
 #define SERVER_SWEEP_MS		100
 #define SERVER_RENDER_MAX	(256 * 1024 * 1024)
 
+struct server_conn {
+	struct bufferevent	*bev;		/* our reference */
+	int			 evicted;	/* shut down, evhttp not done yet */
+};
+
 struct server {
 	struct event_base		*base;
 	struct state			*st;
 	struct evhttp			*http;
 	struct evhttp_bound_socket	*bound;
-	struct bufferevent		**conns;	/* referenced */
+	struct server_conn		*conns;		/* arrival order */
 	size_t				 nconns;
 	struct event			*sweep;
 	size_t				 max_conns;
-	uint64_t			 evicted;
+	size_t				 nevicted;	/* in conns[], shut down */
+	uint64_t			 evicted;	/* ever */
 	uint64_t			 requests;
 };
 
@@ -161,7 +167,7 @@ server_free(struct server *sv)
 	if (sv->http != NULL)
 		evhttp_free(sv->http);	/* closes every connection */
 	for (i = 0; i < sv->nconns; i++)
-		bufferevent_decref(sv->conns[i]);
+		bufferevent_decref(sv->conns[i].bev);
 	free(sv->conns);
 	if (sv->sweep != NULL)
 		event_free(sv->sweep);
@@ -187,8 +193,9 @@ server_bevcb(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	sv->conns = xreallocarray(sv->conns, sv->nconns + 1,
 	    sizeof *sv->conns);
-	sv->conns[sv->nconns++] = bev;
-	if (sv->nconns > sv->max_conns)
+	sv->conns[sv->nconns].bev = bev;
+	sv->conns[sv->nconns++].evicted = 0;
+	if (sv->nconns - sv->nevicted > sv->max_conns)
 		server_evict(sv);
 	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL))
 		event_add(sv->sweep, &tv);
@@ -209,14 +216,17 @@ server_evict(struct server *sv)
 	size_t			 i;
 
 	for (i = 0; i < sv->nconns; i++) {
-		bufferevent_getcb(sv->conns[i], &r, &w, &e, &cbarg);
+		if (sv->conns[i].evicted)
+			continue;
+		bufferevent_getcb(sv->conns[i].bev, &r, &w, &e, &cbarg);
 		if (r == NULL && w == NULL && e == NULL)
 			continue;	/* already finished */
-		if ((fd = bufferevent_getfd(sv->conns[i])) != -1 &&
-		    shutdown(fd, SHUT_RDWR) == 0) {
-			sv->evicted++;
-			return;
-		}
+		sv->conns[i].evicted = 1;
+		sv->nevicted++;
+		if ((fd = bufferevent_getfd(sv->conns[i].bev)) != -1)
+			(void)shutdown(fd, SHUT_RDWR);
+		sv->evicted++;
+		return;
 	}
 }
 
@@ -231,10 +241,12 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	size_t			 i, j;
 
 	for (i = 0, j = 0; i < sv->nconns; i++) {
-		bufferevent_getcb(sv->conns[i], &r, &w, &e, &cbarg);
-		if (r == NULL && w == NULL && e == NULL)
-			bufferevent_decref(sv->conns[i]);	/* closes */
-		else
+		bufferevent_getcb(sv->conns[i].bev, &r, &w, &e, &cbarg);
+		if (r == NULL && w == NULL && e == NULL) {
+			if (sv->conns[i].evicted)
+				sv->nevicted--;
+			bufferevent_decref(sv->conns[i].bev);	/* closes */
+		} else
 			sv->conns[j++] = sv->conns[i];
 	}
 	sv->nconns = j;

@@ -1,0 +1,92 @@
+#!/bin/bash
+# daemon_clients.sh: hostile clients of the status endpoint (issue 7, point
+# 2) and what it must never serve (point 6). 2,000 idle connections at once,
+# a client that reads its answer one byte at a time: well-formed requests
+# are answered throughout, memory and descriptors stay bounded. With a
+# client certificate configured, no page shows the key.
+set -eu
+. "$TOP_SRCDIR/test/cli/lib.sh"
+. "$TOP_SRCDIR/test/integration/fixture.sh"
+. "$TOP_SRCDIR/test/integration/daemon_lib.sh"
+
+ulimit -n 8192 2>/dev/null || :
+fixture_start
+{
+	echo "interval: 5s"
+	echo "timeout: 2s"
+	echo "targets:"
+	for i in $(seq 100); do echo "  - {name: t$i, url: \"$(fx_url good)\"}"; done
+	echo "  - name: mtls"
+	echo "    url: \"$(fx_url mtls)\""
+	echo "    client_cert: $FX/client.crt"
+	echo "    client_key: $FX/client.key"
+} >"$TMPD/c.yaml"
+daemon_start "$TMPD/c.yaml"
+wait_for 15 status_has '[.targets[] | select(.status != "pending")] | length == 101' ||
+    not_ok "not every target probed"
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$D_PID/status"; }
+fds() { ls "/proc/$D_PID/fd" | wc -l; }
+rss0=$(rss_kb)
+fd0=$(fds)
+diag "daemon at rest with 101 targets: RSS ${rss0} kB, ${fd0} descriptors"
+
+# 2,000 idle connections (more than the 512 held at once: the oldest go).
+idle=()
+for _ in $(seq 2000); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$D_PORT" || break
+	idle+=("$fd")
+done
+diag "opened ${#idle[@]} idle connections"
+t0=$(now_ms)
+http_get /healthz --max-time 2
+ms=$(($(now_ms) - t0))
+[ "$HTTP_CODE" = 200 ] && ok "/healthz in $ms ms with 2,000 idle connections" ||
+    not_ok "/healthz with 2,000 idle connections: $HTTP_CODE"
+http_get /status --max-time 5
+[ "$HTTP_CODE" = 200 ] && ok "/status still served" || not_ok "/status $HTTP_CODE"
+rss1=$(rss_kb)
+fd1=$(fds)
+diag "with 2,000 idle connections: RSS ${rss1} kB, ${fd1} descriptors"
+[ "$fd1" -le 600 ] && ok "descriptors bounded under 2,000 idle clients ($fd1)" ||
+    not_ok "descriptors: $fd1"
+# The stated bound: 512 connections cost a few kB each.
+[ $((rss1 - rss0)) -le 16384 ] &&
+    ok "memory bounded: +$((rss1 - rss0)) kB for 2,000 idle clients (bound 16 MB)" ||
+    not_ok "memory grew by $((rss1 - rss0)) kB"
+for fd in "${idle[@]}"; do exec {fd}>&-; done
+
+# A reader that takes /status one byte at a time.
+exec {slow}<>"/dev/tcp/127.0.0.1/$D_PORT"
+printf 'GET /status HTTP/1.1\r\nHost: x\r\n\r\n' >&"$slow"
+got=""
+for _ in $(seq 200); do
+	IFS= read -r -N 1 -t 1 -u "$slow" c || break
+	got="$got$c"
+	sleep 0.005
+	# Meanwhile everyone else is served.
+done
+case "$got" in
+HTTP/1.1\ 200*) ok "the slow reader gets its answer byte by byte" ;;
+*) not_ok "slow reader got: ${got:0:40}" ;;
+esac
+http_get /healthz --max-time 2
+[ "$HTTP_CODE" = 200 ] && ok "/healthz while a client reads one byte at a time" ||
+    not_ok "/healthz: $HTTP_CODE"
+exec {slow}>&-
+
+# Nothing served reveals the client key.
+key_line=$(sed -n '2p' "$FX/client.key")
+for path in /status /metrics / /readyz; do
+	http_get "$path"
+	if printf '%s' "$HTTP_BODY" | grep -q -e "PRIVATE KEY" -e "$key_line"; then
+		not_ok "$path reveals the client key"
+	else
+		ok "$path does not reveal the client key"
+	fi
+done
+jq -e '.targets[] | select(.name == "mtls") | .reason == "ok"' "$D_STATUS" >/dev/null &&
+    ok "the mTLS target itself is ok" || not_ok "mtls: $(jq -c '.targets[] | select(.name == "mtls") | .reason' "$D_STATUS")"
+
+daemon_stop
+tap_done
