@@ -339,6 +339,16 @@ server_request_cb(struct evhttp_request *req, void *arg)
 
 	sv->requests++;
 	buf_init(&b, SERVER_RENDER_MAX);
+	if (req->major != 1 || (req->minor != 0 && req->minor != 1)) {
+		/* evhttp 2.1 would echo "HTTP/-3.-7" back: answer as 1.1. */
+		req->major = 1;
+		req->minor = 1;
+		buf_puts(&b, "HTTP version not supported: use HTTP/1.0 or "
+		    "HTTP/1.1\n");
+		server_reply(req, 505, "HTTP Version Not Supported",
+		    "text/plain; charset=utf-8", &b);
+		goto out;
+	}
 	if (req->major == 1 && req->minor >= 1 && evhttp_find_header(
 	    evhttp_request_get_input_headers(req), "Host") == NULL) {
 		/* RFC 9112 3.2: a 1.1 request without Host is a 400. */

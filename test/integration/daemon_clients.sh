@@ -50,10 +50,15 @@ fd1=$(fds)
 diag "with 2,000 idle connections: RSS ${rss1} kB, ${fd1} descriptors"
 [ "$fd1" -le 600 ] && ok "descriptors bounded under 2,000 idle clients ($fd1)" ||
     not_ok "descriptors: $fd1"
-# The stated bound: 512 connections cost a few kB each.
-[ $((rss1 - rss0)) -le 16384 ] &&
-    ok "memory bounded: +$((rss1 - rss0)) kB for 2,000 idle clients (bound 16 MB)" ||
-    not_ok "memory grew by $((rss1 - rss0)) kB"
+# The stated bound: 512 connections cost a few kB each. (Under ASan the
+# quarantine keeps freed memory: the figure says nothing there.)
+if ldd "$TRUSTPROBE" 2>/dev/null | grep -q libasan; then
+	skip "memory bound: not meaningful under AddressSanitizer"
+elif [ $((rss1 - rss0)) -le 16384 ]; then
+	ok "memory bounded: +$((rss1 - rss0)) kB for 2,000 idle clients (bound 16 MB)"
+else
+	not_ok "memory grew by $((rss1 - rss0)) kB"
+fi
 for fd in "${idle[@]}"; do exec {fd}>&-; done
 
 # A reader that takes /status one byte at a time.
