@@ -47,22 +47,30 @@ gen 0 >"$TMPD/soak.yaml"
 daemon_start "$TMPD/soak.yaml"
 csv="$out/soak.csv"
 echo "second,rss_kb,fds,targets_with_result,reloads" >"$csv"
-end=$(( $(date +%s) + minutes * 60 ))
+# Paced by the wall clock: a sample every second, a reload every 10 s.
+start=$(date +%s)
+end=$((start + minutes * 60))
+next_reload=$((start + 10))
 t=0
 reloads=0
+gen 1 >"$TMPD/soak.next"
 while [ "$(date +%s)" -lt "$end" ]; do
+	now=$(date +%s)
+	t=$((now - start))
 	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$D_PID/status")
-	fds=$(ls "/proc/$D_PID/fd" | wc -l)
+	fds=$(find "/proc/$D_PID/fd" -mindepth 1 -maxdepth 1 | wc -l)
 	n=""
-	if [ $((t % 10)) = 0 ]; then
+	if [ "$now" -ge "$next_reload" ]; then
 		n=$(curl -s --max-time 5 "http://127.0.0.1:$D_PORT/status" |
 		    jq '[.targets[] | select(.status != "pending")] | length' || echo "")
 		reloads=$((reloads + 1))
-		gen "$reloads" | write_atomic "$TMPD/soak.yaml"
+		mv -f "$TMPD/soak.next" "$TMPD/soak.yaml"
+		next_reload=$((next_reload + 10))
+		gen $((reloads + 1)) >"$TMPD/soak.next"	# ready for the next
 	fi
 	echo "$t,$rss,$fds,$n,$reloads" >>"$csv"
-	t=$((t + 1))
-	sleep 1
+	sleep 0.5
+	while [ "$(date +%s)" = "$now" ]; do sleep 0.1; done
 done
 status_get
 final=$(jq '[.targets[] | select(.status != "pending")] | length' "$D_STATUS")
