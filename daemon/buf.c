@@ -6,7 +6,6 @@
 #include "buf.h"
 #include "xmalloc.h"
 
-static size_t	buf_utf8_len(const unsigned char *);
 
 void
 buf_init(struct buf *b, size_t max)
@@ -117,12 +116,17 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Length of a valid UTF-8 sequence at u (strict: no overlongs, no surrogates), or 0. */
-static size_t
+/*
+ * Length of the valid UTF-8 sequence at u (1 for ASCII; strict: no
+ * overlongs, no surrogates), or 0 when invalid.
+ */
+size_t
 buf_utf8_len(const unsigned char *u)
 {
 	size_t	n, i;
 
+	if (*u < 0x80)
+		return (1);
 	if (*u >= 0xc2 && *u <= 0xdf)
 		n = 2;
 	else if (*u >= 0xe0 && *u <= 0xef)

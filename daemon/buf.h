@@ -35,6 +35,8 @@ void	 buf_printf(struct buf *, const char *, ...)
 void	 buf_vprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 
+/* Bytes of the valid UTF-8 sequence at u (1 for ASCII), 0 if invalid. */
+size_t	 buf_utf8_len(const unsigned char *);
 /* "text" with JSON escapes; NULL becomes null. */
 void	 buf_json_str(struct buf *, const char *);
 /* JSON object member helpers: "key":value, with a leading comma unless first. */

@@ -30,7 +30,6 @@ static void	metrics_family(struct buf *, const char *, const char *,
 		    const char *);
 static int	metrics_label_name_ok(const char *);
 static void	metrics_label(struct buf *, const char *, const char *);
-static size_t	metrics_utf8_len(const unsigned char *);
 static void	metrics_label_cert(struct buf *, const char *, const char *);
 static int	metrics_labels_init(struct metrics_labels *,
 		    const struct state *, size_t);
@@ -95,29 +94,6 @@ metrics_label(struct buf *b, const char *name, const char *value)
 	buf_putc(b, '"');
 }
 
-/* Length of the valid UTF-8 sequence at u, 0 when invalid. */
-static size_t
-metrics_utf8_len(const unsigned char *u)
-{
-	size_t	n, i;
-
-	if (*u < 0x80)
-		return (1);
-	if (*u >= 0xc2 && *u <= 0xdf)
-		n = 2;
-	else if (*u >= 0xe0 && *u <= 0xef)
-		n = 3;
-	else if (*u >= 0xf0 && *u <= 0xf4)
-		n = 4;
-	else
-		return (0);
-	for (i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return (0);
-	}
-	return (n);
-}
-
 /*
  * A label from a certificate or a library: Prometheus rejects a scrape with
  * a label value that is not UTF-8, and a server chooses these bytes, so
@@ -133,7 +109,7 @@ metrics_label_cert(struct buf *b, const char *name, const char *value)
 	if (value == NULL)
 		value = "";
 	for (u = (const unsigned char *)value; *u != '\0'; u += n) {
-		if ((n = metrics_utf8_len(u)) != 0)
+		if ((n = buf_utf8_len(u)) != 0)
 			continue;
 		if (copy == NULL)
 			copy = xstrdup(value);
