@@ -27,51 +27,54 @@ fixture_start
 kinds="good good good good expired_leaf wrong_host self_signed silent
 reset tls_alert not_tls http_garbage http_close slow_http closed backlog
 unknown_root_not_sent leaf_only_aia revoked date_skew"
-set -- $kinds
-nk=$#
-gen() {	# gen VARIANT: the config; VARIANT changes one target's name
+# Two configs that differ in one target's name, generated once: reloading
+# between them adds and removes a target every time.
+gen() {
 	echo "interval: 20s"
 	echo "timeout: 3s"
 	echo "concurrency: 64"
 	echo "targets:"
-	i=0
-	while [ "$i" -lt "$ntargets" ]; do
-		k=$(echo $kinds | cut -d' ' -f$((i % nk + 1)))
-		name="t$i-$k"
-		[ "$i" = 0 ] && name="t0-$k-v$1"
-		echo "  - {name: $name, url: \"$(fx_url "$k")\"}"
-		i=$((i + 1))
-	done
+	awk -v n="$ntargets" -v kinds="$kinds" -v v="$1" '
+	NR == FNR { port[$1] = $2; next }
+	END {
+		nk = split(kinds, k, /[ \n]+/)
+		for (i = 0; i < n; i++) {
+			kind = k[i % nk + 1]
+			name = "t" i "-" kind (i == 0 ? "-v" v : "")
+			printf "  - {name: %s, url: \"https://127.0.0.1:%s/\"}\n", name, port[kind]
+		}
+	}' "$FX/ports" /dev/null
 }
-gen 0 >"$TMPD/soak.yaml"
+gen a >"$TMPD/soak.a"
+gen b >"$TMPD/soak.b"
+cp "$TMPD/soak.a" "$TMPD/soak.yaml"
 daemon_start "$TMPD/soak.yaml"
 csv="$out/soak.csv"
-echo "second,rss_kb,fds,targets_with_result,reloads" >"$csv"
-# Paced by the wall clock: a sample every second, a reload every 10 s.
+echo "second,rss_kb,fds" >"$csv"
 start=$(date +%s)
 end=$((start + minutes * 60))
-next_reload=$((start + 10))
-t=0
+# The sampler: once a second, on its own.
+(
+	while [ "$(date +%s)" -lt "$end" ] && kill -0 "$D_PID" 2>/dev/null; do
+		echo "$(( $(date +%s) - start )),$(awk '/^VmRSS:/ {print $2}' \
+		    "/proc/$D_PID/status"),$(find "/proc/$D_PID/fd" -mindepth 1 \
+		    -maxdepth 1 | wc -l)" >>"$csv"
+		sleep 1
+	done
+) &
+sampler=$!
+# The reloads: every 10 s, alternating the two configs (atomic rename).
 reloads=0
-gen 1 >"$TMPD/soak.next"
 while [ "$(date +%s)" -lt "$end" ]; do
-	now=$(date +%s)
-	t=$((now - start))
-	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$D_PID/status")
-	fds=$(find "/proc/$D_PID/fd" -mindepth 1 -maxdepth 1 | wc -l)
-	n=""
-	if [ "$now" -ge "$next_reload" ]; then
-		n=$(curl -s --max-time 5 "http://127.0.0.1:$D_PORT/status" |
-		    jq '[.targets[] | select(.status != "pending")] | length' || echo "")
-		reloads=$((reloads + 1))
-		mv -f "$TMPD/soak.next" "$TMPD/soak.yaml"
-		next_reload=$((next_reload + 10))
-		gen $((reloads + 1)) >"$TMPD/soak.next"	# ready for the next
-	fi
-	echo "$t,$rss,$fds,$n,$reloads" >>"$csv"
-	sleep 0.5
-	while [ "$(date +%s)" = "$now" ]; do sleep 0.1; done
+	sleep 10
+	reloads=$((reloads + 1))
+	if [ $((reloads % 2)) = 1 ]; then v=b; else v=a; fi
+	cp "$TMPD/soak.$v" "$TMPD/soak.tmp"
+	mv -f "$TMPD/soak.tmp" "$TMPD/soak.yaml"
 done
+wait "$sampler" 2>/dev/null || :
+t=$(( $(date +%s) - start ))
+sleep 3		# the last reload's new target: debounce, then its probe
 status_get
 final=$(jq '[.targets[] | select(.status != "pending")] | length' "$D_STATUS")
 reload_ok=$(jq '.config.last_reload_ok' "$D_STATUS")
