@@ -45,6 +45,14 @@ for p in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt \
 done
 expect_out "COPY|SSL_CERT_FILE" "the hint says how to fix the image"
 
+in_scratch --help
+expect_rc 0 "--help in the empty root"
+in_scratch config-test -c /nonexistent.yaml
+expect_rc 1 "config-test in the empty root: a missing file is reported"
+expect_out "nonexistent.yaml" "config-test names the missing file"
+in_scratch healthcheck "http://127.0.0.1:1/healthz"
+expect_rc 1 "healthcheck in the empty root reports a refused port"
+
 in_scratch truststore
 expect_rc 1 "truststore in an empty root exits 1"
 expect_out "MISSING|missing" "truststore reports the store missing"
@@ -74,6 +82,9 @@ timeout: 5s
 targets:
   - {name: good, url: "$url"}
 EOF
+in_scratch config-test -c /etc/trustprobe/trustprobe.yaml
+expect_rc 0 "config-test in the scratch root"
+expect_out "^configuration OK$" "config-test says configuration OK"
 if unshare -m true 2>/dev/null; then
 	log="$TMPD/ro.log"
 	unshare -m sh -c "mount --bind '$root' '$root' &&
