@@ -52,11 +52,6 @@ log_set_level(enum log_level min)
 	log_min = min;
 }
 
-enum log_level
-log_get_level(void)
-{
-	return (log_min);
-}
 
 const char *
 log_level_name(enum log_level level)

@@ -29,7 +29,6 @@ enum log_format {
 void		 log_open(FILE *, enum log_format, enum log_level);
 void		 log_set_format(enum log_format);
 void		 log_set_level(enum log_level);
-enum log_level	 log_get_level(void);
 const char	*log_level_name(enum log_level);
 int		 log_level_from_name(const char *, enum log_level *);
 

@@ -79,17 +79,7 @@ sched_set_concurrency(struct sched *s, int concurrency)
 	sched_pump(s);
 }
 
-unsigned
-sched_running(const struct sched *s)
-{
-	return (s->running);
-}
 
-size_t
-sched_queued(const struct sched *s)
-{
-	return (s->qlen);
-}
 
 uint64_t
 sched_first_delay(size_t i, size_t n, uint64_t interval_ms)

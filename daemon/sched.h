@@ -34,8 +34,6 @@ void		 sched_arm(struct sched *, struct target_state *,
 		    uint64_t delay_ms);
 /* Stop its timer, queue slot and running probe; free it. */
 void		 sched_target_free(struct sched *, struct target_state *);
-unsigned	 sched_running(const struct sched *);
-size_t		 sched_queued(const struct sched *);
 /* A first delay for target i of n, spread over min(interval, SPREAD_MAX). */
 uint64_t	 sched_first_delay(size_t i, size_t n, uint64_t interval_ms);
 

@@ -174,11 +174,6 @@ server_free(struct server *sv)
 	free(sv);
 }
 
-size_t
-server_connections(const struct server *sv)
-{
-	return (sv->nconns);
-}
 
 static struct bufferevent *
 server_bevcb(struct event_base *base, void *arg)

@@ -20,6 +20,5 @@ struct server	*server_new(struct event_base *, struct state *,
 		    const char *host, uint16_t port, size_t max_conns,
 		    char **bound_addr, char **cause);
 void		 server_free(struct server *);
-size_t		 server_connections(const struct server *);
 
 #endif

@@ -331,7 +331,6 @@ const char	*reason_name(enum reason);
 enum status	 reason_status(enum reason);	/* the table's status */
 const char	*status_name(enum status);
 const char	*phase_name(enum phase);
-int		 reason_from_name(const char *, enum reason *);
 
 /* probes/facts.c */
 void		 facts_cert(X509 *, int depth, struct cert_facts *);

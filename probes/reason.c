@@ -139,16 +139,3 @@ phase_name(enum phase p)
 	return ("unknown");
 }
 
-int
-reason_from_name(const char *name, enum reason *out)
-{
-	int	r;
-
-	for (r = 0; r < REASON_COUNT; r++) {
-		if (strcmp(name, reason_name(r)) == 0) {
-			*out = r;
-			return (0);
-		}
-	}
-	return (-1);
-}
