@@ -1,0 +1,910 @@
+#!/bin/bash
+# run.sh: the trustprobe benchmark ("make bench"; not part of make check).
+#
+# Cost per probe against the bare OpenSSL floor and blackbox_exporter, the
+# daemon at scale, and one-shot wall time, all on loopback in one run on
+# one machine. See test/bench/README.md for what each figure means.
+#
+#   test/bench/run.sh [--quick] [--only LIST] [--tag TAG] [--out DIR]
+#                     [--floor-static PREFIX] [--keep]
+#
+#   --quick          small N and short windows (a couple of minutes)
+#   --only LIST      comma-separated sections: floor check daemon blackbox
+#                    instr profile scale lag oneshot (default: all)
+#   --tag TAG        a label for the figures of this run (e.g. static-3.5.7)
+#   --out DIR        where figures, logs and profiles go
+#                    (default ./bench-results[-TAG])
+#   --floor-static P build the floor statically against the OpenSSL in
+#                    prefix P (openssl-newer.sh); /usr: the system's libssl.a
+#   --keep           keep the temporary directory (PKI, configs, logs)
+#   --serve SECONDS  only set up (PKI, nginx), print where, and wait: for
+#                    profiling by hand
+#
+# Environment: TRUSTPROBE (the binary; default ./trustprobe, then
+# build/bench/trustprobe), BENCH_PORT (first of 8 loopback ports, 28400),
+# BENCH_SCALE_NS (target counts of the scale section, "1000 10000").
+#
+# Output: a table, then one line per figure:
+#   BENCH name=<...> value=<...> unit=<...> goal=<...> verdict=PASS|FAIL|-
+set -eu -o pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+QUICK=0
+ONLY=all
+TAG=
+OUT=
+KEEP=0
+FLOOR_STATIC=
+SERVE=
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--only) ONLY=$2; shift ;;
+	--tag) TAG=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--keep) KEEP=1 ;;
+	--serve) SERVE=$2; shift ;;
+	--floor-static) FLOOR_STATIC=$2; shift ;;
+	-h|--help) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; $d'; exit 0 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+# Probes must go to loopback, never through a proxy from the environment.
+unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy \
+    NO_PROXY no_proxy SSL_CERT_FILE SSL_CERT_DIR TRUSTPROBE_CONFIG \
+    CURL_CA_BUNDLE 2>/dev/null || true
+export LC_ALL=C
+
+if [ -z "${TRUSTPROBE:-}" ]; then
+	for c in "$PWD/trustprobe" "$TOP/build/bench/trustprobe"; do
+		[ -x "$c" ] && { TRUSTPROBE=$c; break; }
+	done
+fi
+[ -n "${TRUSTPROBE:-}" ] && [ -x "$TRUSTPROBE" ] || {
+	echo "run.sh: no trustprobe binary (set TRUSTPROBE=)" >&2; exit 2; }
+TRUSTPROBE=$(readlink -f "$TRUSTPROBE")
+
+OUT=${OUT:-$PWD/bench-results${TAG:+-$TAG}}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+WORK=$(mktemp -d /tmp/tpbench.XXXXXX)
+PKI=$WORK/pki
+FIG=$OUT/figures.tsv
+: >"$FIG"
+TCK=$(getconf CLK_TCK)
+ALLOW_ROOT=
+[ "$(id -u)" = 0 ] && ALLOW_ROOT=--allow-root
+
+# Sizes: quick mode is for getting it working; the full run is the one to quote.
+if [ $QUICK = 1 ]; then
+	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100; DAEMON_WIN=6
+	BB_N=100; BB_PACED_N=100; INSTR_N1=5; INSTR_N2=15; INSTR_WIN=10; PROFILE_N=20
+	SCALE_NS="100 1000"; LAG_N=100; ONESHOT_RUNS=10; CURL_REPS=5
+	WRK_S=5; VARIANTS="ec13 rsa13"
+else
+	FLOOR_ITERS=400; FLOOR_PACED_ITERS=300; REPS=3; CHECK_N=200; DAEMON_N=100; DAEMON_WIN=20
+	BB_N=400; BB_PACED_N=300; INSTR_N1=10; INSTR_N2=40; INSTR_WIN=20; PROFILE_N=50
+	SCALE_NS="1000 10000"; LAG_N=500; ONESHOT_RUNS=30; CURL_REPS=10
+	WRK_S=15; VARIANTS="ec13 ec12 rsa13 rsa12"
+fi
+
+SCALE_NS=${BENCH_SCALE_NS:-$SCALE_NS}
+BASE=${BENCH_PORT:-28400}
+port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+while :; do
+	ok=1
+	for i in 0 1 2 3 4 5 6 7; do port_free $((BASE + i)) || ok=0; done
+	[ $ok = 1 ] && break
+	BASE=$((BASE + 10))
+done
+declare -A PORT=([ec13]=$BASE [ec12]=$((BASE + 1)) [rsa13]=$((BASE + 2))
+    [rsa12]=$((BASE + 3)))
+HANG_PORT=$((BASE + 4))
+TP_PORT=$((BASE + 5))
+BB_PORT=$((BASE + 6))
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+warn() { log "WARNING: $*"; }
+
+# ---- process bookkeeping: only what this script started is ever killed ----
+
+track() { echo "$1" >>"$WORK/pids"; }
+stop_pid() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+	local pid
+	if [ -f "$WORK/pids" ]; then
+		while read -r pid; do
+			kill -TERM "$pid" 2>/dev/null || true
+		done <"$WORK/pids"
+		sleep 0.5
+		while read -r pid; do
+			kill -KILL "$pid" 2>/dev/null || true
+		done <"$WORK/pids"
+	fi
+	if [ $KEEP = 1 ]; then
+		log "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- small helpers ---------------------------------------------------------
+
+median() { sort -g | awk '{a[NR]=$1} END{if (NR == 0) print "nan";
+    else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+calc() { awk "BEGIN{printf \"%.${2:-1}f\", $1}"; }
+want() { [ "$ONLY" = all ] || [[ ",$ONLY," == *",$1,"* ]]; }
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+# utime + stime of the whole process (all threads), microseconds.
+cpu_us() {
+	local s
+	s=$(cat "/proc/$1/stat")
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	echo $(( (${12} + ${13}) * 1000000 / TCK ))
+}
+
+# fig NAME VALUE UNIT GOAL DESCRIPTION; GOAL is "<=X", "<X" or "-".
+fig() {
+	local name=$1 value=$2 unit=$3 goal=$4 desc=$5 verdict=- op lim
+	[ -n "$TAG" ] && name="${name}@${TAG}"
+	if [ "$goal" != - ]; then
+		op=${goal%%[0-9.]*}
+		lim=${goal#"$op"}
+		verdict=$(awk -v v="$value" -v l="$lim" -v op="$op" 'BEGIN{
+		    if (v == "nan" || v == "") { print "FAIL"; exit }
+		    ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
+		    print ok ? "PASS" : "FAIL" }')
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$value" "$unit" "$goal" \
+	    "$verdict" "$desc" >>"$FIG"
+	log "$name = $value $unit${goal:+ (goal $goal: $verdict)}"
+}
+figval() { awk -F'\t' -v n="$1${TAG:+@$TAG}" '$1 == n {v = $2} END{print v}' "$FIG"; }
+
+# wrk's "Latency Distribution" percentile in ms.
+wrk_pct() {
+	awk -v p="$2%" '$1 == p {
+		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		if (u == "us") v = v / 1000
+		else if (u == "s") v = v * 1000
+		else if (u == "m") v = v * 60000
+		printf "%.3f", v
+	}' "$1"
+}
+
+# ---- set-up ----------------------------------------------------------------
+
+deps() {
+	local need="" p
+	command -v nginx >/dev/null || need="$need nginx"
+	command -v prometheus-blackbox-exporter >/dev/null ||
+	    need="$need prometheus-blackbox-exporter"
+	command -v wrk >/dev/null || need="$need wrk"
+	command -v valgrind >/dev/null || need="$need valgrind"
+	command -v hyperfine >/dev/null || need="$need hyperfine"
+	command -v openssl >/dev/null || need="$need openssl"
+	command -v curl >/dev/null || need="$need curl"
+	command -v cc >/dev/null || need="$need gcc libc6-dev"
+	[ -f /usr/include/openssl/ssl.h ] || need="$need libssl-dev"
+	[ -f /etc/ssl/certs/ca-certificates.crt ] || need="$need ca-certificates"
+	[ -z "$need" ] && return 0
+	log "installing:$need"
+	local sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	# policy-rc.d (Docker's) or not: never leave a system nginx running.
+	# shellcheck disable=SC2086
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    --no-install-recommends $need >"$OUT/apt.log" 2>&1 || {
+		$sudo apt-get update >>"$OUT/apt.log" 2>&1
+		# shellcheck disable=SC2086
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		    --no-install-recommends $need >>"$OUT/apt.log" 2>&1
+	} || { echo "run.sh: apt-get install$need failed" >&2; exit 1; }
+	for p in nginx prometheus-blackbox-exporter; do
+		if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+			$sudo systemctl disable --now "$p" >/dev/null 2>&1 || true
+		fi
+	done
+}
+
+helpers() {
+	local f
+	mkdir -p "$WORK/bin"
+	if [ -n "$FLOOR_STATIC" ]; then
+		# PREFIX/lib64 or PREFIX/lib, else the system's static libraries.
+		local libdir=$FLOOR_STATIC/lib64
+		[ -f "$libdir/libssl.a" ] || libdir=$FLOOR_STATIC/lib
+		if [ -f "$libdir/libssl.a" ]; then
+			cc -O2 -I"$FLOOR_STATIC/include" -o "$WORK/bin/floor" \
+			    "$HERE/floor.c" "$libdir/libssl.a" "$libdir/libcrypto.a" \
+			    -static -pthread
+		else
+			cc -O2 -o "$WORK/bin/floor" "$HERE/floor.c" -static \
+			    -lssl -lcrypto -pthread
+		fi
+	else
+		cc -O2 -o "$WORK/bin/floor" "$HERE/floor.c" -lssl -lcrypto
+	fi
+	for f in hang cpuof; do
+		cc -O2 -o "$WORK/bin/$f" "$HERE/$f.c"
+	done
+}
+
+# root -> intermediate -> leaf, for an ECDSA P-256 and an RSA-2048 chain.
+pki() {
+	local kt
+	mkdir -p "$PKI"
+	cat >"$PKI/ext.cnf" <<'EOF'
+[root]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[int]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[leaf_ec]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = DNS:bench.test, DNS:*.bench.test, IP:127.0.0.1
+[leaf_rsa]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+subjectAltName = DNS:bench.test, DNS:*.bench.test, IP:127.0.0.1
+EOF
+	(
+	cd "$PKI"
+	for kt in ec rsa; do
+		for who in root int leaf; do
+			if [ $kt = ec ]; then
+				openssl genpkey -algorithm EC -pkeyopt \
+				    ec_paramgen_curve:P-256 -out $who-$kt.key
+			else
+				openssl genpkey -algorithm RSA -pkeyopt \
+				    rsa_keygen_bits:2048 -out $who-$kt.key
+			fi 2>/dev/null
+		done
+		openssl req -new -key root-$kt.key -subj \
+		    "/O=trustprobe bench/CN=Bench Root ${kt^^}" -out root-$kt.csr
+		openssl x509 -req -in root-$kt.csr -signkey root-$kt.key \
+		    -days 3650 -sha256 -extfile ext.cnf -extensions root \
+		    -set_serial 0x"$(openssl rand -hex 8)" -out root-$kt.pem 2>/dev/null
+		openssl req -new -key int-$kt.key -subj \
+		    "/O=trustprobe bench/CN=Bench Intermediate ${kt^^}" -out int-$kt.csr
+		openssl x509 -req -in int-$kt.csr -CA root-$kt.pem -CAkey \
+		    root-$kt.key -days 1825 -sha256 -extfile ext.cnf -extensions \
+		    int -set_serial 0x"$(openssl rand -hex 8)" -out int-$kt.pem 2>/dev/null
+		openssl req -new -key leaf-$kt.key -subj \
+		    "/O=trustprobe bench/CN=bench.test" -out leaf-$kt.csr
+		openssl x509 -req -in leaf-$kt.csr -CA int-$kt.pem -CAkey \
+		    int-$kt.key -days 90 -sha256 -extfile ext.cnf -extensions \
+		    leaf_$kt -set_serial 0x"$(openssl rand -hex 8)" -out leaf-$kt.pem 2>/dev/null
+		cat leaf-$kt.pem int-$kt.pem >fullchain-$kt.pem
+		openssl verify -CAfile root-$kt.pem -untrusted int-$kt.pem \
+		    leaf-$kt.pem >/dev/null
+	done
+	cat root-ec.pem root-rsa.pem >ca.pem
+	# The system bundle (about 150 roots) plus ours, for the start-up figure.
+	cat /etc/ssl/certs/ca-certificates.crt root-ec.pem >bundle-system.pem
+	)
+}
+
+start_nginx() {
+	local ngx=$WORK/nginx v
+	mkdir -p "$ngx/tmp"
+	sed -e "s|@NGX@|$ngx|g" -e "s|@PKI@|$PKI|g" -e "s|@WORKERS@|2|g" \
+	    -e "s|@PORT_EC13@|${PORT[ec13]}|g" -e "s|@PORT_EC12@|${PORT[ec12]}|g" \
+	    -e "s|@PORT_RSA13@|${PORT[rsa13]}|g" \
+	    -e "s|@PORT_RSA12@|${PORT[rsa12]}|g" \
+	    "$HERE/nginx.conf.in" >"$ngx/nginx.conf"
+	nginx -p "$ngx/" -e "$ngx/error.log" -c "$ngx/nginx.conf" \
+	    -g 'daemon off;' >"$ngx/stdout.log" 2>&1 &
+	NGINX_PID=$!
+	track $NGINX_PID
+	for v in ec13 ec12 rsa13 rsa12; do
+		for _ in $(seq 50); do
+			curl -s -o /dev/null --cacert "$PKI/ca.pem" \
+			    "https://t0.bench.test:${PORT[$v]}/" --resolve \
+			    "t0.bench.test:${PORT[$v]}:127.0.0.1" && break
+			sleep 0.1
+		done
+		curl -sS -o /dev/null --cacert "$PKI/ca.pem" \
+		    "https://t0.bench.test:${PORT[$v]}/" --resolve \
+		    "t0.bench.test:${PORT[$v]}:127.0.0.1" || {
+			cat "$ngx/error.log" >&2
+			echo "run.sh: nginx does not answer on ${PORT[$v]}" >&2
+			exit 1
+		}
+	done
+	log "nginx $NGINX_PID on 127.0.0.1:${PORT[ec13]}-${PORT[rsa12]}" \
+	    "(ec13 ec12 rsa13 rsa12)"
+}
+
+# ---- trustprobe configs and daemon -----------------------------------------
+
+# tp_config FILE N INTERVAL TIMEOUT CONCURRENCY VARIANT...
+# N targets tI.bench.test over the variants in turn, all at 127.0.0.1
+# (address:, so no DNS), names and SNI distinct.
+tp_config() {
+	local file=$1 n=$2 interval=$3 timeout=$4 conc=$5 ports="" v
+	shift 5
+	for v in "$@"; do
+		if [ "$v" = hang ]; then
+			ports="$ports $HANG_PORT"
+		else
+			ports="$ports ${PORT[$v]}"
+		fi
+	done
+	{
+		cat <<EOF
+listen: "127.0.0.1:$TP_PORT"
+interval: $interval
+timeout: $timeout
+concurrency: $conc
+proxy: none
+log: {level: warn}
+trust_store:
+  ca_file: $PKI/ca.pem
+targets:
+EOF
+		awk -v n="$n" -v ports="$ports" 'BEGIN{
+		    np = split(ports, p, " ")
+		    for (i = 0; i < n; i++)
+			printf "  - name: t%d\n    url: https://t%d.bench.test:%s/\n    address: 127.0.0.1\n",
+			    i, i, p[i % np + 1] }'
+	} >"$file"
+}
+
+TP_URL=http://127.0.0.1:$TP_PORT
+start_daemon() {
+	local cfg=$1 logf=$2
+	"$TRUSTPROBE" run -c "$cfg" $ALLOW_ROOT >"$logf" 2>&1 &
+	TP_PID=$!
+	track $TP_PID
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "$TP_URL/healthz" && return 0
+		kill -0 $TP_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$logf" >&2
+	echo "run.sh: the daemon did not start" >&2
+	return 1
+}
+stop_daemon() { stop_pid "$TP_PID"; }
+# Sums over /metrics; a failed or cut scrape is retried, never read as 0.
+metrics_awk() {
+	local i out
+	for i in 1 2 3 4 5; do
+		if out=$(curl -sf -m 120 "$TP_URL/metrics") &&
+		    [[ "$out" == *"trustprobe_build_info"* ]]; then
+			printf '%s\n' "$out" | awk "$1"
+			return 0
+		fi
+		warn "GET /metrics failed (try $i)"
+		sleep 1
+	done
+	echo 0
+}
+probes_sum() {
+	metrics_awk '/^trustprobe_probes_total/ {s += $NF} END {print s + 0}'
+}
+probed_targets() {
+	metrics_awk '/^trustprobe_probes_total/ && $NF > 0 {n++} END {print n + 0}'
+}
+ok_targets() {
+	metrics_awk '/^trustprobe_probe_success/ && $NF == 1 {n++} END {print n + 0}'
+}
+# Wait until every target has a result (at most $2 seconds).
+wait_all_probed() {
+	local n=$1 max=$2 t0 got=0
+	t0=$(date +%s)
+	while [ $(($(date +%s) - t0)) -lt "$max" ]; do
+		got=$(probed_targets)
+		[ "$got" -ge "$n" ] && { echo $(($(date +%s) - t0)); return 0; }
+		sleep 2
+	done
+	warn "only $got of $n targets probed after $max s"
+	echo $(($(date +%s) - t0))
+	return 1
+}
+
+# ---- sections --------------------------------------------------------------
+
+sec_floor() {
+	local v r out
+	for v in $VARIANTS; do
+		for r in $(seq $REPS); do
+			floor_us $v $FLOOR_ITERS
+		done | median >"$WORK/m"
+		fig "floor_cpu_us_$v" "$(calc "$(cat "$WORK/m")")" us/handshake - \
+		    "bare OpenSSL: connect+handshake+verify+GET+close, client CPU, median of $REPS x $FLOOR_ITERS"
+	done
+}
+
+# check -c over N targets: whole-process CPU; start-up from a 1-target run.
+# Each repetition runs the floor right before, and the ratio is taken per
+# pair (then the median), so that the machine's load drifts out of it.
+floor_us() {
+	"$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$1]}" -n t0.bench.test \
+	    -C "$PKI/ca.pem" -i "$2" -w 5 ${3:+-g $3} | tee -a "$OUT/floor.log" |
+	    sed 's/.*cpu_us_per_handshake=\([0-9.]*\).*/\1/'
+}
+cpuof_us() {
+	"$WORK/bin/cpuof" "$@" 2>"$WORK/cpuof.err" >"$WORK/cpuof.out" ||
+	    { warn "$* failed"; tail -3 "$WORK/cpuof.out" >&2; }
+	tail -1 "$WORK/cpuof.err" | sed 's/.*cpu_us=\([0-9]*\).*/\1/'
+}
+sec_check() {
+	local v r t1 tn f
+	for v in $VARIANTS; do
+		tp_config "$WORK/check-$v-1.yaml" 1 1m 10s 32 $v
+		tp_config "$WORK/check-$v-n.yaml" $CHECK_N 1m 10s 32 $v
+		: >"$WORK/check-pairs"
+		for r in $(seq $REPS); do
+			f=$(floor_us $v $FLOOR_ITERS)
+			t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-1.yaml")
+			tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-n.yaml")
+			echo "$f $t1 $tn" >>"$WORK/check-pairs"
+		done
+		t1=$(awk '{print $2}' "$WORK/check-pairs" | median)
+		tn=$(awk '{print $3}' "$WORK/check-pairs" | median)
+		fig "check_startup_cpu_us_$v" "$t1" us - \
+		    "trustprobe check -c with 1 target: whole process CPU, median of $REPS"
+		fig "check_cpu_us_$v" "$(calc "($tn - $t1) / ($CHECK_N - 1)")" \
+		    us/probe - "check -c: (CPU($CHECK_N targets) - CPU(1)) / $((CHECK_N - 1)), median of $REPS"
+		fig "check_cpu_us_total_$v" "$(calc "$tn / $CHECK_N")" us/probe - \
+		    "check -c: CPU($CHECK_N targets) / $CHECK_N, start-up included"
+		fig "check_vs_floor_$v" "$(awk -v n=$CHECK_N '{printf "%.4f\n", ($3 - $2) / (n - 1) / $1}' \
+		    "$WORK/check-pairs" | median | xargs -I{} awk 'BEGIN{printf "%.3f", {}}')" \
+		    x "<=1.15" "check -c per-probe CPU / floor (tight loop) run just before; median of $REPS pairs"
+	done
+}
+
+# The daemon: N targets, short interval; CPU over a window / probes in it.
+# Right after, the floor paced at the same rate (a gap between probes, as
+# the daemon's are spread in time): probes that run 20 ms apart on a busy
+# machine find colder caches than a tight loop's, whatever the code.
+cpu_split() {
+	local s
+	s=$(cat "/proc/$1/stat")
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	echo $(( ${12} * 1000000 / TCK )) $(( ${13} * 1000000 / TCK ))
+}
+sec_daemon() {
+	local v u0 s0 u1 s1 p0 p1 t0 t1 rss probes cpu gap out
+	gap=$((2000000 / DAEMON_N))
+	for v in $VARIANTS; do
+		tp_config "$WORK/daemon-$v.yaml" $DAEMON_N 2s 2s 16 $v
+		start_daemon "$WORK/daemon-$v.yaml" "$OUT/daemon-$v.log" || continue
+		wait_all_probed $DAEMON_N 60 >/dev/null || true
+		sleep 2
+		rss=$(rss_kb $TP_PID)
+		awk '/^(RssAnon|RssFile):/{print $2}' "/proc/$TP_PID/status" |
+		    paste -sd' ' >"$WORK/rss-split"
+		read -r u0 s0 < <(cpu_split $TP_PID); p0=$(probes_sum); t0=$(date +%s.%N)
+		sleep $DAEMON_WIN
+		p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID); t1=$(date +%s.%N)
+		[ "$(ok_targets)" -eq $DAEMON_N ] ||
+		    warn "daemon $v: only $(ok_targets) of $DAEMON_N targets ok"
+		stop_daemon
+		probes=$((p1 - p0)); cpu=$((u1 + s1 - u0 - s0))
+		fig "daemon_cpu_us_$v" "$(calc "$cpu / $probes")" us/probe - \
+		    "daemon, $DAEMON_N targets every 2s: /proc CPU over ${DAEMON_WIN}s / $probes probes"
+		fig "daemon_sys_us_$v" "$(calc "($s1 - $s0) / $probes")" us/probe - \
+		    "of which kernel (stime)"
+		fig "daemon_probes_per_s_$v" "$(calc "$probes / ($t1 - $t0)")" 1/s - \
+		    "probe rate in that window"
+		fig "daemon_vs_floor_$v" "$(calc "$cpu / $probes / $(figval floor_cpu_us_$v)" 3)" \
+		    x "<=1.15" "daemon per-probe CPU / floor (tight loop)"
+		for _ in $(seq $REPS); do
+			floor_us $v $FLOOR_PACED_ITERS $gap
+		done | median >"$WORK/m"
+		fig "floor_paced_cpu_us_$v" "$(calc "$(cat "$WORK/m")")" us/handshake - \
+		    "the floor with ${gap} us between probes (the daemon's rate), median of $REPS x $FLOOR_PACED_ITERS"
+		fig "daemon_vs_floor_paced_$v" "$(calc "$cpu / $probes / $(cat "$WORK/m")" 3)" \
+		    x "<=1.15" "daemon per-probe CPU / floor at the same rate"
+		if [ $v = ${VARIANTS%% *} ]; then
+			fig "rss_kb_$DAEMON_N" "$rss" kB "<=6144" \
+			    "daemon RSS with $DAEMON_N targets, all probed"
+			read -r u0 s0 <"$WORK/rss-split"
+			fig "rss_anon_kb_$DAEMON_N" "$u0" kB - "of which anonymous (heap)"
+			fig "rss_file_kb_$DAEMON_N" "$s0" kB - \
+			    "of which file-backed (binary, shared libraries)"
+		fi
+	done
+}
+
+sec_blackbox() {
+	local v bb c0 c1 okn rss i
+	bb=$WORK/blackbox
+	mkdir -p "$bb"
+	sed -e "s|@PKI@|$PKI|g" "$HERE/blackbox.yml.in" >"$bb/blackbox.yml"
+	prometheus-blackbox-exporter --config.file="$bb/blackbox.yml" \
+	    --web.listen-address="127.0.0.1:$BB_PORT" >"$OUT/blackbox.log" 2>&1 &
+	BB_PID=$!
+	track $BB_PID
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$BB_PORT/metrics" && break
+		sleep 0.1
+	done
+	fig blackbox_version "$(prometheus-blackbox-exporter --version 2>&1 |
+	    sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -1)" - - "Debian's package"
+	for v in $VARIANTS; do
+		: >"$bb/urls"
+		for i in $(seq 0 $((BB_N - 1))); do
+			echo "url = \"http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/%3Fn%3D$i\""
+		done >"$bb/urls"
+		# warm-up
+		curl -s "http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/" |
+		    grep -q '^probe_success 1' || warn "blackbox: $v probe fails"
+		c0=$(cpu_us $BB_PID)
+		curl -s -Z --parallel-max 4 -K "$bb/urls" >"$bb/out-$v" 2>/dev/null
+		c1=$(cpu_us $BB_PID)
+		okn=$(grep -c '^probe_success 1' "$bb/out-$v" || true)
+		[ "$okn" -eq $BB_N ] || warn "blackbox $v: $okn of $BB_N probes ok"
+		rss=$(rss_kb $BB_PID)
+		fig "blackbox_cpu_us_$v" "$(calc "($c1 - $c0) / $BB_N")" us/probe - \
+		    "blackbox_exporter /probe (http, test CA), back to back (curl -Z, 4 in parallel): /proc CPU / $BB_N probes"
+		fig "blackbox_vs_floor_$v" "$(calc "($c1 - $c0) / $BB_N / $(figval floor_cpu_us_$v)" 3)" x - \
+		    "blackbox per-probe CPU / floor"
+		if [ -n "$(figval check_cpu_us_$v)" ]; then
+			fig "check_vs_blackbox_$v" "$(calc "$(figval check_cpu_us_$v) / (($c1 - $c0) / $BB_N)" 3)" \
+			    x "<=0.8" "trustprobe check -c per-probe CPU / blackbox's, both back to back"
+		fi
+		# Paced as Prometheus would drive it: one at a time, 20 ms apart.
+		: >"$bb/paced-$v"
+		c0=$(cpu_us $BB_PID)
+		for i in $(seq 0 $((BB_PACED_N - 1))); do
+			curl -s "http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/%3Fp%3D$i" >>"$bb/paced-$v"
+			sleep 0.02
+		done
+		c1=$(cpu_us $BB_PID)
+		okn=$(grep -c '^probe_success 1' "$bb/paced-$v" || true)
+		[ "$okn" -eq $BB_PACED_N ] || warn "blackbox paced $v: $okn of $BB_PACED_N probes ok"
+		fig "blackbox_paced_cpu_us_$v" "$(calc "($c1 - $c0) / $BB_PACED_N")" us/probe - \
+		    "blackbox_exporter /probe one at a time, 20 ms apart: /proc CPU / $BB_PACED_N probes"
+		if [ -n "$(figval daemon_cpu_us_$v)" ]; then
+			fig "daemon_vs_blackbox_$v" "$(calc "$(figval daemon_cpu_us_$v) / (($c1 - $c0) / $BB_PACED_N)" 3)" \
+			    x "<=0.8" "trustprobe daemon per-probe CPU / blackbox's paced, both at about 50 probes/s"
+		fi
+	done
+	fig blackbox_rss_kb "$rss" kB - "blackbox_exporter RSS after the probes"
+	stop_pid $BB_PID
+}
+
+# Instructions per probe under callgrind (stable on a noisy machine):
+# the difference between N2 and N1 probes, for the floor and check -c.
+callgrind_ir() {
+	awk '/^(summary|totals):/{print $2; exit}' "$1"
+}
+sec_instr() {
+	local v a b fa fb
+	command -v valgrind >/dev/null || { warn "no valgrind: instr skipped"; return 0; }
+	for v in $VARIANTS; do
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-f1" \
+		    "$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$v]}" -n t0.bench.test \
+		    -C "$PKI/ca.pem" -i $INSTR_N1 -w 1 >/dev/null 2>&1
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-f2" \
+		    "$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$v]}" -n t0.bench.test \
+		    -C "$PKI/ca.pem" -i $INSTR_N2 -w 1 >/dev/null 2>&1
+		tp_config "$WORK/instr-$v-1.yaml" $INSTR_N1 1m 30s 32 $v
+		tp_config "$WORK/instr-$v-2.yaml" $INSTR_N2 1m 30s 32 $v
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-t1" \
+		    "$TRUSTPROBE" check -c "$WORK/instr-$v-1.yaml" >/dev/null 2>&1 ||
+		    warn "instr: check $v failed"
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-t2" \
+		    "$TRUSTPROBE" check -c "$WORK/instr-$v-2.yaml" >/dev/null 2>&1 ||
+		    warn "instr: check $v failed"
+		fa=$(callgrind_ir "$WORK/cg-f1"); fb=$(callgrind_ir "$WORK/cg-f2")
+		a=$(callgrind_ir "$WORK/cg-t1"); b=$(callgrind_ir "$WORK/cg-t2")
+		fig "floor_minstr_$v" "$(calc "($fb - $fa) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
+		    Minstr/probe - "callgrind Ir, floor: (Ir($INSTR_N2) - Ir($INSTR_N1)) / $((INSTR_N2 - INSTR_N1))"
+		fig "check_minstr_$v" "$(calc "($b - $a) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
+		    Minstr/probe - "callgrind Ir, check -c: the same difference"
+		fig "check_startup_minstr_$v" "$(calc "($a - ($b - $a) / ($INSTR_N2 - $INSTR_N1) * $INSTR_N1) / 1e6" 3)" \
+		    Minstr - "callgrind Ir, check -c start-up (intercept)"
+		fig "instr_vs_floor_$v" "$(calc "($b - $a) / ($fb - $fa)" 3)" x "<=1.15" \
+		    "instructions per probe, check -c / floor (the trustworthy ratio on a noisy machine)"
+		daemon_instr $v "$(calc "($fb - $fa) / ($INSTR_N2 - $INSTR_N1)" 0)"
+	done
+}
+
+# The daemon under callgrind: counters zeroed once every target has a
+# result, dumped INSTR_WIN seconds later; Ir / probes done in between.
+daemon_instr() {
+	local v=$1 floor_ir=$2 pid p0 p1 ir dump
+	command -v callgrind_control >/dev/null || return 0
+	tp_config "$WORK/instr-daemon-$v.yaml" 20 2s 2s 4 $v
+	rm -f "$WORK/cg-d-$v".*
+	valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-d-$v.out" \
+	    "$TRUSTPROBE" run -c "$WORK/instr-daemon-$v.yaml" $ALLOW_ROOT \
+	    >"$WORK/instr-daemon-$v.log" 2>&1 &
+	pid=$!
+	track $pid
+	for _ in $(seq 300); do
+		curl -s -o /dev/null "$TP_URL/healthz" && break
+		sleep 0.2
+	done
+	for _ in $(seq 120); do
+		[ "$(probed_targets)" -ge 20 ] && break
+		sleep 1
+	done
+	callgrind_control -z $pid >/dev/null 2>&1
+	p0=$(probes_sum)
+	sleep $INSTR_WIN
+	p1=$(probes_sum)
+	callgrind_control -d $pid >/dev/null 2>&1
+	sleep 1
+	stop_pid $pid
+	dump=$(ls -t "$WORK/cg-d-$v.out".* 2>/dev/null | head -1)
+	[ -n "$dump" ] && [ $((p1 - p0)) -gt 0 ] || { warn "daemon_instr $v: no dump"; return 0; }
+	cp "$dump" "$OUT/callgrind.daemon.$v"
+	ir=$(callgrind_ir "$dump")
+	fig "daemon_minstr_$v" "$(calc "$ir / ($p1 - $p0) / 1e6" 3)" Minstr/probe - \
+	    "callgrind Ir of the daemon over ${INSTR_WIN}s (20 targets, 2s) / $((p1 - p0)) probes"
+	fig "daemon_instr_vs_floor_$v" "$(calc "$ir / ($p1 - $p0) / $floor_ir" 3)" x "<=1.15" \
+	    "instructions per probe, daemon / floor"
+}
+
+# Where the instructions go: callgrind on check -c over PROFILE_N targets.
+sec_profile() {
+	local v
+	command -v valgrind >/dev/null || { warn "no valgrind: profile skipped"; return 0; }
+	for v in ec13 rsa13; do
+		tp_config "$WORK/profile-$v.yaml" $PROFILE_N 1m 30s 32 $v
+		valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.check.$v" \
+		    "$TRUSTPROBE" check -c "$WORK/profile-$v.yaml" >/dev/null 2>&1 || true
+		valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.floor.$v" \
+		    "$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$v]}" -n t0.bench.test \
+		    -C "$PKI/ca.pem" -i $PROFILE_N -w 0 >/dev/null 2>&1 || true
+		for w in check floor; do
+			callgrind_annotate --threshold=100 "$OUT/callgrind.$w.$v" \
+			    2>/dev/null | head -60 >"$OUT/profile-$w-$v-self.txt" || true
+			callgrind_annotate --inclusive=yes --threshold=100 \
+			    "$OUT/callgrind.$w.$v" 2>/dev/null |
+			    head -80 >"$OUT/profile-$w-$v-inclusive.txt" || true
+		done
+	done
+	for v in ec13 rsa13; do
+		[ -f "$OUT/callgrind.daemon.$v" ] || continue
+		callgrind_annotate --threshold=100 "$OUT/callgrind.daemon.$v" \
+		    2>/dev/null | head -60 >"$OUT/profile-daemon-$v-self.txt" || true
+		callgrind_annotate --inclusive=yes --threshold=100 \
+		    "$OUT/callgrind.daemon.$v" 2>/dev/null |
+		    head -80 >"$OUT/profile-daemon-$v-inclusive.txt" || true
+	done
+	log "profiles in $OUT/profile-*.txt (callgrind_annotate, top entries)"
+}
+
+# The daemon at scale: RSS, render times, /healthz under wrk while probing.
+# The daemon spreads first probes over at most 10 s, so every round comes
+# as a burst: the measurements that must happen "while probing" wait for
+# the second round to start; the CPU per probe is taken over one whole
+# interval (bursts and quiet alike).
+render_times() {
+	local r m s
+	for r in $(seq $CURL_REPS); do
+		curl -s -o /dev/null -w '%{time_total} %{size_download}\n' \
+		    "$TP_URL/$1"
+	done >"$WORK/$1-times"
+	m=$(awk '{print $1 * 1000}' "$WORK/$1-times" | median)
+	s=$(awk '{print $2}' "$WORK/$1-times" | median)
+	echo "$(calc "$m" 2) $s"
+}
+sec_scale() {
+	local n interval isec timeout wait_s rss prev_n= prev_rss= c0 c1 p0 p1 t0 m s r
+	for n in $SCALE_NS; do
+		case $n in
+		100) isec=5 timeout=5s ;;
+		1000) isec=10 timeout=10s ;;
+		*) isec=60 timeout=10s ;;
+		esac
+		interval=${isec}s
+		tp_config "$WORK/scale-$n.yaml" $n $interval $timeout 64 ec13 ec12 rsa13 rsa12
+		start_daemon "$WORK/scale-$n.yaml" "$OUT/daemon-scale-$n.log" || continue
+		wait_s=$(wait_all_probed $n 900) || true
+		fig "scale_first_round_s_$n" "$wait_s" s - \
+		    "$n targets (4 variants, interval $interval, concurrency 64): time until each has a result"
+		sleep 1
+		rss=$(rss_kb $TP_PID)
+		fig "scale_rss_kb_$n" "$rss" kB "$([ $n = 10000 ] && echo '<=65536' || echo -)" \
+		    "daemon RSS with $n targets, every one probed"
+		fig "scale_rss_anon_kb_$n" "$(awk '/^RssAnon:/{print $2}' "/proc/$TP_PID/status")" \
+		    kB - "of which anonymous (heap)"
+		fig "scale_rss_bytes_per_target_$n" "$((rss * 1024 / n))" B - "RSS / $n"
+		if [ -n "$prev_n" ]; then
+			fig "scale_rss_marginal_bytes_per_target" \
+			    "$(( (rss - prev_rss) * 1024 / (n - prev_n) ))" B - \
+			    "(RSS($n) - RSS($prev_n)) / $((n - prev_n)): what one more target costs"
+		fi
+		prev_n=$n; prev_rss=$rss
+
+		# Round two: wait for it, then measure while it runs.
+		t0=$(date +%s)
+		while [ "$(probes_sum)" -lt $((n + 64)) ] &&
+		    [ $(($(date +%s) - t0)) -lt $((isec + 60)) ]; do
+			sleep 1
+		done
+		for r in 1 2 3; do
+			curl -s -m 60 -o /dev/null -w '%{time_total}\n' "$TP_URL/metrics"
+		done | awk '{print $1 * 1000}' | median >"$WORK/m"
+		fig "metrics_busy_ms_$n" "$(calc "$(cat "$WORK/m")" 2)" ms - \
+		    "GET /metrics while a round of probes runs, median of 3 (what Prometheus sees)"
+		p0=$(probes_sum)
+		wrk -t1 -c4 -d${WRK_S}s --latency "$TP_URL/healthz" >"$OUT/wrk-healthz-$n.txt" 2>&1 || true
+		p1=$(probes_sum)
+		fig "healthz_p50_ms_$n" "$(wrk_pct "$OUT/wrk-healthz-$n.txt" 50)" ms - \
+		    "/healthz latency under wrk -t1 -c4 for ${WRK_S}s while probing $n targets"
+		fig "healthz_p99_ms_$n" "$(wrk_pct "$OUT/wrk-healthz-$n.txt" 99)" ms \
+		    "$([ $n = 10000 ] && echo '<5' || echo -)" "the same, p99"
+		fig "scale_probes_per_s_in_wrk_window_$n" "$(calc "($p1 - $p0) / $WRK_S")" 1/s - \
+		    "probes completed per second during the wrk window (0: not probing)"
+
+		# The round over, the renders alone.
+		t0=$(date +%s)
+		while [ "$(probes_sum)" -lt $((2 * n)) ] &&
+		    [ $(($(date +%s) - t0)) -lt $((isec + 60)) ]; do
+			sleep 1
+		done
+		p0=$(probes_sum)
+		read -r m s < <(render_times metrics)
+		fig "metrics_ms_$n" "$m" ms "$([ $n = 10000 ] && echo '<100' || echo -)" \
+		    "GET /metrics between rounds, curl time_total, median of $CURL_REPS"
+		fig "metrics_bytes_$n" "$s" B - "/metrics size"
+		read -r m s < <(render_times status)
+		fig "status_ms_$n" "$m" ms - "GET /status between rounds, median of $CURL_REPS"
+		fig "status_bytes_$n" "$s" B - "/status size"
+		p1=$(probes_sum)
+		fig "scale_probes_during_renders_$n" "$((p1 - p0))" probes - \
+		    "probes completed while /metrics and /status were timed"
+
+		c0=$(cpu_us $TP_PID); p0=$(probes_sum)
+		sleep $isec
+		p1=$(probes_sum); c1=$(cpu_us $TP_PID)
+		fig "scale_probes_per_s_$n" "$(calc "($p1 - $p0) / $isec")" 1/s - \
+		    "probes per second over one interval ($interval)"
+		fig "scale_cpu_us_per_probe_$n" "$(calc "($c1 - $c0) / ($p1 - $p0 + 0.001)")" us/probe - \
+		    "daemon CPU / probes over one interval (timers, results, everything)"
+		fig "scale_ok_targets_$n" "$(ok_targets)" targets - "targets ok at the end"
+		stop_daemon
+	done
+}
+
+# Event-loop lag: /healthz latency while LAG_N probes of hung servers are
+# in flight (connected, ClientHello sent, no answer until the deadline).
+sec_lag() {
+	local held
+	"$WORK/bin/hang" $HANG_PORT >"$WORK/hang.out" 2>&1 &
+	HANG_PID=$!
+	track $HANG_PID
+	sleep 0.3
+	tp_config "$WORK/lag.yaml" $LAG_N 2m 60s $((LAG_N + 100)) hang
+	start_daemon "$WORK/lag.yaml" "$OUT/daemon-lag.log" || return 1
+	for _ in $(seq 60); do
+		held=$(ss -Htn state established "( sport = :$HANG_PORT )" | wc -l)
+		[ "$held" -ge $LAG_N ] && break
+		sleep 0.5
+	done
+	fig "lag_inflight" "$held" probes - "hung probes in flight during the measurement"
+	wrk -t1 -c1 -d${WRK_S}s --latency "$TP_URL/healthz" >"$OUT/wrk-lag.txt" 2>&1 || true
+	held=$(ss -Htn state established "( sport = :$HANG_PORT )" | wc -l)
+	[ "$held" -ge $LAG_N ] || warn "lag: only $held hung probes left at the end"
+	fig "lag_healthz_p50_ms" "$(wrk_pct "$OUT/wrk-lag.txt" 50)" ms - \
+	    "/healthz latency (wrk -c1, ${WRK_S}s) with $LAG_N hung probes in flight"
+	fig "lag_healthz_p99_ms" "$(wrk_pct "$OUT/wrk-lag.txt" 99)" ms "<5" "the same, p99"
+	fig "lag_rss_kb" "$(rss_kb $TP_PID)" kB - "daemon RSS with $LAG_N probes in flight"
+	stop_daemon
+	stop_pid $HANG_PID
+}
+
+hf_median() {
+	# hyperfine JSON: the "median" of each result, in order, seconds.
+	grep -o '"median": *[0-9.eE+-]*' "$1" | sed 's/.*: *//' |
+	    awk '{printf "%.6f\n", $1}'
+}
+sec_oneshot() {
+	local url=https://127.0.0.1:${PORT[ec13]}/ tp cu
+	command -v hyperfine >/dev/null || { warn "no hyperfine: oneshot skipped"; return 0; }
+	"$TRUSTPROBE" check --ca-file "$PKI/ca.pem" "$url" >"$WORK/oneshot.out" 2>&1 ||
+	    { warn "check $url failed"; cat "$WORK/oneshot.out" >&2; }
+	hyperfine -N --style none --warmup 3 --runs $ONESHOT_RUNS \
+	    --export-json "$OUT/oneshot.json" \
+	    "$TRUSTPROBE check --ca-file $PKI/ca.pem $url" \
+	    "curl -s -o /dev/null --cacert $PKI/ca.pem $url" >"$OUT/oneshot.txt" 2>&1
+	tp=$(hf_median "$OUT/oneshot.json" | sed -n 1p)
+	cu=$(hf_median "$OUT/oneshot.json" | sed -n 2p)
+	fig oneshot_check_ms "$(calc "$tp * 1000" 2)" ms - \
+	    "trustprobe check --ca-file CA $url: wall, median of $ONESHOT_RUNS (hyperfine)"
+	fig oneshot_curl_ms "$(calc "$cu * 1000" 2)" ms - \
+	    "curl -s --cacert CA, same URL"
+	fig oneshot_check_vs_curl "$(calc "$tp / $cu" 3)" x "<=1" "check wall / curl wall"
+	# Start-up against the trust store size: SSL_CERT_FILE with one root or
+	# with the system bundle plus that root, SSL_CERT_DIR an empty directory
+	# (so that only the bundle differs); then plain discovery (the system
+	# bundle and /etc/ssl/certs; the test root is not there, so the probe
+	# fails verification: only the time matters).
+	mkdir -p "$WORK/empty"
+	hyperfine -N -i --style none --warmup 3 --runs $ONESHOT_RUNS \
+	    --export-json "$OUT/startup.json" \
+	    "env SSL_CERT_DIR=$WORK/empty SSL_CERT_FILE=$PKI/root-ec.pem $TRUSTPROBE check $url" \
+	    "env SSL_CERT_DIR=$WORK/empty SSL_CERT_FILE=$PKI/bundle-system.pem $TRUSTPROBE check $url" \
+	    "$TRUSTPROBE check $url" \
+	    "env SSL_CERT_FILE=$PKI/root-ec.pem curl -s -o /dev/null $url" \
+	    "env SSL_CERT_FILE=$PKI/bundle-system.pem curl -s -o /dev/null $url" \
+	    >"$OUT/startup.txt" 2>&1
+	hf_median "$OUT/startup.json" >"$WORK/startup"
+	fig startup_bundle_certs "$(grep -c 'BEGIN CERT' "$PKI/bundle-system.pem")" certs - \
+	    "/etc/ssl/certs/ca-certificates.crt + the test root"
+	fig startup_check_1cert_ms "$(calc "$(sed -n 1p "$WORK/startup") * 1000" 2)" ms - \
+	    "SSL_CERT_FILE=<1 root> trustprobe check URL, median"
+	fig startup_check_bundle_ms "$(calc "$(sed -n 2p "$WORK/startup") * 1000" 2)" ms - \
+	    "SSL_CERT_FILE=<system bundle + root> trustprobe check URL, median"
+	fig startup_bundle_cost_ms "$(calc "($(sed -n 2p "$WORK/startup") - $(sed -n 1p "$WORK/startup")) * 1000" 2)" ms - \
+	    "what loading the bundle adds to check"
+	fig startup_check_discovery_ms "$(calc "$(sed -n 3p "$WORK/startup") * 1000" 2)" ms - \
+	    "trustprobe check URL with default discovery (system bundle + /etc/ssl/certs)"
+	fig startup_curl_1cert_ms "$(calc "$(sed -n 4p "$WORK/startup") * 1000" 2)" ms - \
+	    "SSL_CERT_FILE=<1 root> curl URL, median"
+	fig startup_curl_bundle_ms "$(calc "$(sed -n 5p "$WORK/startup") * 1000" 2)" ms - \
+	    "SSL_CERT_FILE=<system bundle + root> curl URL, median"
+}
+
+# ---- main ------------------------------------------------------------------
+
+deps
+helpers
+pki
+start_nginx
+log "trustprobe: $TRUSTPROBE ($("$TRUSTPROBE" --version 2>&1 | head -1))"
+log "machine: $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+    "$(uname -r); results in $OUT"
+echo "date=$(date -u +%FT%TZ) host=$(uname -n) cpus=$(nproc) load=\"$(cut -d' ' -f1-3 /proc/loadavg)\" quick=$QUICK tag=$TAG trustprobe=\"$("$TRUSTPROBE" --version 2>&1 | head -1)\" openssl=\"$(openssl version)\"" >"$OUT/run.info"
+
+if [ -n "$SERVE" ]; then
+	tp_config "$WORK/serve-100.yaml" 100 2s 2s 16 ec13
+	echo "WORK=$WORK PKI=$PKI CA=$PKI/ca.pem ports: ec13=${PORT[ec13]}" \
+	    "ec12=${PORT[ec12]} rsa13=${PORT[rsa13]} rsa12=${PORT[rsa12]}" \
+	    "hang=$HANG_PORT daemon=$TP_PORT; example config $WORK/serve-100.yaml"
+	sleep "$SERVE"
+	exit 0
+fi
+
+for s in floor check daemon blackbox instr profile scale lag oneshot; do
+	want $s || continue
+	log "--- $s"
+	( "sec_$s" ) || warn "section $s failed"
+done
+echo "load_end=\"$(cut -d' ' -f1-3 /proc/loadavg)\"" >>"$OUT/run.info"
+
+echo
+printf '%-34s %12s %-13s %-8s %-7s %s\n' figure value unit goal verdict meaning
+awk -F'\t' '{printf "%-34s %12s %-13s %-8s %-7s %s\n", $1, $2, $3, $4, $5, $6}' "$FIG"
+echo
+awk -F'\t' '{printf "BENCH name=%s value=%s unit=%s goal=%s verdict=%s\n",
+    $1, $2, $3, $4, $5}' "$FIG"
