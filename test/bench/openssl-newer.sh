@@ -15,6 +15,8 @@
 #
 # Environment: SUITE (trixie), CACHE (/var/cache/trustprobe-bench), JOBS (2),
 # OUTD (where the results go: build/).
+# make runs this with $(SHELL), a POSIX sh: continue in bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)

@@ -26,6 +26,8 @@
 #
 # Output: a table, then one line per figure:
 #   BENCH name=<...> value=<...> unit=<...> goal=<...> verdict=PASS|FAIL|-
+# make runs this with $(SHELL), a POSIX sh: continue in bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +49,7 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1 ;;
 	--serve) SERVE=$2; shift ;;
 	--floor-static) FLOOR_STATIC=$2; shift ;;
-	-h|--help) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; $d'; exit 0 ;;
+	-h|--help) sed -n '2,/^# make runs/p' "$0" | sed 's/^# \{0,1\}//; $d'; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -146,7 +148,8 @@ trap 'exit 130' INT TERM
 # ---- small helpers ---------------------------------------------------------
 
 median() { sort -g | awk '{a[NR]=$1} END{if (NR == 0) print "nan";
-    else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+    else if (NR % 2) print a[(NR+1)/2];
+    else printf "%.10g\n", (a[NR/2]+a[NR/2+1])/2}'; }
 calc() { awk "BEGIN{printf \"%.${2:-1}f\", $1}"; }
 want() { [ "$ONLY" = all ] || [[ ",$ONLY," == *",$1,"* ]]; }
 rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
@@ -891,7 +894,8 @@ if [ -n "$SERVE" ]; then
 	echo "WORK=$WORK PKI=$PKI CA=$PKI/ca.pem ports: ec13=${PORT[ec13]}" \
 	    "ec12=${PORT[ec12]} rsa13=${PORT[rsa13]} rsa12=${PORT[rsa12]}" \
 	    "hang=$HANG_PORT daemon=$TP_PORT; example config $WORK/serve-100.yaml"
-	sleep "$SERVE"
+	sleep "$SERVE" &
+	wait $!		# so that a signal runs the clean-up at once
 	exit 0
 fi
 
