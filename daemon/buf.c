@@ -86,6 +86,29 @@ buf_putc(struct buf *b, char c)
 }
 
 void
+buf_put_uint(struct buf *b, unsigned long long v)
+{
+	char	 d[24], *p = d + sizeof d;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
+void
+buf_put_int(struct buf *b, long long v)
+{
+	if (v < 0) {
+		buf_putc(b, '-');
+		/* -(v + 1) + 1: no overflow at LLONG_MIN. */
+		buf_put_uint(b, (unsigned long long)-(v + 1) + 1);
+	} else
+		buf_put_uint(b, (unsigned long long)v);
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	char	 small[256], *big;
@@ -219,7 +242,7 @@ void
 buf_json_kv_int(struct buf *b, const char *key, long long v, int *first)
 {
 	buf_json_key(b, key, first);
-	buf_printf(b, "%lld", v);
+	buf_put_int(b, v);
 }
 
 void
@@ -232,21 +255,17 @@ buf_json_kv_bool(struct buf *b, const char *key, int v, int *first)
 void
 buf_prom_label(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\':
-			buf_puts(b, "\\\\");
-			break;
-		case '"':
-			buf_puts(b, "\\\"");
-			break;
-		case '\n':
-			buf_puts(b, "\\n");
-			break;
-		default:
-			buf_putc(b, *s);
-		}
+	const char	*run;
+
+	/* Copy runs of plain bytes at once; escape the three that need it. */
+	for (run = s; *s != '\0'; s++) {
+		if (*s != '\\' && *s != '"' && *s != '\n')
+			continue;
+		buf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		buf_puts(b, *s == '\\' ? "\\\\" : *s == '"' ? "\\\"" : "\\n");
 	}
+	buf_add(b, run, (size_t)(s - run));
 }
 
 void

@@ -30,6 +30,9 @@ const char *buf_str(const struct buf *);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_putc(struct buf *, char);
+/* Decimal integers without printf: /metrics writes ~100,000 of them. */
+void	 buf_put_int(struct buf *, long long);
+void	 buf_put_uint(struct buf *, unsigned long long);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *, const char *, va_list)

@@ -37,6 +37,8 @@ static void	metrics_labels_free(struct metrics_labels *);
 static void	metrics_open(struct buf *, const char *,
 		    const struct metrics_labels *, size_t);
 static void	metrics_float(struct buf *, int, double);
+static void	metrics_close_int(struct buf *, long long);
+static void	metrics_close_ms(struct buf *, uint64_t);
 static void	metrics_targets(const struct state *,
 		    const struct metrics_labels *, struct buf *);
 static void	metrics_certs(const struct state *,
@@ -175,6 +177,31 @@ metrics_float(struct buf *b, int precision, double v)
 		buf_printf(b, "%.*f", precision, v);
 }
 
+/* "} VALUE\n": the end of a series. */
+static void
+metrics_close_int(struct buf *b, long long v)
+{
+	buf_add(b, "} ", 2);
+	buf_put_int(b, v);
+	buf_putc(b, '\n');
+}
+
+/* "} S.mmm\n": milliseconds as seconds, exactly, without printf. */
+static void
+metrics_close_ms(struct buf *b, uint64_t ms)
+{
+	char	frac[5];
+
+	buf_add(b, "} ", 2);
+	buf_put_uint(b, ms / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + ms / 100 % 10);
+	frac[2] = (char)('0' + ms / 10 % 10);
+	frac[3] = (char)('0' + ms % 10);
+	frac[4] = '\n';
+	buf_add(b, frac, sizeof frac);
+}
+
 /* The probe families: one pass over the targets per family. */
 static void
 metrics_targets(const struct state *st, const struct metrics_labels *ml,
@@ -191,7 +218,7 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 		if (!ts->has_result)
 			continue;
 		metrics_open(b, "trustprobe_probe_success", ml, i);
-		buf_printf(b, "} %d\n", ts->r.status != STATUS_CRITICAL);
+		metrics_close_int(b, ts->r.status != STATUS_CRITICAL);
 	}
 
 	metrics_family(b, "trustprobe_probe_reason", "gauge",
@@ -217,9 +244,7 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 			    ml, i);
 			buf_putc(b, ',');
 			metrics_label(b, "phase", phase_name(p));
-			buf_puts(b, "} ");
-			metrics_float(b, 3, ts->f.ms[p] / 1000.0);
-			buf_putc(b, '\n');
+			metrics_close_ms(b, ts->f.ms[p]);
 		}
 	}
 
@@ -230,7 +255,7 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 		if (!ts->has_result)
 			continue;
 		metrics_open(b, "trustprobe_probe_timestamp_seconds", ml, i);
-		buf_printf(b, "} %lld\n", (long long)ts->last_end);
+		metrics_close_int(b, (long long)ts->last_end);
 	}
 
 	metrics_family(b, "trustprobe_probe_failures_total", "counter",
@@ -244,8 +269,9 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 			    i);
 			buf_putc(b, ',');
 			metrics_label(b, "reason", reason_name(r));
-			buf_printf(b, "} %llu\n",
-			    (unsigned long long)ts->failures_total[r]);
+			buf_add(b, "} ", 2);
+			buf_put_uint(b, ts->failures_total[r]);
+			buf_putc(b, '\n');
 		}
 	}
 
@@ -272,9 +298,11 @@ metrics_certs(const struct state *st, const struct metrics_labels *ml,
 			metrics_open(b,
 			    "trustprobe_cert_not_after_timestamp_seconds", ml,
 			    i);
-			buf_printf(b, ",depth=\"%d\",", c->depth);
+			buf_add(b, ",depth=\"", 8);
+			buf_put_int(b, c->depth);
+			buf_add(b, "\",", 2);
 			metrics_label_cert(b, "subject", c->subject);
-			buf_printf(b, "} %lld\n", (long long)c->not_after);
+			metrics_close_int(b, (long long)c->not_after);
 		}
 	}
 
@@ -291,7 +319,7 @@ metrics_certs(const struct state *st, const struct metrics_labels *ml,
 		}
 		metrics_open(b, "trustprobe_cert_expiry_timestamp_seconds", ml,
 		    i);
-		buf_printf(b, "} %lld\n", (long long)min);
+		metrics_close_int(b, (long long)min);
 	}
 
 	metrics_family(b, "trustprobe_tls_version_info", "gauge",
@@ -356,8 +384,9 @@ metrics_global(const struct state *st, const struct metrics_labels *ml,
 	    "Probes completed.");
 	for (i = 0; i < st->ntargets; i++) {
 		metrics_open(b, "trustprobe_probes_total", ml, i);
-		buf_printf(b, "} %llu\n",
-		    (unsigned long long)st->targets[i]->probes_total);
+		buf_add(b, "} ", 2);
+		buf_put_uint(b, st->targets[i]->probes_total);
+		buf_putc(b, '\n');
 	}
 }
 

@@ -10,6 +10,14 @@
  * dropped. At the limit, a new connection evicts the oldest one: a real
  * request is over in milliseconds, so the oldest is the slowest, and many
  * slow clients (slowloris) can never shut out a health check.
+ *
+ * Status connections run at the loop's top priority, so a health check
+ * never waits behind a round of handshakes (daemon_base_new). A flood of
+ * requests must not starve the probes in return: the sweep runs at the
+ * probes' priority, and when it is SERVER_STARVE_MS late the lower
+ * priorities are not getting a turn; status connections then run at the
+ * probes' priority (a fair share, first come first served) until the
+ * flood has been over for SERVER_FLOOD_HOLD_MS.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -36,6 +44,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
+#include "log.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -45,6 +54,9 @@
 #define SERVER_IDLE_SECS	10
 #define SERVER_SWEEP_MS		100
 #define SERVER_RENDER_MAX	(256 * 1024 * 1024)
+#define SERVER_STARVE_MS	250	/* the sweep this late: a flood */
+#define SERVER_FLOOD_HOLD_MS	1000
+#define SERVER_FLOOD_LOG_MS	60000	/* at most one log line a minute */
 
 struct server_conn {
 	struct bufferevent	*bev;		/* our reference */
@@ -63,15 +75,24 @@ struct server {
 	size_t				 nevicted;	/* in conns[], shut down */
 	uint64_t			 evicted;	/* ever */
 	uint64_t			 requests;
+
+	int				 low_prio;	/* probes' priority */
+	uint64_t			 sweep_due;	/* monotonic ms */
+	uint64_t			 flood_until;	/* monotonic ms */
+	uint64_t			 flood_logged;	/* monotonic ms */
+	uint64_t			 floods;	/* ever */
 };
 
 static struct bufferevent *server_bevcb(struct event_base *, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
 static void	server_evict(struct server *);
+static uint64_t	server_now_ms(void);
+static int	server_priority(struct server *);
 static void	server_request_cb(struct evhttp_request *, void *);
 static void	server_reply(struct evhttp_request *, int, const char *,
 		    const char *, struct buf *);
 static void	server_proc_stats(struct proc_stats *);
+static void	server_body_free(const void *, size_t, void *);
 
 struct server *
 server_new(struct event_base *base, struct state *st, const char *host,
@@ -136,6 +157,11 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	}
 	sl = sizeof ss;
 	sv->sweep = event_new(base, -1, EV_PERSIST, server_sweep_cb, sv);
+	if ((sv->low_prio = event_base_get_npriorities(base) - 1) < 0)
+		sv->low_prio = 0;
+	if (sv->sweep == NULL)
+		fatal("event_new failed", NULL);
+	event_priority_set(sv->sweep, sv->low_prio);
 
 	fd = evhttp_bound_socket_get_fd(sv->bound);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -185,6 +211,7 @@ server_bevcb(struct event_base *base, void *arg)
 	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
 		return (NULL);
+	bufferevent_priority_set(bev, server_priority(sv));
 	bufferevent_incref(bev);
 	sv->conns = xreallocarray(sv->conns, sv->nconns + 1,
 	    sizeof *sv->conns);
@@ -192,9 +219,52 @@ server_bevcb(struct event_base *base, void *arg)
 	sv->conns[sv->nconns++].evicted = 0;
 	if (sv->nconns - sv->nevicted > sv->max_conns)
 		server_evict(sv);
-	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL))
+	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL)) {
+		sv->sweep_due = server_now_ms() + SERVER_SWEEP_MS;
 		event_add(sv->sweep, &tv);
+	}
 	return (bev);
+}
+
+static uint64_t
+server_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+/*
+ * The priority for status work now: the top one, unless the sweep (at the
+ * probes' priority) is overdue, which means the probes are starving.
+ */
+static int
+server_priority(struct server *sv)
+{
+	uint64_t	now;
+	char		n[24];
+
+	if (sv->low_prio == 0)
+		return (0);
+	now = server_now_ms();
+	if (event_pending(sv->sweep, EV_TIMEOUT, NULL) &&
+	    now > sv->sweep_due + SERVER_STARVE_MS) {
+		if (now >= sv->flood_until) {
+			sv->floods++;
+			if (sv->flood_logged == 0 ||
+			    now - sv->flood_logged >= SERVER_FLOOD_LOG_MS) {
+				sv->flood_logged = now;
+				snprintf(n, sizeof n, "%llu",
+				    (unsigned long long)sv->floods);
+				log_warn("status requests are starving the "
+				    "probes: served at their priority until "
+				    "the flood ends", "floods", n, NULL);
+			}
+		}
+		sv->flood_until = now + SERVER_FLOOD_HOLD_MS;
+	}
+	return (now < sv->flood_until ? sv->low_prio : 0);
 }
 
 /*
@@ -247,6 +317,7 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	sv->nconns = j;
 	if (sv->nconns == 0)
 		event_del(sv->sweep);
+	sv->sweep_due = server_now_ms() + SERVER_SWEEP_MS;
 }
 
 /* Process facts for process_* (a few small /proc reads, per scrape). */
@@ -315,10 +386,27 @@ server_reply(struct evhttp_request *req, int code, const char *reason,
 		/* evhttp 2.1 would send the body: give only its length. */
 		snprintf(len, sizeof len, "%zu", b != NULL ? b->len : 0);
 		evhttp_add_header(h, "Content-Length", len);
-	} else if (b != NULL && b->len > 0)
-		evbuffer_add(out, b->p, b->len);
+	} else if (b != NULL && b->len > 0) {
+		size_t	 n = b->len;
+		char	*body = buf_release(b);
+
+		/* Hand the body over, not a copy: /status is MBs at scale. */
+		if (evbuffer_add_reference(out, body, n, server_body_free,
+		    NULL) != 0) {
+			evbuffer_add(out, body, n);
+			free(body);
+		}
+	}
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
+}
+
+static void
+server_body_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)(uintptr_t)data);
 }
 
 static void
@@ -333,6 +421,8 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	int				 code;
 
 	sv->requests++;
+	bufferevent_priority_set(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)), server_priority(sv));
 	buf_init(&b, SERVER_RENDER_MAX);
 	if (req->major != 1 || (req->minor != 0 && req->minor != 1)) {
 		/* evhttp 2.1 would echo "HTTP/-3.-7" back: answer as 1.1. */

@@ -21,6 +21,7 @@
 #include <openssl/pkcs7.h>
 
 #include "aia.h"
+#include "probe.h"
 #include "http.h"
 #include "xmalloc.h"
 
@@ -221,6 +222,7 @@ aia_connect_next(struct aia_fetch *a)
 		if (connect(a->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
 		    errno == EINPROGRESS) {
 			a->io = event_new(a->base, a->fd, EV_WRITE, aia_io_cb, a);
+			probe_event_background(a->io);
 			event_add(a->io, NULL);
 			return;
 		}
@@ -266,6 +268,7 @@ aia_io_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		event_free(a->io);
 		a->io = event_new(a->base, fd, EV_READ | EV_PERSIST, aia_io_cb, a);
+		probe_event_background(a->io);
 		event_add(a->io, NULL);
 		a->buf = xmalloc(AIA_BUF_MAX);
 		return;

@@ -387,6 +387,8 @@ facts_free(struct probe_facts *f)
 	free(f->alpn);
 	for (i = 0; i < f->nchain; i++)
 		facts_cert_free(&f->chain[i]);
+	free(f->chain);
+	free(f->verr);
 	free(f->ocsp_reason);
 	free(f->ocsp_error);
 	free(f->store_source);

@@ -338,7 +338,23 @@ probe_wait(struct probe *p, short what, event_callback_fn cb)
 	if (p->io != NULL)
 		event_free(p->io);
 	p->io = event_new(p->env->base, p->fd, what, cb, p);
+	probe_event_background(p->io);
 	event_add(p->io, NULL);
+}
+
+/*
+ * Socket I/O of probes is background work: when the base has priorities
+ * (the daemon's), it takes the lowest, so a round of handshake steps never
+ * makes /healthz wait. Deadlines and timers keep the default.
+ */
+void
+probe_event_background(struct event *ev)
+{
+	int	n;
+
+	if (ev != NULL &&
+	    (n = event_base_get_npriorities(event_get_base(ev))) > 1)
+		event_priority_set(ev, n - 1);
 }
 
 /* Release the connection: events first, then SSL, then the fd. */
@@ -402,7 +418,9 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	p->f.store_path = pt->store->path != NULL ?
 	    xstrdup(pt->store->path) : NULL;
 	p->f.store_ncerts = pt->store->ncerts;
-	p->f.store_tried = store_paths_tried(pt->store);
+	/* Only trust_store_missing names every path tried: kept per target. */
+	if (pt->store->status == STORE_MISSING)
+		p->f.store_tried = store_paths_tried(pt->store);
 	if (pt->store->status == STORE_EMPTY) {
 		size_t	i;
 
@@ -902,6 +920,8 @@ probe_tls_collect(struct probe *p)
 		return;
 	p->presented = X509_chain_up_ref(sk);
 	p->f.nchain_sent = n;
+	p->f.chain = xcalloc(n < CHAIN_MAX ? n : CHAIN_MAX,
+	    sizeof *p->f.chain);
 	for (i = 0; i < n && i < CHAIN_MAX; i++)
 		facts_cert(sk_X509_value(sk, i), i, &p->f.chain[p->f.nchain++]);
 	len = SSL_get_tlsext_status_ocsp_resp(p->ssl, &ocsp);

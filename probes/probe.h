@@ -29,6 +29,7 @@
 #include "store.h"
 
 struct buf;
+struct event;
 struct event_base;
 struct evdns_base;
 
@@ -202,14 +203,18 @@ struct probe_facts {
 	char		*tls_cipher;
 	char		*alpn;
 
-	/* The chain as presented (depth 0 = leaf), with facts. */
-	struct cert_facts chain[CHAIN_MAX];
+	/*
+	 * The chain as presented (depth 0 = leaf), with facts: nchain entries
+	 * on the heap, at most CHAIN_MAX (the daemon keeps one per target, so
+	 * no fixed-size arrays here).
+	 */
+	struct cert_facts *chain;
 	size_t		 nchain;	/* kept */
 	size_t		 nchain_sent;	/* sent by the server, may be larger */
 
 	/* Verification (verify.c). */
 	int		 verified;	/* verification ran */
-	struct verify_error verr[VERIFY_ERRORS_MAX];
+	struct verify_error *verr;	/* nverr entries, heap */
 	size_t		 nverr;
 	int		 verify_code;	/* first error code, X509_V_OK if none */
 	int		 verify_depth;
@@ -325,6 +330,8 @@ struct probe	*probe_start(struct probe_env *, const struct probe_target *,
 		    const char *address, probe_done_cb, void *arg);
 /* Stop a probe without calling done. */
 void		 probe_cancel(struct probe *);
+/* Give a probe's socket event the base's lowest priority, if it has any. */
+void		 probe_event_background(struct event *);
 
 /* probes/reason.c */
 const char	*reason_name(enum reason);

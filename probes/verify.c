@@ -273,7 +273,12 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 	f->verified = 1;
 	verify_run(presented, store->x509, f->security_level, 0, NULL, &vc,
 	    &complete);
-	memcpy(f->verr, vc.e, sizeof vc.e);
+	free(f->verr);
+	f->verr = NULL;
+	if (vc.n > 0) {
+		f->verr = xreallocarray(NULL, vc.n, sizeof *f->verr);
+		memcpy(f->verr, vc.e, vc.n * sizeof *f->verr);
+	}
 	f->nverr = vc.n;
 	f->verify_code = vc.n > 0 ? vc.e[0].code : X509_V_OK;
 	f->verify_depth = vc.n > 0 ? vc.e[0].depth : 0;

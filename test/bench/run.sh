@@ -9,8 +9,8 @@
 #                     [--floor-static PREFIX] [--keep]
 #
 #   --quick          small N and short windows (a couple of minutes)
-#   --only LIST      comma-separated sections: floor check daemon blackbox
-#                    instr profile scale lag oneshot (default: all)
+#   --only LIST      comma-separated sections: floor check daemon memory
+#                    blackbox instr profile scale lag oneshot (default: all)
 #   --tag TAG        a label for the figures of this run (e.g. static-3.5.7)
 #   --out DIR        where figures, logs and profiles go
 #                    (default ./bench-results[-TAG])
@@ -21,7 +21,8 @@
 #                    profiling by hand
 #
 # Environment: TRUSTPROBE (the binary; default ./trustprobe, then
-# build/bench/trustprobe), BENCH_PORT (first of 8 loopback ports, 28400),
+# build/bench/trustprobe), STATIC_TRUSTPROBE (the static binary for the
+# memory figures; default build/static/trustprobe, else built), BENCH_PORT (first of 8 loopback ports, 28400),
 # BENCH_SCALE_NS (target counts of the scale section, "1000 10000").
 #
 # Output: a table, then one line per figure:
@@ -86,12 +87,12 @@ if [ $QUICK = 1 ]; then
 	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100; DAEMON_WIN=6
 	BB_N=100; BB_PACED_N=100; INSTR_N1=5; INSTR_N2=15; INSTR_WIN=10; PROFILE_N=20
 	SCALE_NS="100 1000"; LAG_N=100; ONESHOT_RUNS=10; CURL_REPS=5
-	WRK_S=5; VARIANTS="ec13 rsa13"
+	WRK_S=5; HZ_S=5; FLOOD_S=3; VARIANTS="ec13 rsa13"
 else
 	FLOOR_ITERS=400; FLOOR_PACED_ITERS=300; REPS=3; CHECK_N=200; DAEMON_N=100; DAEMON_WIN=20
 	BB_N=400; BB_PACED_N=300; INSTR_N1=10; INSTR_N2=40; INSTR_WIN=20; PROFILE_N=50
 	SCALE_NS="1000 10000"; LAG_N=500; ONESHOT_RUNS=30; CURL_REPS=10
-	WRK_S=15; VARIANTS="ec13 ec12 rsa13 rsa12"
+	WRK_S=15; HZ_S=10; FLOOD_S=5; VARIANTS="ec13 ec12 rsa13 rsa12"
 fi
 
 SCALE_NS=${BENCH_SCALE_NS:-$SCALE_NS}
@@ -500,16 +501,13 @@ cpu_split() {
 	echo $(( ${12} * 1000000 / TCK )) $(( ${13} * 1000000 / TCK ))
 }
 sec_daemon() {
-	local v u0 s0 u1 s1 p0 p1 t0 t1 rss probes cpu gap out
+	local v u0 s0 u1 s1 p0 p1 t0 t1 probes cpu gap out
 	gap=$((2000000 / DAEMON_N))
 	for v in $VARIANTS; do
 		tp_config "$WORK/daemon-$v.yaml" $DAEMON_N 2s 2s 16 $v
 		start_daemon "$WORK/daemon-$v.yaml" "$OUT/daemon-$v.log" || continue
 		wait_all_probed $DAEMON_N 60 >/dev/null || true
 		sleep 2
-		rss=$(rss_kb $TP_PID)
-		awk '/^(RssAnon|RssFile):/{print $2}' "/proc/$TP_PID/status" |
-		    paste -sd' ' >"$WORK/rss-split"
 		read -r u0 s0 < <(cpu_split $TP_PID); p0=$(probes_sum); t0=$(date +%s.%N)
 		sleep $DAEMON_WIN
 		p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID); t1=$(date +%s.%N)
@@ -532,15 +530,58 @@ sec_daemon() {
 		    "the floor with ${gap} us between probes (the daemon's rate), median of $REPS x $FLOOR_PACED_ITERS"
 		fig "daemon_vs_floor_paced_$v" "$(calc "$cpu / $probes / $(cat "$WORK/m")" 3)" \
 		    x "<=1.15" "daemon per-probe CPU / floor at the same rate"
-		if [ $v = ${VARIANTS%% *} ]; then
-			fig "rss_kb_$DAEMON_N" "$rss" kB "<=6144" \
-			    "daemon RSS with $DAEMON_N targets, all probed"
-			read -r u0 s0 <"$WORK/rss-split"
-			fig "rss_anon_kb_$DAEMON_N" "$u0" kB - "of which anonymous (heap)"
-			fig "rss_file_kb_$DAEMON_N" "$s0" kB - \
-			    "of which file-backed (binary, shared libraries)"
-		fi
 	done
+}
+
+# Memory with DAEMON_N targets, all probed: the binary under test, then the
+# static one the container images ship (built here when missing; the goal
+# is judged on it, since in a scratch image nothing else is mapped). RSS
+# counts every page of the shared libraries the process touched (libcrypto
+# alone is 4 MB); PSS divides those among the processes that map them.
+static_binary() {
+	local b
+	for b in "${STATIC_TRUSTPROBE:-}" "$TOP/build/static/trustprobe" \
+	    "$OUT/static-build/trustprobe"; do
+		[ -n "$b" ] && [ -x "$b" ] && { echo "$b"; return 0; }
+	done
+	log "building the static binary in $OUT/static-build (for the memory figures)"
+	mkdir -p "$OUT/static-build"
+	( cd "$OUT/static-build" &&
+	    "$TOP/configure" --enable-static-binary >configure.log 2>&1 &&
+	    make -j"$(nproc)" trustprobe >make.log 2>&1 ) || {
+		warn "static build failed (see $OUT/static-build)"; return 1; }
+	echo "$OUT/static-build/trustprobe"
+}
+mem_figs() {
+	local tag=$1 bin=$2 goal=$3 save=$TRUSTPROBE rss anon file pss
+	TRUSTPROBE=$bin
+	tp_config "$WORK/mem.yaml" $DAEMON_N 2s 2s 16 ${VARIANTS%% *}
+	if start_daemon "$WORK/mem.yaml" "$OUT/daemon-mem$tag.log"; then
+		wait_all_probed $DAEMON_N 60 >/dev/null || true
+		sleep 2
+		rss=$(rss_kb $TP_PID)
+		anon=$(awk '/^RssAnon:/{print $2}' "/proc/$TP_PID/status")
+		file=$(awk '/^RssFile:/{print $2}' "/proc/$TP_PID/status")
+		pss=$(awk '/^Pss:/{print $2}' "/proc/$TP_PID/smaps_rollup")
+		stop_daemon
+		fig "rss_kb_$DAEMON_N$tag" "$rss" kB "$goal" \
+		    "daemon RSS with $DAEMON_N targets, all probed ($(basename "$(dirname "$bin")")/trustprobe, $(stat -c %s "$bin") bytes)"
+		fig "rss_anon_kb_$DAEMON_N$tag" "$anon" kB - "of which anonymous (heap, stacks)"
+		fig "rss_file_kb_$DAEMON_N$tag" "$file" kB - \
+		    "of which file-backed (the binary and its shared libraries)"
+		fig "pss_kb_$DAEMON_N$tag" "$pss" kB - \
+		    "PSS: shared library pages divided among the processes mapping them"
+	fi
+	TRUSTPROBE=$save
+}
+sec_memory() {
+	local st
+	if st=$(static_binary); then
+		mem_figs "" "$TRUSTPROBE" -
+		mem_figs _static "$st" "<=6144"
+	else
+		mem_figs "" "$TRUSTPROBE" "<=6144"
+	fi
 }
 
 sec_blackbox() {
@@ -759,15 +800,31 @@ sec_scale() {
 		done | awk '{print $1 * 1000}' | median >"$WORK/m"
 		fig "metrics_busy_ms_$n" "$(calc "$(cat "$WORK/m")" 2)" ms - \
 		    "GET /metrics while a round of probes runs, median of 3 (what Prometheus sees)"
+		# A health checker's pace (paced.lua, at most ~400 requests/s):
+		# the latency is the wait behind probe work. Then a flood (64
+		# connections, no pause): the daemon must share, not starve the
+		# probes (server.c serves a flood at the probes' priority).
 		p0=$(probes_sum)
-		wrk -t1 -c4 -d${WRK_S}s --latency "$TP_URL/healthz" >"$OUT/wrk-healthz-$n.txt" 2>&1 || true
+		wrk -t1 -c4 -d${HZ_S}s --latency -s "$HERE/paced.lua" "$TP_URL/healthz" \
+		    >"$OUT/wrk-healthz-$n.txt" 2>&1 || true
 		p1=$(probes_sum)
 		fig "healthz_p50_ms_$n" "$(wrk_pct "$OUT/wrk-healthz-$n.txt" 50)" ms - \
-		    "/healthz latency under wrk -t1 -c4 for ${WRK_S}s while probing $n targets"
+		    "/healthz latency, wrk -t1 -c4 paced (10 ms between requests) for ${HZ_S}s while probing $n targets"
 		fig "healthz_p99_ms_$n" "$(wrk_pct "$OUT/wrk-healthz-$n.txt" 99)" ms \
 		    "$([ $n = 10000 ] && echo '<5' || echo -)" "the same, p99"
-		fig "scale_probes_per_s_in_wrk_window_$n" "$(calc "($p1 - $p0) / $WRK_S")" 1/s - \
-		    "probes completed per second during the wrk window (0: not probing)"
+		fig "healthz_rps_$n" "$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-healthz-$n.txt")" 1/s - \
+		    "the paced /healthz requests per second"
+		fig "scale_probes_per_s_in_wrk_window_$n" "$(calc "($p1 - $p0) / $HZ_S")" 1/s - \
+		    "probes completed per second during the paced window (0: not probing)"
+		p0=$(probes_sum)
+		wrk -t1 -c64 -d${FLOOD_S}s --latency "$TP_URL/healthz" \
+		    >"$OUT/wrk-flood-$n.txt" 2>&1 || true
+		p1=$(probes_sum)
+		fig "flood_rps_$n" "$(awk '/^Requests\/sec/ {print $2}' "$OUT/wrk-flood-$n.txt")" 1/s - \
+		    "/healthz flood (wrk -t1 -c64, no pause, ${FLOOD_S}s) during the round: requests/s"
+		fig "flood_p99_ms_$n" "$(wrk_pct "$OUT/wrk-flood-$n.txt" 99)" ms - "the flood's p99"
+		fig "flood_probes_per_s_$n" "$(calc "($p1 - $p0) / $FLOOD_S")" 1/s - \
+		    "probes completed per second during the flood (compare with the paced window)"
 
 		# The round over, the renders alone.
 		t0=$(date +%s)
@@ -899,7 +956,7 @@ if [ -n "$SERVE" ]; then
 	exit 0
 fi
 
-for s in floor check daemon blackbox instr profile scale lag oneshot; do
+for s in floor check daemon memory blackbox instr profile scale lag oneshot; do
 	want $s || continue
 	log "--- $s"
 	( "sec_$s" ) || warn "section $s failed"

@@ -156,6 +156,9 @@ fuzz_synthetic(struct probe_facts *f, const uint8_t *fl)
 	unsigned		 b, k;
 
 	f->verified = 1;
+	if (n > 0)
+		f->verr = xreallocarray(f->verr, f->nverr + n,
+		    sizeof *f->verr);
 	for (i = 0; i < n; i++) {
 		b = i < 5 ? fl[11 + i] : fl[i];
 		k = b % NCODES;
@@ -197,6 +200,7 @@ fuzz_facts(struct probe_facts *f, X509 *x, const uint8_t *fl)
 	unsigned		 pick;
 
 	memset(f, 0, sizeof *f);
+	f->chain = xcalloc(2, sizeof *f->chain);
 	facts_cert(x, 0, &f->chain[0]);
 	f->nchain = 1;
 	if (!(fl[1] & 1)) {

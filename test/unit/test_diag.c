@@ -159,6 +159,8 @@ facts_good(struct probe_facts *f)
 	f->tls_cipher = xstrdup("TLS_AES_128_GCM_SHA256");
 	f->alpn = xstrdup("http/1.1");
 
+	/* Room for the three a test may present; facts_free frees it. */
+	f->chain = xcalloc(3, sizeof *f->chain);
 	cert_fill(&f->chain[0], 0, LEAF_SUBJECT, INT_SUBJECT,
 	    "www.example.com", -30 * DAY, 60 * DAY, 0);
 	cert_fill(&f->chain[1], 1, INT_SUBJECT, ROOT_SUBJECT,
@@ -224,6 +226,8 @@ static void
 add_verr(struct probe_facts *f, int code, int depth)
 {
 	assert_true(f->nverr < VERIFY_ERRORS_MAX);
+	f->verr = xreallocarray(f->verr, f->nverr + 1, sizeof *f->verr);
+	memset(&f->verr[f->nverr], 0, sizeof *f->verr);
 	if (f->nverr == 0) {
 		f->verify_code = code;
 		f->verify_depth = depth;

@@ -193,6 +193,7 @@ pf_init(const char *server_name)
 	tpf.server_name = xstrdup(server_name);
 	tpf.security_level = 2;
 	tpf.now = now;
+	tpf.chain = xcalloc(CHAIN_MAX, sizeof *tpf.chain);
 	for (i = 0; tsk != NULL && i < sk_X509_num(tsk) && i < CHAIN_MAX;
 	    i++)
 		facts_cert(sk_X509_value(tsk, i), i, &tpf.chain[i]);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +224,7 @@ facts_good(struct probe_facts *f, const struct conf_target *t)
 	f->tls_cipher = xstrdup("TLS_AES_128_GCM_SHA256");
 	f->alpn = xstrdup("http/1.1");
 	snprintf(leaf, sizeof leaf, "CN=%s", t->u.host);
+	f->chain = xcalloc(2, sizeof *f->chain);
 	cert_fill(&f->chain[0], 0, leaf, INT_SUBJECT, -30 * DAY, 60 * DAY, 0);
 	cert_fill(&f->chain[1], 1, INT_SUBJECT, ROOT_SUBJECT, -400 * DAY,
 	    700 * DAY, 1);
@@ -336,6 +338,7 @@ setup(void **state)
 	ts->f.chain[0].not_after = NOW - 3 * DAY;
 	ts->f.verify_code = X509_V_ERR_CERT_HAS_EXPIRED;
 	ts->f.verify_depth = 0;
+	ts->f.verr = xcalloc(1, sizeof *ts->f.verr);
 	ts->f.verr[0].code = X509_V_ERR_CERT_HAS_EXPIRED;
 	ts->f.verr[0].depth = 0;
 	ts->f.nverr = 1;
@@ -1096,6 +1099,48 @@ test_metrics_success_and_reason(void **state)
 	assert_lacks(s, "trustprobe_probe_reason{target=\"later\"");
 }
 
+/* Numbers are formatted without printf: the edges, exactly. */
+static void
+test_metrics_number_edges(void **state)
+{
+	struct target_state	*ts = st.targets[T_WWW];
+	const char		*s;
+	struct buf		 b;
+
+	(void)state;
+	ts->f.ms[PHASE_DNS] = 0;
+	ts->f.ms[PHASE_CONNECT] = 1000;
+	ts->f.ms[PHASE_TLS] = 12345;
+	ts->f.ms[PHASE_HTTP] = 7;
+	ts->f.ms[PHASE_DONE] = 86400001;
+	ts->probes_total = UINT64_MAX;
+	ts->f.chain[1].depth = 1;
+	ts->f.chain[1].not_after = -2208988800LL;	/* 1900, a hostile cert */
+	metrics();
+	s = buf_str(&out);
+	assert_has(s, "phase=\"dns\"} 0.000\n");
+	assert_has(s, "phase=\"connect\"} 1.000\n");
+	assert_has(s, "phase=\"tls\"} 12.345\n");
+	assert_has(s, "phase=\"http\"} 0.007\n");
+	assert_has(s, "phase=\"total\"} 86400.001\n");
+	assert_has(s, "trustprobe_probes_total{target=\"www\"} "
+	    "18446744073709551615\n");
+	assert_has(s, "depth=\"1\",subject=\"" INT_SUBJECT "\"} "
+	    "-2208988800\n");
+
+	buf_init(&b, 256);
+	buf_put_int(&b, LLONG_MIN);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, 0);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, LLONG_MAX);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, -1);
+	assert_string_equal(buf_str(&b), "-9223372036854775808 0 "
+	    "9223372036854775807 -1");
+	buf_free(&b);
+}
+
 static void
 test_metrics_durations_and_times(void **state)
 {
@@ -1501,6 +1546,7 @@ main(void)
 		T(test_metrics_hostile_labels),
 		T(test_metrics_success_and_reason),
 		T(test_metrics_durations_and_times),
+		T(test_metrics_number_edges),
 		T(test_metrics_failures_and_counts),
 		T(test_metrics_cert_expired_chain),
 		T(test_metrics_no_chain_no_tls),

@@ -1,0 +1,59 @@
+#!/bin/bash
+# daemon_flood.sh: a flood of status requests must not starve the probes.
+# Status connections run ahead of probe I/O (so /healthz never waits behind
+# a round of handshakes); a client that never pauses would then take the
+# whole loop and every probe in flight would hit its deadline: false
+# timeouts. server.c notices the probes' priority going without a turn and
+# serves the flood at their priority. 300 targets probed every 3 s (100
+# probes a second), 128 connections asking /healthz without a pause for
+# 8 s: the probes keep going, no target turns critical, the log says why.
+set -eu
+. "$TOP_SRCDIR/test/cli/lib.sh"
+. "$TOP_SRCDIR/test/integration/fixture.sh"
+. "$TOP_SRCDIR/test/integration/daemon_lib.sh"
+
+N=300
+FLOOD_S=8
+FLOOD_CONNS=128
+ulimit -n 4096 2>/dev/null || :
+fixture_start
+{
+	echo "interval: 3s"
+	echo "timeout: 3s"
+	echo "concurrency: 64"
+	echo "targets:"
+	for i in $(seq $N); do echo "  - {name: t$i, url: \"$(fx_url good)\"}"; done
+} >"$TMPD/c.yaml"
+daemon_start "$TMPD/c.yaml"
+wait_for 20 status_has "[.targets[] | select(.status == \"ok\")] | length == $N" ||
+    not_ok "not every target ok before the flood"
+
+probes() { metrics_get && awk '/^trustprobe_probes_total/ {s += $NF} END {print s + 0}' "$D_METRICS"; }
+p0=$(probes)
+t0=$(now_ms)
+out=$("$TOP_BUILDDIR/test/integration/flood" "$D_PORT" /healthz $FLOOD_CONNS $FLOOD_S) ||
+    not_ok "the flood got no answer: $out"
+secs=$(( ($(now_ms) - t0 + 500) / 1000 ))
+p1=$(probes)
+requests=$(echo "$out" | awk '{print $2}')
+diag "flood: $out in ${secs} s; probes during it: $((p1 - p0)) (unflooded: $((N / 3)) a second)"
+[ "${requests:-0}" -ge 1000 ] && ok "the flood was a flood: $requests answers in ${secs} s" ||
+    not_ok "only ${requests:-0} answers: not a flood"
+# Fair share: at least a quarter of the unflooded rate (100/s).
+want=$((N / 3 * FLOOD_S / 4))
+[ $((p1 - p0)) -ge $want ] &&
+    ok "probes kept going under the flood: $((p1 - p0)) in ${secs} s (>= $want)" ||
+    not_ok "probes starved by the flood: $((p1 - p0)) in ${secs} s (< $want)"
+status_get
+bad=$(jq -r '[.targets[] | select(.status != "ok") | "\(.name): \(.reason)"] | join(", ")' "$D_STATUS")
+[ -z "$bad" ] && ok "no target turned critical under the flood" ||
+    not_ok "targets turned critical under the flood (false timeouts): ${bad:0:300}"
+grep -q 'msg="status requests are starving the probes' "$D_LOG" &&
+    ok "the log says the status endpoint was flooded" ||
+    not_ok "no log line about the flood"
+t0=$(now_ms)
+http_get /healthz
+[ "$HTTP_CODE" = 200 ] && ok "/healthz after the flood: 200 in $(($(now_ms) - t0)) ms" ||
+    not_ok "/healthz after the flood: $HTTP_CODE"
+daemon_stop
+tap_done
