@@ -38,6 +38,8 @@ buf_release(struct buf *b)
 
 	if (p == NULL)
 		p = xstrdup("");
+	else if (b->size > b->len + 1)
+		p = xreallocarray(p, 1, b->len + 1);	/* kept per target */
 	buf_init(b, max);
 	return (p);
 }

@@ -132,8 +132,9 @@ daemon_file_hash(const char *path)
  * them at the probes' priority until it ends.
  */
 #define DAEMON_MMAP_THRESHOLD	(256 * 1024)
+#define DAEMON_TRIM_THRESHOLD	(16 * 1024)
 #define DAEMON_PRIORITIES	3
-#define DAEMON_MAX_CALLBACKS	4
+#define DAEMON_MAX_CALLBACKS	1
 
 static struct event_base *
 daemon_base_new(void)
@@ -227,13 +228,8 @@ daemon_store_load(const struct conf *c)
 	sc.ca_file = c->ts_ca_file;
 	sc.ca_dir = c->ts_ca_dir;
 	s = store_load(&sc);
-	/*
-	 * Loading parsed every candidate bundle (for the report) and freed
-	 * them: give those pages back rather than keep them for good.
-	 */
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
+	/* Every candidate bundle was parsed (for the report), then freed. */
+	xmalloc_trim();
 	return (s);
 }
 
@@ -673,6 +669,13 @@ daemon_main(const struct daemon_opts *o)
 	 * blocks in the heap, where freeing them gives nothing back.
 	 */
 	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
+	/*
+	 * The steady heap is small (1.5 MB at 100 targets): keep no 128 kB
+	 * pads at its top. A probe's buffers then cost a brk or two, which
+	 * is nothing next to its handshake (measured: -130 kB RSS).
+	 */
+	mallopt(M_TRIM_THRESHOLD, DAEMON_TRIM_THRESHOLD);
+	mallopt(M_TOP_PAD, 0);
 #endif
 	if (o->user != NULL) {
 		if (privdrop_parse(o->user, &uid, &gid, &cause) != 0) {

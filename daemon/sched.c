@@ -32,6 +32,7 @@ struct sched {
 	sched_result_cb		 cb;
 	void			*arg;
 	uint64_t		 emfile;	/* probes put back for lack of fds */
+	uint64_t		 trimmed_ms;	/* monotonic, last xmalloc_trim */
 };
 
 static void	sched_timer_cb(evutil_socket_t, short, void *);
@@ -41,6 +42,7 @@ static void	sched_pump(struct sched *);
 static void	sched_enqueue(struct sched *, struct target_state *);
 static void	sched_dequeue(struct sched *, struct target_state *);
 static uint64_t	sched_splay(uint64_t);
+static void	sched_idle(struct sched *);
 
 /* The probe's callback needs both: a small pair per running probe. */
 struct sched_run {
@@ -199,6 +201,27 @@ sched_done_cb(struct probe_facts *f, struct result *r, void *arg)
 	if (s->cb != NULL)
 		s->cb(ts, old_status, old_reason, s->arg);
 	sched_pump(s);
+	if (s->running == 0)
+		sched_idle(s);
+}
+
+/*
+ * No probe in flight: the SSL objects and buffers of the last burst are
+ * free but resident. Hand them back, at most every SCHED_TRIM_MS (a trim
+ * costs a walk of the free lists and a few madvise calls).
+ */
+static void
+sched_idle(struct sched *s)
+{
+	struct timespec	ts;
+	uint64_t	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (s->trimmed_ms != 0 && now - s->trimmed_ms < SCHED_TRIM_MS)
+		return;
+	s->trimmed_ms = now;
+	xmalloc_trim();
 }
 
 static void

@@ -4,6 +4,9 @@
  * anything useful either.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,4 +101,17 @@ xvasprintf(char **ret, const char *fmt, va_list ap)
 	if ((n = vasprintf(ret, fmt, ap)) < 0 || *ret == NULL)
 		xmalloc_die("xvasprintf", 0);
 	return (n);
+}
+
+/*
+ * glibc returns only the top of the heap by itself; freed blocks below a
+ * live one stay resident. After a burst (a store load, a round of probes)
+ * this hands their pages back.
+ */
+void
+xmalloc_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }

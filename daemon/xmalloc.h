@@ -14,5 +14,7 @@ int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 xvasprintf(char **, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
+/* Give free heap pages back to the system (glibc; elsewhere a no-op). */
+void	 xmalloc_trim(void);
 
 #endif

@@ -71,6 +71,8 @@ diag_add(struct result *r, enum reason reason, enum status st, char *message,
 		free(message);
 		return;
 	}
+	r->findings = xreallocarray(r->findings, r->nfindings + 1,
+	    sizeof *r->findings);
 	fd = &r->findings[r->nfindings++];
 	fd->reason = reason;
 	fd->status = st;
@@ -696,5 +698,6 @@ result_free(struct result *r)
 		free(r->findings[i].message);
 		free(r->findings[i].hint);
 	}
+	free(r->findings);
 	memset(r, 0, sizeof *r);
 }

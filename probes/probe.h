@@ -270,7 +270,7 @@ struct result {
 	enum reason	 reason;
 	char		*message;	/* of the finding that is the reason */
 	char		*hint;
-	struct finding	 findings[FINDINGS_MAX];
+	struct finding	*findings;	/* nfindings entries, heap */
 	size_t		 nfindings;
 	int		 days_to_expiry;	/* earliest notAfter of the chain */
 	int		 has_expiry;

@@ -563,6 +563,7 @@ mem_figs() {
 		anon=$(awk '/^RssAnon:/{print $2}' "/proc/$TP_PID/status")
 		file=$(awk '/^RssFile:/{print $2}' "/proc/$TP_PID/status")
 		pss=$(awk '/^Pss:/{print $2}' "/proc/$TP_PID/smaps_rollup")
+		cp "/proc/$TP_PID/smaps" "$OUT/smaps-$DAEMON_N$tag.txt"
 		stop_daemon
 		fig "rss_kb_$DAEMON_N$tag" "$rss" kB "$goal" \
 		    "daemon RSS with $DAEMON_N targets, all probed ($(basename "$(dirname "$bin")")/trustprobe, $(stat -c %s "$bin") bytes)"
