@@ -15,7 +15,7 @@ struct probe_env;
 #define SCHED_SPREAD_MAX_MS	10000
 #define SCHED_SPLAY_PCT		5
 #define SCHED_EMFILE_RETRY_MS	1000	/* a probe that found no free fd */
-#define SCHED_TRIM_MS		5000	/* at most one heap trim per this, when idle */
+#define SCHED_TRIM_MS		1000	/* at most one heap trim per this, when idle */
 
 /* Called after each probe, with the status before it (or -1 if none). */
 typedef void	(*sched_result_cb)(struct target_state *, int old_status,
