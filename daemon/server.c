@@ -13,11 +13,13 @@
  *
  * Status connections run at the loop's top priority, so a health check
  * never waits behind a round of handshakes (daemon_base_new). A flood of
- * requests must not starve the probes in return: the sweep runs at the
- * probes' priority, and when it is SERVER_STARVE_MS late the lower
- * priorities are not getting a turn; status connections then run at the
- * probes' priority (a fair share, first come first served) until the
- * flood has been over for SERVER_FLOOD_HOLD_MS.
+ * requests must not starve the probes in return: while connections are
+ * open, a heartbeat timer runs at the probes' priority, and when it is
+ * SERVER_STARVE_MS late the lower priorities are not getting a turn;
+ * status connections then run at the probes' priority (a fair share, first
+ * come first served) until the flood has been over for SERVER_FLOOD_HOLD_MS.
+ * The sweep keeps the default priority: it closes evicted connections, and
+ * must keep up with a flood of them.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -54,7 +56,7 @@
 #define SERVER_IDLE_SECS	10
 #define SERVER_SWEEP_MS		100
 #define SERVER_RENDER_MAX	(256 * 1024 * 1024)
-#define SERVER_STARVE_MS	250	/* the sweep this late: a flood */
+#define SERVER_STARVE_MS	250	/* the heartbeat this late: a flood */
 #define SERVER_FLOOD_HOLD_MS	1000
 #define SERVER_FLOOD_LOG_MS	60000	/* at most one log line a minute */
 
@@ -71,13 +73,14 @@ struct server {
 	struct server_conn		*conns;		/* arrival order */
 	size_t				 nconns;
 	struct event			*sweep;
+	struct event			*beat;		/* at the probes' priority */
 	size_t				 max_conns;
 	size_t				 nevicted;	/* in conns[], shut down */
 	uint64_t			 evicted;	/* ever */
 	uint64_t			 requests;
 
 	int				 low_prio;	/* probes' priority */
-	uint64_t			 sweep_due;	/* monotonic ms */
+	uint64_t			 beat_due;	/* monotonic ms */
 	uint64_t			 flood_until;	/* monotonic ms */
 	uint64_t			 flood_logged;	/* monotonic ms */
 	uint64_t			 floods;	/* ever */
@@ -85,6 +88,7 @@ struct server {
 
 static struct bufferevent *server_bevcb(struct event_base *, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
+static void	server_beat_cb(evutil_socket_t, short, void *);
 static void	server_evict(struct server *);
 static uint64_t	server_now_ms(void);
 static int	server_priority(struct server *);
@@ -157,11 +161,12 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	}
 	sl = sizeof ss;
 	sv->sweep = event_new(base, -1, EV_PERSIST, server_sweep_cb, sv);
+	sv->beat = event_new(base, -1, EV_PERSIST, server_beat_cb, sv);
+	if (sv->sweep == NULL || sv->beat == NULL)
+		fatal("event_new failed", NULL);
 	if ((sv->low_prio = event_base_get_npriorities(base) - 1) < 0)
 		sv->low_prio = 0;
-	if (sv->sweep == NULL)
-		fatal("event_new failed", NULL);
-	event_priority_set(sv->sweep, sv->low_prio);
+	event_priority_set(sv->beat, sv->low_prio);
 
 	fd = evhttp_bound_socket_get_fd(sv->bound);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -197,6 +202,8 @@ server_free(struct server *sv)
 	free(sv->conns);
 	if (sv->sweep != NULL)
 		event_free(sv->sweep);
+	if (sv->beat != NULL)
+		event_free(sv->beat);
 	free(sv);
 }
 
@@ -220,8 +227,9 @@ server_bevcb(struct event_base *base, void *arg)
 	if (sv->nconns - sv->nevicted > sv->max_conns)
 		server_evict(sv);
 	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL)) {
-		sv->sweep_due = server_now_ms() + SERVER_SWEEP_MS;
 		event_add(sv->sweep, &tv);
+		sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
+		event_add(sv->beat, &tv);
 	}
 	return (bev);
 }
@@ -236,8 +244,8 @@ server_now_ms(void)
 }
 
 /*
- * The priority for status work now: the top one, unless the sweep (at the
- * probes' priority) is overdue, which means the probes are starving.
+ * The priority for status work now: the top one, unless the heartbeat (at
+ * the probes' priority) is overdue, which means the probes are starving.
  */
 static int
 server_priority(struct server *sv)
@@ -248,8 +256,8 @@ server_priority(struct server *sv)
 	if (sv->low_prio == 0)
 		return (0);
 	now = server_now_ms();
-	if (event_pending(sv->sweep, EV_TIMEOUT, NULL) &&
-	    now > sv->sweep_due + SERVER_STARVE_MS) {
+	if (event_pending(sv->beat, EV_TIMEOUT, NULL) &&
+	    now > sv->beat_due + SERVER_STARVE_MS) {
 		if (now >= sv->flood_until) {
 			sv->floods++;
 			if (sv->flood_logged == 0 ||
@@ -315,9 +323,21 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 			sv->conns[j++] = sv->conns[i];
 	}
 	sv->nconns = j;
-	if (sv->nconns == 0)
+	if (sv->nconns == 0) {
 		event_del(sv->sweep);
-	sv->sweep_due = server_now_ms() + SERVER_SWEEP_MS;
+		event_del(sv->beat);
+	}
+}
+
+/* The probes' priority got a turn: note when the next one is due. */
+static void
+server_beat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*sv = arg;
+
+	(void)fd;
+	(void)what;
+	sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
 }
 
 /* Process facts for process_* (a few small /proc reads, per scrape). */
