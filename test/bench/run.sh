@@ -87,12 +87,12 @@ if [ $QUICK = 1 ]; then
 	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100; DAEMON_WIN=6
 	BB_N=100; BB_PACED_N=100; INSTR_N1=5; INSTR_N2=15; INSTR_WIN=10; PROFILE_N=20
 	SCALE_NS="100 1000"; LAG_N=100; ONESHOT_RUNS=10; CURL_REPS=5
-	WRK_S=5; HZ_S=5; FLOOD_S=3; VARIANTS="ec13 rsa13"
+	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=300; VARIANTS="ec13 rsa13"
 else
 	FLOOR_ITERS=400; FLOOR_PACED_ITERS=300; REPS=3; CHECK_N=200; DAEMON_N=100; DAEMON_WIN=20
 	BB_N=400; BB_PACED_N=300; INSTR_N1=10; INSTR_N2=40; INSTR_WIN=20; PROFILE_N=50
 	SCALE_NS="1000 10000"; LAG_N=500; ONESHOT_RUNS=30; CURL_REPS=10
-	WRK_S=15; HZ_S=10; FLOOD_S=5; VARIANTS="ec13 ec12 rsa13 rsa12"
+	WRK_S=15; HZ_S=10; FLOOD_S=5; BUSY_N=1000; VARIANTS="ec13 ec12 rsa13 rsa12"
 fi
 
 SCALE_NS=${BENCH_SCALE_NS:-$SCALE_NS}
@@ -522,7 +522,7 @@ sec_daemon() {
 		fig "daemon_probes_per_s_$v" "$(calc "$probes / ($t1 - $t0)")" 1/s - \
 		    "probe rate in that window"
 		fig "daemon_vs_floor_$v" "$(calc "$cpu / $probes / $(figval floor_cpu_us_$v)" 3)" \
-		    x "<=1.15" "daemon per-probe CPU / floor (tight loop)"
+		    x - "paced daemon per-probe CPU / floor in a tight loop (mixes the two regimes)"
 		for _ in $(seq $REPS); do
 			floor_us $v $FLOOR_PACED_ITERS $gap
 		done | median >"$WORK/m"
@@ -530,7 +530,32 @@ sec_daemon() {
 		    "the floor with ${gap} us between probes (the daemon's rate), median of $REPS x $FLOOR_PACED_ITERS"
 		fig "daemon_vs_floor_paced_$v" "$(calc "$cpu / $probes / $(cat "$WORK/m")" 3)" \
 		    x "<=1.15" "daemon per-probe CPU / floor at the same rate"
+		daemon_busy $v
 	done
+}
+
+# The daemon kept busy, as the floor's tight loop is: BUSY_N targets every
+# second is more than it can probe, so it probes back to back (16 at a
+# time); CPU / probes over a window, then the tight floor right after.
+daemon_busy() {
+	local v=$1 u0 s0 u1 s1 p0 p1 t0 t1 probes cpu f
+	tp_config "$WORK/daemon-busy-$v.yaml" $BUSY_N 1s 1s 16 $v
+	start_daemon "$WORK/daemon-busy-$v.yaml" "$OUT/daemon-busy-$v.log" || return 0
+	wait_all_probed $BUSY_N 60 >/dev/null || true
+	read -r u0 s0 < <(cpu_split $TP_PID); p0=$(probes_sum); t0=$(date +%s.%N)
+	sleep $DAEMON_WIN
+	p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID); t1=$(date +%s.%N)
+	[ "$(ok_targets)" -eq $BUSY_N ] ||
+	    warn "busy daemon $v: only $(ok_targets) of $BUSY_N targets ok"
+	stop_daemon
+	f=$(floor_us $v $FLOOR_ITERS)
+	probes=$((p1 - p0)); cpu=$((u1 + s1 - u0 - s0))
+	fig "daemon_busy_cpu_us_$v" "$(calc "$cpu / $probes")" us/probe - \
+	    "daemon, $BUSY_N targets every 1s (more than it can do): /proc CPU over ${DAEMON_WIN}s / $probes probes"
+	fig "daemon_busy_probes_per_s_$v" "$(calc "$probes / ($t1 - $t0)")" 1/s - \
+	    "its probe rate"
+	fig "daemon_busy_vs_floor_$v" "$(calc "$cpu / $probes / $f" 3)" x "<=1.15" \
+	    "busy daemon per-probe CPU / the tight floor run right after ($f us)"
 }
 
 # Memory with DAEMON_N targets, all probed: the binary under test, then the
