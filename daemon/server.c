@@ -55,6 +55,7 @@
 #define SERVER_BODY_MAX		1024
 #define SERVER_IDLE_SECS	10
 #define SERVER_SWEEP_MS		100
+#define SERVER_SWEEP_EVICT_MS	5	/* while evicted ones hold an fd */
 #define SERVER_RENDER_MAX	(256 * 1024 * 1024)
 #define SERVER_STARVE_MS	250	/* the heartbeat this late: a flood */
 #define SERVER_FLOOD_HOLD_MS	1000
@@ -88,6 +89,7 @@ struct server {
 
 static struct bufferevent *server_bevcb(struct event_base *, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
+static void	server_sweep_arm(struct server *);
 static void	server_beat_cb(evutil_socket_t, short, void *);
 static void	server_evict(struct server *);
 static uint64_t	server_now_ms(void);
@@ -226,8 +228,8 @@ server_bevcb(struct event_base *base, void *arg)
 	sv->conns[sv->nconns++].evicted = 0;
 	if (sv->nconns - sv->nevicted > sv->max_conns)
 		server_evict(sv);
-	if (!event_pending(sv->sweep, EV_TIMEOUT, NULL)) {
-		event_add(sv->sweep, &tv);
+	server_sweep_arm(sv);
+	if (!event_pending(sv->beat, EV_TIMEOUT, NULL)) {
 		sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
 		event_add(sv->beat, &tv);
 	}
@@ -299,6 +301,7 @@ server_evict(struct server *sv)
 		if ((fd = bufferevent_getfd(sv->conns[i].bev)) != -1)
 			(void)shutdown(fd, SHUT_RDWR);
 		sv->evicted++;
+		server_sweep_arm(sv);
 		return;
 	}
 }
@@ -326,7 +329,23 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	if (sv->nconns == 0) {
 		event_del(sv->sweep);
 		event_del(sv->beat);
-	}
+	} else
+		server_sweep_arm(sv);
+}
+
+/*
+ * An evicted connection keeps its descriptor until the sweep drops our
+ * reference: sweep soon while there are any, so that a burst of connects
+ * cannot pile them up; every SERVER_SWEEP_MS otherwise.
+ */
+static void
+server_sweep_arm(struct server *sv)
+{
+	struct timeval	tv = { 0, (sv->nevicted > 0 ? SERVER_SWEEP_EVICT_MS :
+			    SERVER_SWEEP_MS) * 1000 };
+
+	if (sv->nevicted > 0 || !event_pending(sv->sweep, EV_TIMEOUT, NULL))
+		event_add(sv->sweep, &tv);
 }
 
 /* The probes' priority got a turn: note when the next one is due. */

@@ -48,9 +48,9 @@ http_get /status --max-time 5
 rss1=$(rss_kb)
 fd1=$(fds)
 diag "with 2,000 idle connections: RSS ${rss1} kB, ${fd1} descriptors"
-# The bound: 512 live connections, plus, for at most one sweep (100 ms),
-# those evicted by the last burst of accepts (at most one listen backlog,
-# 128), plus the daemon's own and its probes' descriptors.
+# The bound: 512 live connections, plus those evicted by the last burst of
+# accepts until the next sweep (every 5 ms while any wait: at most about
+# one listen backlog, 128), plus the daemon's own and its probes'.
 [ "$fd1" -le $((512 + 128 + 32)) ] &&
     ok "descriptors bounded under 2,000 idle clients ($fd1 <= 512 + 128 + 32)" ||
     not_ok "descriptors: $fd1 > 512 + 128 + 32"
