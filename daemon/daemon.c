@@ -125,16 +125,18 @@ daemon_file_hash(const char *path)
  * The loop has three priorities: status connections (0) ahead of timers,
  * signals, DNS and the listener (1, the default) ahead of probe socket
  * I/O (2, probe_event_background). libevent runs only the most urgent
- * queue that has work, and after DAEMON_MAX_CALLBACKS callbacks of the
+ * queue that has work, and after DAEMON_MAX_CALLBACKS callback of the
  * lower ones polls again, so a /healthz that arrives during a round of 64
- * handshakes waits for a few of their steps, not all of them. A flood of
- * status requests cannot starve the probes: server.c notices and serves
- * them at the probes' priority until it ends.
+ * handshakes waits for the one step in progress, not for all of them. A
+ * flood of status requests cannot starve the probes: server.c notices and
+ * serves them at the probes' priority until it ends.
  */
-#define DAEMON_MMAP_THRESHOLD	(256 * 1024)
-#define DAEMON_TRIM_THRESHOLD	(16 * 1024)
 #define DAEMON_PRIORITIES	3
 #define DAEMON_MAX_CALLBACKS	1
+
+/* glibc heap settings (daemon_main). */
+#define DAEMON_MMAP_THRESHOLD	(256 * 1024)
+#define DAEMON_TRIM_THRESHOLD	(16 * 1024)
 
 static struct event_base *
 daemon_base_new(void)

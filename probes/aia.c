@@ -21,8 +21,8 @@
 #include <openssl/pkcs7.h>
 
 #include "aia.h"
-#include "probe.h"
 #include "http.h"
+#include "probe.h"
 #include "xmalloc.h"
 
 #define AIA_BUF_MAX	(HTTP_HEAD_MAX + AIA_BODY_MAX)
