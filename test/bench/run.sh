@@ -87,7 +87,7 @@ if [ $QUICK = 1 ]; then
 	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100; DAEMON_WIN=6
 	BB_N=100; BB_PACED_N=100; INSTR_N1=5; INSTR_N2=15; INSTR_WIN=10; PROFILE_N=20
 	SCALE_NS="100 1000"; LAG_N=100; ONESHOT_RUNS=10; CURL_REPS=5
-	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=300; VARIANTS="ec13 rsa13"
+	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=1000; VARIANTS="ec13 rsa13"
 else
 	FLOOR_ITERS=400; FLOOR_PACED_ITERS=300; REPS=3; CHECK_N=200; DAEMON_N=100; DAEMON_WIN=20
 	BB_N=400; BB_PACED_N=300; INSTR_N1=10; INSTR_N2=40; INSTR_WIN=20; PROFILE_N=50
@@ -106,7 +106,7 @@ while :; do
 done
 declare -A PORT=([ec13]=$BASE [ec12]=$((BASE + 1)) [rsa13]=$((BASE + 2))
     [rsa12]=$((BASE + 3)))
-HANG_PORT=$((BASE + 4))
+HANG_PORT=	# the fixture's silent port, set by sec_lag
 TP_PORT=$((BASE + 5))
 BB_PORT=$((BASE + 6))
 
@@ -246,9 +246,7 @@ helpers() {
 	else
 		cc -O2 -o "$WORK/bin/floor" "$HERE/floor.c" -lssl -lcrypto
 	fi
-	for f in hang cpuof; do
-		cc -O2 -o "$WORK/bin/$f" "$HERE/$f.c"
-	done
+	cc -O2 -o "$WORK/bin/cpuof" "$HERE/cpuof.c"
 }
 
 # root -> intermediate -> leaf, for an ECDSA P-256 and an RSA-2048 chain.
@@ -610,8 +608,28 @@ sec_memory() {
 	fi
 }
 
+# bb_figs V TAG N OUT FLOOR CPU TOOL HOW: the figures of N blackbox probes
+# (answers in OUT, CPU microseconds in all) next to a floor of FLOOR us
+# measured just before them, and TOOL's ratio to blackbox (check back to
+# back, the daemon paced) taken through each one's own floor.
+bb_figs() {
+	local v=$1 tag=$2 n=$3 out=$4 floor=$5 cpu=$6 tool=$7 how=$8 okn per tf
+	okn=$(grep -c '^probe_success 1' "$out" || true)
+	[ "$okn" -eq "$n" ] || warn "blackbox$tag $v: $okn of $n probes ok"
+	per=$(calc "$cpu / $n")
+	fig "blackbox${tag}_cpu_us_$v" "$per" us/probe - \
+	    "blackbox_exporter /probe (http, test CA), $how: /proc CPU / $n probes"
+	fig "blackbox${tag}_vs_floor${tag}_$v" "$(calc "$per / $floor" 3)" x - \
+	    "blackbox per-probe CPU / the floor$tag run just before it ($floor us)"
+	if [ "$tool" = check ]; then tf=check_vs_floor; else tf=daemon_vs_floor_paced; fi
+	[ -n "$(figval ${tf}_$v)" ] || return 0
+	fig "${tool}_vs_blackbox_direct_$v" "$(calc "$(figval ${tool}_cpu_us_$v) / $per" 3)" \
+	    x - "$tool per-probe CPU / blackbox's, measured minutes apart (drift included)"
+	fig "${tool}_vs_blackbox_$v" "$(calc "$(figval ${tf}_$v) / ($per / $floor)" 3)" \
+	    x "<=0.8" "($tool / its floor) / (blackbox / its floor), $how"
+}
 sec_blackbox() {
-	local v bb c0 c1 okn rss i fb fp
+	local v bb c0 c1 rss i fb fp
 	bb=$WORK/blackbox
 	mkdir -p "$bb"
 	sed -e "s|@PKI@|$PKI|g" "$HERE/blackbox.yml.in" >"$bb/blackbox.yml"
@@ -640,19 +658,9 @@ sec_blackbox() {
 		c0=$(cpu_us $BB_PID)
 		curl -s -Z --parallel-max 4 -K "$bb/urls" >"$bb/out-$v" 2>/dev/null
 		c1=$(cpu_us $BB_PID)
-		okn=$(grep -c '^probe_success 1' "$bb/out-$v" || true)
-		[ "$okn" -eq $BB_N ] || warn "blackbox $v: $okn of $BB_N probes ok"
 		rss=$(rss_kb $BB_PID)
-		fig "blackbox_cpu_us_$v" "$(calc "($c1 - $c0) / $BB_N")" us/probe - \
-		    "blackbox_exporter /probe (http, test CA), back to back (curl -Z, 4 in parallel): /proc CPU / $BB_N probes"
-		fig "blackbox_vs_floor_$v" "$(calc "($c1 - $c0) / $BB_N / $fb" 3)" x - \
-		    "blackbox per-probe CPU / the floor run just before it ($fb us)"
-		if [ -n "$(figval check_vs_floor_$v)" ]; then
-			fig "check_vs_blackbox_direct_$v" "$(calc "$(figval check_cpu_us_$v) / (($c1 - $c0) / $BB_N)" 3)" \
-			    x - "check -c per-probe CPU / blackbox's, measured minutes apart (drift included)"
-			fig "check_vs_blackbox_$v" "$(calc "$(figval check_vs_floor_$v) / (($c1 - $c0) / $BB_N / $fb)" 3)" \
-			    x "<=0.8" "(check / its floor) / (blackbox / its floor), both back to back"
-		fi
+		bb_figs $v "" $BB_N "$bb/out-$v" "$fb" $((c1 - c0)) check \
+		    "back to back (curl -Z, 4 in parallel)"
 		# Paced as Prometheus would drive it: one at a time, 20 ms apart.
 		: >"$bb/paced-$v"
 		fp=$(floor_us $v $FLOOR_PACED_ITERS $((2000000 / DAEMON_N)))
@@ -662,18 +670,8 @@ sec_blackbox() {
 			sleep 0.02
 		done
 		c1=$(cpu_us $BB_PID)
-		okn=$(grep -c '^probe_success 1' "$bb/paced-$v" || true)
-		[ "$okn" -eq $BB_PACED_N ] || warn "blackbox paced $v: $okn of $BB_PACED_N probes ok"
-		fig "blackbox_paced_cpu_us_$v" "$(calc "($c1 - $c0) / $BB_PACED_N")" us/probe - \
-		    "blackbox_exporter /probe one at a time, 20 ms apart: /proc CPU / $BB_PACED_N probes"
-		fig "blackbox_paced_vs_floor_paced_$v" "$(calc "($c1 - $c0) / $BB_PACED_N / $fp" 3)" x - \
-		    "blackbox paced / the floor paced (20 ms apart) just before it ($fp us)"
-		if [ -n "$(figval daemon_vs_floor_paced_$v)" ]; then
-			fig "daemon_vs_blackbox_direct_$v" "$(calc "$(figval daemon_cpu_us_$v) / (($c1 - $c0) / $BB_PACED_N)" 3)" \
-			    x - "daemon per-probe CPU / blackbox's paced, measured minutes apart (drift included)"
-			fig "daemon_vs_blackbox_$v" "$(calc "$(figval daemon_vs_floor_paced_$v) / (($c1 - $c0) / $BB_PACED_N / $fp)" 3)" \
-			    x "<=0.8" "(daemon / paced floor) / (blackbox paced / paced floor), both at about 50 probes/s"
-		fi
+		bb_figs $v _paced $BB_PACED_N "$bb/paced-$v" "$fp" $((c1 - c0)) daemon \
+		    "one at a time, 20 ms apart (both at about 50 probes/s)"
 	done
 	fig blackbox_rss_kb "$rss" kB - "blackbox_exporter RSS after the probes"
 	stop_pid $BB_PID
@@ -799,7 +797,7 @@ render_times() {
 	echo "$(calc "$m" 2) $s"
 }
 sec_scale() {
-	local n interval isec timeout wait_s rss prev_n= prev_rss= c0 c1 p0 p1 t0 m s r
+	local n interval isec timeout wait_s rss prev_n='' prev_rss='' c0 c1 p0 p1 t0 m s r
 	for n in $SCALE_NS; do
 		case $n in
 		100) isec=5 timeout=5s ;;
@@ -832,7 +830,7 @@ sec_scale() {
 		    [ $(($(date +%s) - t0)) -lt $((isec + 60)) ]; do
 			sleep 1
 		done
-		for r in 1 2 3; do
+		for _ in 1 2 3; do
 			curl -s -m 60 -o /dev/null -w '%{time_total}\n' "$TP_URL/metrics"
 		done | awk '{print $1 * 1000}' | median >"$WORK/m"
 		fig "metrics_busy_ms_$n" "$(calc "$(cat "$WORK/m")" 2)" ms - \
@@ -895,12 +893,26 @@ sec_scale() {
 
 # Event-loop lag: /healthz latency while LAG_N probes of hung servers are
 # in flight (connected, ClientHello sent, no answer until the deadline).
+# The hung server is the test fixture's "silent" scenario (make bench
+# builds test/fixtures/tp_tlsserver).
 sec_lag() {
-	local held
-	"$WORK/bin/hang" $HANG_PORT >"$WORK/hang.out" 2>&1 &
+	local held fx b
+	for b in "${TP_TLSSERVER:-}" "${TOP_BUILDDIR:-/nonexistent}/test/fixtures/tp_tlsserver" \
+	    "$(dirname "$TRUSTPROBE")/test/fixtures/tp_tlsserver"; do
+		[ -n "$b" ] && [ -x "$b" ] && break
+	done
+	[ -x "$b" ] || { warn "lag: no test/fixtures/tp_tlsserver (make bench builds it; or set TP_TLSSERVER)"; return 1; }
+	fx=$WORK/fixture
+	mkdir -p "$fx"
+	( ulimit -n 4096 2>/dev/null; exec "$b" -d "$fx" ) >"$WORK/fixture.log" 2>&1 &
 	HANG_PID=$!
 	track $HANG_PID
-	sleep 0.3
+	for _ in $(seq 100); do
+		[ -f "$fx/ready" ] && break
+		sleep 0.1
+	done
+	HANG_PORT=$(awk '$1 == "silent" { print $2 }' "$fx/ports" 2>/dev/null)
+	[ -n "$HANG_PORT" ] || { warn "lag: the fixture did not start (see $WORK/fixture.log)"; return 1; }
 	tp_config "$WORK/lag.yaml" $LAG_N 2m 60s $((LAG_N + 100)) hang
 	start_daemon "$WORK/lag.yaml" "$OUT/daemon-lag.log" || return 1
 	for _ in $(seq 60); do
@@ -987,7 +999,7 @@ if [ -n "$SERVE" ]; then
 	tp_config "$WORK/serve-100.yaml" 100 2s 2s 16 ec13
 	echo "WORK=$WORK PKI=$PKI CA=$PKI/ca.pem ports: ec13=${PORT[ec13]}" \
 	    "ec12=${PORT[ec12]} rsa13=${PORT[rsa13]} rsa12=${PORT[rsa12]}" \
-	    "hang=$HANG_PORT daemon=$TP_PORT; example config $WORK/serve-100.yaml"
+	    "daemon=$TP_PORT; example config $WORK/serve-100.yaml"
 	sleep "$SERVE" &
 	wait $!		# so that a signal runs the clean-up at once
 	exit 0

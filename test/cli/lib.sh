@@ -57,6 +57,19 @@ expect_out() {
 	fi
 }
 
+# The places trust store discovery looks (SPEC section 5): a
+# trust_store_missing message must name every one.
+expect_out_discovery_paths() {
+	local p
+	for p in /etc/ssl/certs/ca-certificates.crt \
+	    /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/ca-bundle.pem \
+	    /etc/pki/tls/cacert.pem \
+	    /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem /etc/ssl/cert.pem \
+	    /etc/ssl/certs /etc/pki/tls/certs; do
+		expect_out "$p" "trust_store_missing names $p"
+	done
+}
+
 expect_no_out() {
 	if printf '%s\n%s\n' "$OUT" "$ERR" | grep -Eq -- "$1"; then
 		not_ok "$2: unexpected match for /$1/"; diag "stdout:" "$OUT" "stderr:" "$ERR"

@@ -37,12 +37,7 @@ expect_rc 0 "the static binary runs alone in an empty root"
 in_scratch check "$url"
 expect_rc 1 "no CA bundle in the image"
 expect_out "reason: trust_store_missing" "no CA bundle: trust_store_missing"
-for p in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt \
-    /etc/ssl/ca-bundle.pem /etc/pki/tls/cacert.pem \
-    /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem /etc/ssl/cert.pem \
-    /etc/ssl/certs /etc/pki/tls/certs; do
-	expect_out "$p" "trust_store_missing names $p"
-done
+expect_out_discovery_paths
 expect_out "COPY|SSL_CERT_FILE" "the hint says how to fix the image"
 
 in_scratch --help

@@ -333,12 +333,7 @@ expect_out "/etc/ssl/certs/ca-certificates.crt, [0-9]{3} certificates" \
 run tp_podman run --rm --network=host --no-healthcheck "$IMG_NOBUNDLE" check "$url"
 expect_rc 1 "check in the image without a CA bundle"
 expect_out "reason: trust_store_missing" "no CA bundle: trust_store_missing"
-for p in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt \
-    /etc/ssl/ca-bundle.pem /etc/pki/tls/cacert.pem \
-    /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem /etc/ssl/cert.pem \
-    /etc/ssl/certs /etc/pki/tls/certs; do
-	expect_out "$p" "trust_store_missing names $p"
-done
+expect_out_discovery_paths
 
 run tp_podman run --rm --network=host --no-healthcheck "$IMG_NOBUNDLE" truststore
 expect_rc 1 "truststore in the image without a CA bundle exits 1"
