@@ -139,6 +139,30 @@ diag_age(time_t t, time_t now)
 	return (s);
 }
 
+/*
+ * The time spent connecting, and the deadline when that is what ended it:
+ * DNS may have used part of the deadline.
+ */
+static void
+diag_connect_timeout(const struct probe_facts *f, struct result *r)
+{
+	const char	*addr = f->address != NULL ? f->address : f->host;
+	char		*m;
+
+	if (f->timed_out)
+		xasprintf(&m, "no TCP answer from %s within %llu ms: the "
+		    "deadline of %llu ms passed in the connect phase", addr,
+		    (unsigned long long)f->ms[PHASE_CONNECT],
+		    (unsigned long long)f->timeout_ms);
+	else
+		xasprintf(&m, "no TCP answer from %s within %llu ms: the "
+		    "system gave up connecting", addr,
+		    (unsigned long long)f->ms[PHASE_CONNECT]);
+	diag_add(r, REASON_CONNECT_TIMEOUT, STATUS_CRITICAL, m,
+	    "packets to %s are dropped: check firewalls and network "
+	    "policies, or that the host is up", addr);
+}
+
 static void
 diag_network(const struct probe_facts *f, struct result *r)
 {
@@ -207,11 +231,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 		    "this container and %s", f->address);
 		break;
 	case CONNECT_TIMEOUT:
-		xasprintf(&m, "no TCP answer from %s within %llu ms",
-		    f->address, (unsigned long long)f->ms[PHASE_CONNECT]);
-		diag_add(r, REASON_CONNECT_TIMEOUT, STATUS_CRITICAL, m,
-		    "packets to %s are dropped: check firewalls and network "
-		    "policies, or that the host is up", f->address);
+		diag_connect_timeout(f, r);
 		break;
 	}
 }
@@ -618,16 +638,8 @@ diag_run(const struct probe_facts *f, struct result *r)
 			    "check that the nameservers in %s answer from this "
 			    "network", f->resolv_conf != NULL ? f->resolv_conf :
 			    "/etc/resolv.conf");
-		} else {
-			char	*m;
-
-			xasprintf(&m, "no TCP answer from %s within %llu ms",
-			    f->address != NULL ? f->address : f->host,
-			    (unsigned long long)f->ms[PHASE_CONNECT]);
-			diag_add(r, REASON_CONNECT_TIMEOUT, STATUS_CRITICAL, m,
-			    "packets are dropped: check firewalls and network "
-			    "policies, or that the host is up");
-		}
+		} else
+			diag_connect_timeout(f, r);
 	}
 	if (r->nfindings > 0)
 		goto done;

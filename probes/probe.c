@@ -443,6 +443,11 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	p->deadline = evtimer_new(env->base, probe_deadline_cb, p);
 	tv.tv_sec = t->timeout_ms / 1000;
 	tv.tv_usec = (t->timeout_ms % 1000) * 1000;
+	/*
+	 * Inside a callback libevent times from the loop turn's cached clock:
+	 * a probe started late in a busy turn would get a shorter deadline.
+	 */
+	event_base_update_cache_time(env->base);
 	evtimer_add(p->deadline, &tv);
 
 	/* An address literal, the configured address, or all_addresses. */

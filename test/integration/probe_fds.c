@@ -3,7 +3,8 @@
  * fixture scenario through the real probe code in one process (one at a
  * time, then all at once, with deadlines short enough that the hung ones
  * end by timeout), and compares the open descriptors with the count before.
- * Under --enable-asan the same run checks that nothing leaks.
+ * Under --enable-asan the same run checks that nothing leaks. Last, a
+ * probe started late in a busy loop turn must still get its whole deadline.
  *
  * usage: probe_fds FIXTURE_DIR (TAP on stdout)
  */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -67,6 +69,35 @@ done_cb(struct probe_facts *f, struct result *r, void *arg)
 	result_free(r);
 	if (--pending == 0)
 		event_base_loopbreak(base);
+}
+
+/* A busy loop turn: 400 ms of work, then a probe starts. */
+struct late {
+	struct probe_env	*env;
+	struct target		*tg;
+	uint64_t		 ms;
+};
+
+static void
+late_done_cb(struct probe_facts *f, struct result *r, void *arg)
+{
+	struct late	*l = arg;
+
+	l->ms = f->ms[PHASE_DONE];
+	facts_free(f);
+	result_free(r);
+	event_base_loopbreak(base);
+}
+
+static void
+late_start_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct late	*l = arg;
+
+	(void)fd;
+	(void)what;
+	usleep(400 * 1000);
+	probe_start(l->env, &l->tg->pt, NULL, late_done_cb, l);
 }
 
 int
@@ -162,6 +193,22 @@ main(int argc, char **argv)
 	snprintf(detail, sizeof detail, "%d before, %d after", before, after);
 	check(before == after, "all scenarios at once, three rounds: no "
 	    "descriptor left open", detail);
+
+	for (i = 0; i < n; i++) {
+		struct late	 l = { env, &tg[i], 0 };
+		struct timeval	 now = { 0, 0 };
+
+		if (strcmp(tg[i].name, "silent") != 0)
+			continue;
+		event_base_once(base, -1, EV_TIMEOUT, late_start_cb, &l, &now);
+		event_base_dispatch(base);
+		snprintf(detail, sizeof detail, "ended after %llu ms, "
+		    "deadline %llu ms", (unsigned long long)l.ms,
+		    (unsigned long long)tg[i].t.timeout_ms);
+		check(l.ms + 10 >= tg[i].t.timeout_ms && l.ms < 3000,
+		    "probe started late in a busy loop turn: whole deadline",
+		    detail);
+	}
 
 	for (i = 0; i < n; i++) {
 		probe_target_clear(&tg[i].pt);

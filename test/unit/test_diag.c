@@ -526,13 +526,17 @@ test_connect_timeout_deadline(void **state)
 	tf.conn = CONNECT_NONE;
 	tf.timed_out = 1;
 	tf.timeout_phase = PHASE_CONNECT;
+	tf.timeout_ms = 10000;
+	tf.ms[PHASE_DNS] = 3;
 	tf.ms[PHASE_CONNECT] = 9997;
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_CONNECT_TIMEOUT);
 	assert_int_equal(tr.status, STATUS_CRITICAL);
 	assert_int_equal(tr.nfindings, 1);
 	assert_has(tr.message, "192.0.2.10:443");
-	assert_has(tr.message, "9997 ms");
+	/* The time connecting and the deadline it ran into. */
+	assert_has(tr.message, "within 9997 ms");
+	assert_has(tr.message, "deadline of 10000 ms");
 	result_free(&tr);
 	facts_free(&tf);
 }
