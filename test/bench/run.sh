@@ -84,15 +84,22 @@ ALLOW_ROOT=
 
 # Sizes: quick mode is for getting it working; the full run is the one to quote.
 if [ $QUICK = 1 ]; then
-	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100; DAEMON_WIN=6
+	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100
 	BB_N=100; BB_PACED_N=100; INSTR_N1=5; INSTR_N2=15; INSTR_WIN=10; PROFILE_N=20
 	SCALE_NS="100 1000"; LAG_N=100; ONESHOT_RUNS=10; CURL_REPS=5
-	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=1000; VARIANTS="ec13 rsa13"
+	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=3000; VARIANTS="ec13 rsa13"
+	CPU_PAIRS=2; DAEMON_PAIRS=2; BUSY_REPS=1; BUSY_ITERS=1000; SLICE_MS=250; BB_PACED_PAIRS=1
 else
-	FLOOR_ITERS=400; FLOOR_PACED_ITERS=300; REPS=3; CHECK_N=200; DAEMON_N=100; DAEMON_WIN=20
+	FLOOR_ITERS=400; FLOOR_PACED_ITERS=400; REPS=3; CHECK_N=200; DAEMON_N=100
 	BB_N=400; BB_PACED_N=300; INSTR_N1=10; INSTR_N2=40; INSTR_WIN=20; PROFILE_N=50
 	SCALE_NS="1000 10000"; LAG_N=500; ONESHOT_RUNS=30; CURL_REPS=10
-	WRK_S=15; HZ_S=10; FLOOD_S=5; BUSY_N=1000; VARIANTS="ec13 ec12 rsa13 rsa12"
+	WRK_S=15; HZ_S=10; FLOOD_S=5; BUSY_N=3000; VARIANTS="ec13 ec12 rsa13 rsa12"
+	# CPU-time goals are medians of ratios to a floor measured beside each
+	# figure: CPU_PAIRS alternating (floor, check) and (floor, blackbox)
+	# rounds, DAEMON_PAIRS windows of the paced daemon with the paced floor
+	# running meanwhile, BUSY_REPS runs of the busy daemon and the floor
+	# taking SLICE_MS turns (sec_daemon).
+	CPU_PAIRS=5; DAEMON_PAIRS=5; BUSY_REPS=3; BUSY_ITERS=3000; SLICE_MS=250; BB_PACED_PAIRS=3
 fi
 
 SCALE_NS=${BENCH_SCALE_NS:-$SCALE_NS}
@@ -119,6 +126,7 @@ track() { echo "$1" >>"$WORK/pids"; }
 stop_pid() {
 	local pid=$1 i
 	kill -TERM "$pid" 2>/dev/null || return 0
+	kill -CONT "$pid" 2>/dev/null || true	# the busy daemon may be stopped
 	for i in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -427,7 +435,8 @@ wait_all_probed() {
 	while [ $(($(date +%s) - t0)) -lt "$max" ]; do
 		got=$(probed_targets)
 		[ "$got" -ge "$n" ] && { echo $(($(date +%s) - t0)); return 0; }
-		sleep 2
+		# Each poll renders /metrics: rarely when that is big.
+		if [ "$n" -gt 1000 ]; then sleep 2; else sleep 0.5; fi
 	done
 	warn "only $got of $n targets probed after $max s"
 	echo $(($(date +%s) - t0))
@@ -466,7 +475,7 @@ sec_check() {
 		tp_config "$WORK/check-$v-1.yaml" 1 1m 10s 32 $v
 		tp_config "$WORK/check-$v-n.yaml" $CHECK_N 1m 10s 32 $v
 		: >"$WORK/check-pairs"
-		for r in $(seq $REPS); do
+		for r in $(seq $CPU_PAIRS); do
 			f=$(floor_us $v $FLOOR_ITERS)
 			t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-1.yaml")
 			tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-n.yaml")
@@ -475,21 +484,25 @@ sec_check() {
 		t1=$(awk '{print $2}' "$WORK/check-pairs" | median)
 		tn=$(awk '{print $3}' "$WORK/check-pairs" | median)
 		fig "check_startup_cpu_us_$v" "$t1" us - \
-		    "trustprobe check -c with 1 target: whole process CPU, median of $REPS"
+		    "trustprobe check -c with 1 target: whole process CPU, median of $CPU_PAIRS"
 		fig "check_cpu_us_$v" "$(calc "($tn - $t1) / ($CHECK_N - 1)")" \
-		    us/probe - "check -c: (CPU($CHECK_N targets) - CPU(1)) / $((CHECK_N - 1)), median of $REPS"
+		    us/probe - "check -c: (CPU($CHECK_N targets) - CPU(1)) / $((CHECK_N - 1)), median of $CPU_PAIRS"
 		fig "check_cpu_us_total_$v" "$(calc "$tn / $CHECK_N")" us/probe - \
 		    "check -c: CPU($CHECK_N targets) / $CHECK_N, start-up included"
 		fig "check_vs_floor_$v" "$(awk -v n=$CHECK_N '{printf "%.4f\n", ($3 - $2) / (n - 1) / $1}' \
 		    "$WORK/check-pairs" | median | xargs -I{} awk 'BEGIN{printf "%.3f", {}}')" \
-		    x "<=1.15" "check -c per-probe CPU / floor (tight loop) run just before; median of $REPS pairs"
+		    x "<=1.15" "check -c per-probe CPU / floor (tight loop) run just before; median of $CPU_PAIRS pairs"
 	done
 }
 
-# The daemon: N targets, short interval; CPU over a window / probes in it.
-# Right after, the floor paced at the same rate (a gap between probes, as
-# the daemon's are spread in time): probes that run 20 ms apart on a busy
-# machine find colder caches than a tight loop's, whatever the code.
+# The daemon: N targets, short interval; CPU / probes over a window. This
+# machine's speed drifts by 10-20 % within seconds (two floor runs a few
+# seconds apart differ that much), so the daemon is never compared with a
+# floor measured minutes away: paced, the floor runs at the daemon's rate
+# during the daemon's window (both light, at 50 probes/s each on two cores:
+# they meet the same machine); busy, both saturate a core, so they alternate
+# (a fresh daemon measured over a window, stopped, then the floor). Goals
+# are judged on the median of the per-window ratios.
 cpu_split() {
 	local s
 	s=$(cat "/proc/$1/stat")
@@ -498,62 +511,122 @@ cpu_split() {
 	set -- $s
 	echo $(( ${12} * 1000000 / TCK )) $(( ${13} * 1000000 / TCK ))
 }
+# daemon_window CMD...: the daemon's CPU, kernel CPU and probes while CMD
+# runs, then CMD's output: "cpu_us sys_us probes seconds output". The probe
+# count is taken when /metrics renders, the CPU right after each scrape
+# returns: both ends of the window lag by the same scrape, so CPU and
+# probes cover the same interval (CPU read before the first scrape would
+# add that scrape, 0.1-0.2 s with thousands of targets, to one side only).
+daemon_window() {
+	local u0 s0 u1 s1 p0 p1 t0 t1 out
+	p0=$(probes_sum); read -r u0 s0 < <(cpu_split $TP_PID); t0=$(date +%s.%N)
+	out=$("$@")
+	p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID); t1=$(date +%s.%N)
+	echo "$((u1 + s1 - u0 - s0)) $((s1 - s0)) $((p1 - p0)) $(calc "$t1 - $t0" 3) $out"
+}
+# daemon_start_all CONFIG N: start the daemon and let every target have a
+# result, and 2 s more for the schedule to settle.
+daemon_start_all() {
+	start_daemon "$1" "$OUT/$(basename "$1" .yaml).log" || return 1
+	wait_all_probed "$2" 60 >/dev/null || true
+	sleep 2
+}
+daemon_stop_all() {
+	local okn
+	okn=$(ok_targets)
+	stop_daemon
+	[ "$okn" -eq "$2" ] || warn "daemon ($1): only $okn of $2 targets ok"
+}
+# pairs_figs FILE: from lines "cpu_us sys_us probes seconds floor_us":
+# pooled CPU/probe, kernel share, rate, the floors' median, the median of
+# the per-window ratios and all of them (a,b,c), space-separated.
+pairs_figs() {
+	local cpu sys rate floor ratio
+	read -r cpu sys rate < <(awk '{c += $1; s += $2; p += $3; t += $4}
+	    END {printf "%.1f %.1f %.1f\n", c / p, s / p, p / t}' "$1")
+	floor=$(awk '{print $5}' "$1" | median)
+	ratio=$(awk '{printf "%.5f\n", $1 / $3 / $5}' "$1" | median)
+	echo "$cpu $sys $rate $(calc "$floor") $(calc "$ratio" 3)" \
+	    "$(awk '{printf "%s%.3f", (NR > 1 ? "," : ""), $1 / $3 / $5}' "$1")"
+}
 sec_daemon() {
-	local v u0 s0 u1 s1 p0 p1 t0 t1 probes cpu gap out
+	local v gap cpu sys rate floor ratio all r cfg
 	gap=$((2000000 / DAEMON_N))
 	for v in $VARIANTS; do
-		tp_config "$WORK/daemon-$v.yaml" $DAEMON_N 2s 2s 16 $v
-		start_daemon "$WORK/daemon-$v.yaml" "$OUT/daemon-$v.log" || continue
-		wait_all_probed $DAEMON_N 60 >/dev/null || true
-		sleep 2
-		read -r u0 s0 < <(cpu_split $TP_PID); p0=$(probes_sum); t0=$(date +%s.%N)
-		sleep $DAEMON_WIN
-		p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID); t1=$(date +%s.%N)
-		[ "$(ok_targets)" -eq $DAEMON_N ] ||
-		    warn "daemon $v: only $(ok_targets) of $DAEMON_N targets ok"
-		stop_daemon
-		probes=$((p1 - p0)); cpu=$((u1 + s1 - u0 - s0))
-		fig "daemon_cpu_us_$v" "$(calc "$cpu / $probes")" us/probe - \
-		    "daemon, $DAEMON_N targets every 2s: /proc CPU over ${DAEMON_WIN}s / $probes probes"
-		fig "daemon_sys_us_$v" "$(calc "($s1 - $s0) / $probes")" us/probe - \
-		    "of which kernel (stime)"
-		fig "daemon_probes_per_s_$v" "$(calc "$probes / ($t1 - $t0)")" 1/s - \
-		    "probe rate in that window"
-		fig "daemon_vs_floor_$v" "$(calc "$cpu / $probes / $(figval floor_cpu_us_$v)" 3)" \
+		cfg=$WORK/daemon-$v.yaml
+		tp_config "$cfg" $DAEMON_N 2s 2s 16 $v
+		daemon_start_all "$cfg" $DAEMON_N || continue
+		for r in $(seq $DAEMON_PAIRS); do
+			daemon_window floor_us $v $FLOOR_PACED_ITERS $gap
+		done >"$OUT/pairs-daemon-$v.txt"
+		daemon_stop_all "$cfg" $DAEMON_N
+		read -r cpu sys rate floor ratio all < <(pairs_figs "$OUT/pairs-daemon-$v.txt")
+		fig "daemon_cpu_us_$v" "$cpu" us/probe - \
+		    "daemon, $DAEMON_N targets every 2s: /proc CPU / probes over $DAEMON_PAIRS windows"
+		fig "daemon_sys_us_$v" "$sys" us/probe - "of which kernel (stime)"
+		fig "daemon_probes_per_s_$v" "$rate" 1/s - "probe rate in those windows"
+		fig "daemon_vs_floor_$v" "$(calc "$cpu / $(figval floor_cpu_us_$v)" 3)" \
 		    x - "paced daemon per-probe CPU / floor in a tight loop (mixes the two regimes)"
-		for _ in $(seq $REPS); do
-			floor_us $v $FLOOR_PACED_ITERS $gap
-		done | median >"$WORK/m"
-		fig "floor_paced_cpu_us_$v" "$(calc "$(cat "$WORK/m")")" us/handshake - \
-		    "the floor with ${gap} us between probes (the daemon's rate), median of $REPS x $FLOOR_PACED_ITERS"
-		fig "daemon_vs_floor_paced_$v" "$(calc "$cpu / $probes / $(cat "$WORK/m")" 3)" \
-		    x "<=1.15" "daemon per-probe CPU / floor at the same rate"
-		daemon_busy $v
+		fig "floor_paced_cpu_us_$v" "$floor" us/handshake - \
+		    "the floor with ${gap} us between probes (the daemon's rate) during each daemon window, median of $DAEMON_PAIRS x $FLOOR_PACED_ITERS"
+		fig "daemon_vs_floor_paced_$v" "$ratio" x "<=1.15" \
+		    "daemon per-probe CPU / floor at the same rate in the same window; median of $DAEMON_PAIRS windows ($all)"
+		daemon_busy $v 1 $BUSY_REPS "<=1.15" ""
+		daemon_busy $v 16 1 - 16
 	done
 }
 
 # The daemon kept busy, as the floor's tight loop is: BUSY_N targets every
-# second is more than it can probe, so it probes back to back (16 at a
-# time); CPU / probes over a window, then the tight floor right after.
+# 3 s (1,000/s) is more than it can probe, so it probes back to back; one
+# at a time, as the floor does (the goal), and 16 at a time (no goal: what
+# concurrency costs in caches). Both saturate the machine with nginx, so
+# they cannot run at the same time; run one after the other, they meet a
+# machine whose speed has changed by 10-40 % (seen here). So they take
+# turns of SLICE_MS: the tight floor runs, stopped (SIGSTOP) every slice
+# while the daemon runs, and the other way round, until the floor's
+# BUSY_ITERS probes are done; each one's CPU / probes over its own turns.
+# The daemon's 3 s timeout outlasts a pause.
+busy_slices() {
+	local v=$1 out=$WORK/busy-floor.out u0 s0 u1 s1 p0 p1 fpid n=0 sl
+	sl=$(calc "$SLICE_MS / 1000" 3)
+	: >"$out"
+	p0=$(probes_sum); read -r u0 s0 < <(cpu_split $TP_PID)
+	kill -STOP $TP_PID
+	"$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$v]}" -n t0.bench.test \
+	    -C "$PKI/ca.pem" -i $BUSY_ITERS -w 5 >"$out" &
+	fpid=$!
+	track $fpid
+	while sleep "$sl"; [ ! -s "$out" ]; do
+		kill -STOP $fpid
+		kill -CONT $TP_PID
+		sleep "$sl"
+		kill -STOP $TP_PID
+		kill -CONT $fpid
+		n=$((n + 1))
+	done
+	wait $fpid || warn "floor $v failed"
+	kill -CONT $TP_PID
+	p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID)
+	tee -a "$OUT/floor.log" <"$out" >/dev/null
+	echo "$((u1 + s1 - u0 - s0)) $((s1 - s0)) $((p1 - p0)) $(calc "$n * $sl" 2)" \
+	    "$(sed 's/.*cpu_us_per_handshake=\([0-9.]*\).*/\1/' "$out")"
+}
+# daemon_busy V CONCURRENCY RUNS GOAL TAG
 daemon_busy() {
-	local v=$1 u0 s0 u1 s1 p0 p1 t0 t1 probes cpu f
-	tp_config "$WORK/daemon-busy-$v.yaml" $BUSY_N 1s 1s 16 $v
-	start_daemon "$WORK/daemon-busy-$v.yaml" "$OUT/daemon-busy-$v.log" || return 0
-	wait_all_probed $BUSY_N 60 >/dev/null || true
-	read -r u0 s0 < <(cpu_split $TP_PID); p0=$(probes_sum); t0=$(date +%s.%N)
-	sleep $DAEMON_WIN
-	p1=$(probes_sum); read -r u1 s1 < <(cpu_split $TP_PID); t1=$(date +%s.%N)
-	[ "$(ok_targets)" -eq $BUSY_N ] ||
-	    warn "busy daemon $v: only $(ok_targets) of $BUSY_N targets ok"
-	stop_daemon
-	f=$(floor_us $v $FLOOR_ITERS)
-	probes=$((p1 - p0)); cpu=$((u1 + s1 - u0 - s0))
-	fig "daemon_busy_cpu_us_$v" "$(calc "$cpu / $probes")" us/probe - \
-	    "daemon, $BUSY_N targets every 1s (more than it can do): /proc CPU over ${DAEMON_WIN}s / $probes probes"
-	fig "daemon_busy_probes_per_s_$v" "$(calc "$probes / ($t1 - $t0)")" 1/s - \
-	    "its probe rate"
-	fig "daemon_busy_vs_floor_$v" "$(calc "$cpu / $probes / $f" 3)" x "<=1.15" \
-	    "busy daemon per-probe CPU / the tight floor run right after ($f us)"
+	local v=$1 conc=$2 runs=$3 goal=$4 tag=$5 cpu sys rate floor ratio all r cfg
+	cfg=$WORK/daemon-busy$tag-$v.yaml
+	tp_config "$cfg" $BUSY_N 3s 3s "$conc" $v
+	daemon_start_all "$cfg" $BUSY_N || return 0
+	for r in $(seq "$runs"); do
+		busy_slices $v
+	done >"$OUT/pairs-busy$tag-$v.txt"
+	daemon_stop_all "$cfg" $BUSY_N
+	read -r cpu sys rate floor ratio all < <(pairs_figs "$OUT/pairs-busy$tag-$v.txt")
+	fig "daemon_busy${tag}_cpu_us_$v" "$cpu" us/probe - \
+	    "daemon, $BUSY_N targets every 3s (more than it can do), $conc at a time, taking ${SLICE_MS} ms turns with the tight floor: /proc CPU / probes over its turns, $runs runs"
+	fig "daemon_busy${tag}_probes_per_s_$v" "$rate" 1/s - "its probe rate in its turns (about)"
+	fig "daemon_busy${tag}_vs_floor_$v" "$ratio" x "$goal" \
+	    "busy daemon ($conc at a time) per-probe CPU / the tight floor ($BUSY_ITERS probes), in alternating ${SLICE_MS} ms turns; median of $runs runs ($all)"
 }
 
 # Memory with DAEMON_N targets, all probed: the binary under test, then the
@@ -608,28 +681,56 @@ sec_memory() {
 	fi
 }
 
-# bb_figs V TAG N OUT FLOOR CPU TOOL HOW: the figures of N blackbox probes
-# (answers in OUT, CPU microseconds in all) next to a floor of FLOOR us
-# measured just before them, and TOOL's ratio to blackbox (check back to
-# back, the daemon paced) taken through each one's own floor.
+# bb_figs V TAG PAIRS TOOL HOW: the figures of blackbox's rounds in PAIRS
+# (one line per round: "floor_us cpu_us probes probes_ok", the floor run
+# just before the round), and TOOL's ratio to blackbox (check back to back,
+# the daemon paced) taken through each one's own floor: the machine's speed
+# drifts by tens of percent over minutes here.
 bb_figs() {
-	local v=$1 tag=$2 n=$3 out=$4 floor=$5 cpu=$6 tool=$7 how=$8 okn per tf
-	okn=$(grep -c '^probe_success 1' "$out" || true)
+	local v=$1 tag=$2 pairs=$3 tool=$4 how=$5 n okn per ratio all tf
+	read -r n okn per < <(awk '{c += $2; n += $3; k += $4}
+	    END {printf "%d %d %.1f\n", n, k, c / n}' "$pairs")
 	[ "$okn" -eq "$n" ] || warn "blackbox$tag $v: $okn of $n probes ok"
-	per=$(calc "$cpu / $n")
+	ratio=$(awk '{printf "%.5f\n", $2 / $3 / $1}' "$pairs" | median)
+	all=$(awk '{printf "%s%.3f", (NR > 1 ? "," : ""), $2 / $3 / $1}' "$pairs")
 	fig "blackbox${tag}_cpu_us_$v" "$per" us/probe - \
-	    "blackbox_exporter /probe (http, test CA), $how: /proc CPU / $n probes"
-	fig "blackbox${tag}_vs_floor${tag}_$v" "$(calc "$per / $floor" 3)" x - \
-	    "blackbox per-probe CPU / the floor$tag run just before it ($floor us)"
+	    "blackbox_exporter /probe (http, test CA), $how: /proc CPU / $n probes in $(wc -l <"$pairs") rounds"
+	fig "blackbox${tag}_vs_floor${tag}_$v" "$(calc "$ratio" 3)" x - \
+	    "blackbox per-probe CPU / the floor$tag run just before each round; median of the rounds ($all)"
 	if [ "$tool" = check ]; then tf=check_vs_floor; else tf=daemon_vs_floor_paced; fi
 	[ -n "$(figval ${tf}_$v)" ] || return 0
 	fig "${tool}_vs_blackbox_direct_$v" "$(calc "$(figval ${tool}_cpu_us_$v) / $per" 3)" \
 	    x - "$tool per-probe CPU / blackbox's, measured minutes apart (drift included)"
-	fig "${tool}_vs_blackbox_$v" "$(calc "$(figval ${tf}_$v) / ($per / $floor)" 3)" \
+	fig "${tool}_vs_blackbox_$v" "$(calc "$(figval ${tf}_$v) / $ratio" 3)" \
 	    x "<=0.8" "($tool / its floor) / (blackbox / its floor), $how"
 }
+# bb_round V N QUERY [GAP]: the floor, then N blackbox probes, back to back
+# (curl -Z, 4 in parallel) or, with GAP, one at a time GAP seconds apart.
+bb_round() {
+	local v=$1 n=$2 q=$3 gap=${4:-} f c0 c1 i out=$WORK/blackbox/round
+	if [ -z "$gap" ]; then
+		f=$(floor_us $v $FLOOR_ITERS)
+	else
+		f=$(floor_us $v $FLOOR_PACED_ITERS $((2000000 / DAEMON_N)))
+	fi
+	for i in $(seq 0 $((n - 1))); do
+		echo "url = \"http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/%3F$q%3D$i\""
+	done >"$out.urls"
+	c0=$(cpu_us $BB_PID)
+	if [ -z "$gap" ]; then
+		curl -s -Z --parallel-max 4 -K "$out.urls" >"$out" 2>/dev/null
+	else
+		: >"$out"
+		while read -r i; do
+			curl -s -K <(echo "$i") >>"$out"
+			sleep "$gap"
+		done <"$out.urls"
+	fi
+	c1=$(cpu_us $BB_PID)
+	echo "$f $((c1 - c0)) $n $(grep -c '^probe_success 1' "$out" || true)"
+}
 sec_blackbox() {
-	local v bb c0 c1 rss i fb fp
+	local v bb r
 	bb=$WORK/blackbox
 	mkdir -p "$bb"
 	sed -e "s|@PKI@|$PKI|g" "$HERE/blackbox.yml.in" >"$bb/blackbox.yml"
@@ -644,36 +745,22 @@ sec_blackbox() {
 	fig blackbox_version "$(prometheus-blackbox-exporter --version 2>&1 |
 	    sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -1)" - - "Debian's package"
 	for v in $VARIANTS; do
-		: >"$bb/urls"
-		for i in $(seq 0 $((BB_N - 1))); do
-			echo "url = \"http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/%3Fn%3D$i\""
-		done >"$bb/urls"
 		# warm-up
 		curl -s "http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/" |
 		    grep -q '^probe_success 1' || warn "blackbox: $v probe fails"
-		# The floor right before: the machine's speed drifts by tens of
-		# percent over minutes here, so each tool is compared with the
-		# floor measured next to it, and the ratios go through the floor.
-		fb=$(floor_us $v $FLOOR_ITERS)
-		c0=$(cpu_us $BB_PID)
-		curl -s -Z --parallel-max 4 -K "$bb/urls" >"$bb/out-$v" 2>/dev/null
-		c1=$(cpu_us $BB_PID)
-		rss=$(rss_kb $BB_PID)
-		bb_figs $v "" $BB_N "$bb/out-$v" "$fb" $((c1 - c0)) check \
+		for r in $(seq $CPU_PAIRS); do
+			bb_round $v $BB_N "n$r"
+		done >"$OUT/pairs-blackbox-$v.txt"
+		bb_figs $v "" "$OUT/pairs-blackbox-$v.txt" check \
 		    "back to back (curl -Z, 4 in parallel)"
 		# Paced as Prometheus would drive it: one at a time, 20 ms apart.
-		: >"$bb/paced-$v"
-		fp=$(floor_us $v $FLOOR_PACED_ITERS $((2000000 / DAEMON_N)))
-		c0=$(cpu_us $BB_PID)
-		for i in $(seq 0 $((BB_PACED_N - 1))); do
-			curl -s "http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/%3Fp%3D$i" >>"$bb/paced-$v"
-			sleep 0.02
-		done
-		c1=$(cpu_us $BB_PID)
-		bb_figs $v _paced $BB_PACED_N "$bb/paced-$v" "$fp" $((c1 - c0)) daemon \
+		for r in $(seq $BB_PACED_PAIRS); do
+			bb_round $v $BB_PACED_N "p$r" 0.02
+		done >"$OUT/pairs-blackbox-paced-$v.txt"
+		bb_figs $v _paced "$OUT/pairs-blackbox-paced-$v.txt" daemon \
 		    "one at a time, 20 ms apart (both at about 50 probes/s)"
 	done
-	fig blackbox_rss_kb "$rss" kB - "blackbox_exporter RSS after the probes"
+	fig blackbox_rss_kb "$(rss_kb $BB_PID)" kB - "blackbox_exporter RSS after the probes"
 	stop_pid $BB_PID
 }
 

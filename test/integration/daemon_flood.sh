@@ -28,6 +28,23 @@ daemon_start "$TMPD/c.yaml"
 wait_for 20 status_has "[.targets[] | select(.status == \"ok\")] | length == $N" ||
     not_ok "not every target ok before the flood"
 
+# A paused process (SIGSTOP, a frozen container) wakes with its heartbeat
+# late: that is no flood (libevent runs the expired timers first, so the
+# heartbeat is not pending then). Paused right after a request, while its
+# connection still holds the heartbeat armed.
+http_get /healthz
+kill -STOP "$D_PID"
+sleep 1
+kill -CONT "$D_PID"
+t0=$(now_ms)
+http_get /healthz
+[ "$HTTP_CODE" = 200 ] && ok "/healthz right after a 1 s pause: 200 in $(($(now_ms) - t0)) ms" ||
+    not_ok "/healthz right after a 1 s pause: $HTTP_CODE"
+sleep 0.5
+! grep -q 'msg="status requests are starving the probes' "$D_LOG" &&
+    ok "a paused process is not taken for a flood" ||
+    not_ok "the log calls a 1 s pause a flood: $(grep starving "$D_LOG" | head -1)"
+
 probes() { metrics_get && awk '/^trustprobe_probes_total/ {s += $NF} END {print s + 0}' "$D_METRICS"; }
 p0=$(probes)
 t0=$(now_ms)
