@@ -23,7 +23,8 @@
 # Environment: TRUSTPROBE (the binary; default ./trustprobe, then
 # build/bench/trustprobe), STATIC_TRUSTPROBE (the static binary for the
 # memory figures; default build/static/trustprobe, else built), BENCH_PORT (first of 8 loopback ports, 28400),
-# BENCH_SCALE_NS (target counts of the scale section, "1000 10000").
+# BENCH_SCALE_NS (target counts of the scale section, "1000 10000"),
+# BENCH_VARIANTS (default "ec13 ec12 rsa13 rsa12"; --quick "ec13 rsa13").
 #
 # Output: a table, then one line per figure:
 #   BENCH name=<...> value=<...> unit=<...> goal=<...> verdict=PASS|FAIL|-
@@ -87,19 +88,19 @@ if [ $QUICK = 1 ]; then
 	FLOOR_ITERS=100; FLOOR_PACED_ITERS=100; REPS=1; CHECK_N=40; DAEMON_N=100
 	BB_N=100; BB_PACED_N=100; INSTR_N1=5; INSTR_N2=15; INSTR_WIN=10; PROFILE_N=20
 	SCALE_NS="100 1000"; LAG_N=100; ONESHOT_RUNS=10; CURL_REPS=5
-	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=3000; VARIANTS="ec13 rsa13"
-	CPU_PAIRS=2; DAEMON_PAIRS=2; BUSY_REPS=1; BUSY_ITERS=1000; SLICE_MS=250; BB_PACED_PAIRS=1
+	WRK_S=5; HZ_S=5; FLOOD_S=3; BUSY_N=3000; VARIANTS=${BENCH_VARIANTS:-"ec13 rsa13"}
+	CPU_PAIRS=2; DAEMON_PAIRS=2; BUSY_REPS=1; BUSY_ITERS=1500; SLICE_MS=1000; BB_PACED_PAIRS=1
 else
 	FLOOR_ITERS=400; FLOOR_PACED_ITERS=400; REPS=3; CHECK_N=200; DAEMON_N=100
 	BB_N=400; BB_PACED_N=300; INSTR_N1=10; INSTR_N2=40; INSTR_WIN=20; PROFILE_N=50
 	SCALE_NS="1000 10000"; LAG_N=500; ONESHOT_RUNS=30; CURL_REPS=10
-	WRK_S=15; HZ_S=10; FLOOD_S=5; BUSY_N=3000; VARIANTS="ec13 ec12 rsa13 rsa12"
+	WRK_S=15; HZ_S=10; FLOOD_S=5; BUSY_N=3000; VARIANTS=${BENCH_VARIANTS:-"ec13 ec12 rsa13 rsa12"}
 	# CPU-time goals are medians of ratios to a floor measured beside each
 	# figure: CPU_PAIRS alternating (floor, check) and (floor, blackbox)
 	# rounds, DAEMON_PAIRS windows of the paced daemon with the paced floor
 	# running meanwhile, BUSY_REPS runs of the busy daemon and the floor
 	# taking SLICE_MS turns (sec_daemon).
-	CPU_PAIRS=5; DAEMON_PAIRS=5; BUSY_REPS=3; BUSY_ITERS=3000; SLICE_MS=250; BB_PACED_PAIRS=3
+	CPU_PAIRS=5; DAEMON_PAIRS=5; BUSY_REPS=3; BUSY_ITERS=5000; SLICE_MS=1000; BB_PACED_PAIRS=3
 fi
 
 SCALE_NS=${BENCH_SCALE_NS:-$SCALE_NS}
@@ -681,38 +682,17 @@ sec_memory() {
 	fi
 }
 
-# bb_figs V TAG PAIRS TOOL HOW: the figures of blackbox's rounds in PAIRS
-# (one line per round: "floor_us cpu_us probes probes_ok", the floor run
-# just before the round), and TOOL's ratio to blackbox (check back to back,
-# the daemon paced) taken through each one's own floor: the machine's speed
-# drifts by tens of percent over minutes here.
-bb_figs() {
-	local v=$1 tag=$2 pairs=$3 tool=$4 how=$5 n okn per ratio all tf
-	read -r n okn per < <(awk '{c += $2; n += $3; k += $4}
-	    END {printf "%d %d %.1f\n", n, k, c / n}' "$pairs")
-	[ "$okn" -eq "$n" ] || warn "blackbox$tag $v: $okn of $n probes ok"
-	ratio=$(awk '{printf "%.5f\n", $2 / $3 / $1}' "$pairs" | median)
-	all=$(awk '{printf "%s%.3f", (NR > 1 ? "," : ""), $2 / $3 / $1}' "$pairs")
-	fig "blackbox${tag}_cpu_us_$v" "$per" us/probe - \
-	    "blackbox_exporter /probe (http, test CA), $how: /proc CPU / $n probes in $(wc -l <"$pairs") rounds"
-	fig "blackbox${tag}_vs_floor${tag}_$v" "$(calc "$ratio" 3)" x - \
-	    "blackbox per-probe CPU / the floor$tag run just before each round; median of the rounds ($all)"
-	if [ "$tool" = check ]; then tf=check_vs_floor; else tf=daemon_vs_floor_paced; fi
-	[ -n "$(figval ${tf}_$v)" ] || return 0
-	fig "${tool}_vs_blackbox_direct_$v" "$(calc "$(figval ${tool}_cpu_us_$v) / $per" 3)" \
-	    x - "$tool per-probe CPU / blackbox's, measured minutes apart (drift included)"
-	fig "${tool}_vs_blackbox_$v" "$(calc "$(figval ${tf}_$v) / $ratio" 3)" \
-	    x "<=0.8" "($tool / its floor) / (blackbox / its floor), $how"
-}
-# bb_round V N QUERY [GAP]: the floor, then N blackbox probes, back to back
-# (curl -Z, 4 in parallel) or, with GAP, one at a time GAP seconds apart.
-bb_round() {
-	local v=$1 n=$2 q=$3 gap=${4:-} f c0 c1 i out=$WORK/blackbox/round
-	if [ -z "$gap" ]; then
-		f=$(floor_us $v $FLOOR_ITERS)
-	else
-		f=$(floor_us $v $FLOOR_PACED_ITERS $((2000000 / DAEMON_N)))
-	fi
+# blackbox_exporter against trustprobe, each pair measured together: the
+# machine's speed drifts by 10-40 % within seconds here, so a ratio of
+# figures taken minutes (or seconds) apart is mostly that drift.
+# - back to back: CPU_PAIRS rounds of (the tight floor, check -c over 1 and
+#   CHECK_N targets, BB_N blackbox probes, curl -Z 4 in parallel); per
+#   round check's marginal CPU per probe / blackbox's; median.
+# - paced: the daemon (DAEMON_N targets every 2 s, 50 probes/s) with
+#   blackbox driven one probe at a time, 20 ms apart (about 50/s too) in
+#   the same window; BB_PACED_PAIRS windows; median of the ratios.
+bb_probes() {
+	local v=$1 n=$2 q=$3 gap=${4:-} c0 c1 i out=$WORK/blackbox/round
 	for i in $(seq 0 $((n - 1))); do
 		echo "url = \"http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/%3F$q%3D$i\""
 	done >"$out.urls"
@@ -727,10 +707,18 @@ bb_round() {
 		done <"$out.urls"
 	fi
 	c1=$(cpu_us $BB_PID)
-	echo "$f $((c1 - c0)) $n $(grep -c '^probe_success 1' "$out" || true)"
+	echo "$((c1 - c0)) $n $(grep -c '^probe_success 1' "$out" || true)"
+}
+# bb_round V R: "floor_us check_1_us check_n_us bb_cpu_us n ok"
+bb_round() {
+	local v=$1 f t1 tn
+	f=$(floor_us $v $FLOOR_ITERS)
+	t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-1.yaml")
+	tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-n.yaml")
+	echo "$f $t1 $tn $(bb_probes $v $BB_N "n$2")"
 }
 sec_blackbox() {
-	local v bb r
+	local v bb r n okn per ratio all cfg
 	bb=$WORK/blackbox
 	mkdir -p "$bb"
 	sed -e "s|@PKI@|$PKI|g" "$HERE/blackbox.yml.in" >"$bb/blackbox.yml"
@@ -748,17 +736,47 @@ sec_blackbox() {
 		# warm-up
 		curl -s "http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/" |
 		    grep -q '^probe_success 1' || warn "blackbox: $v probe fails"
+		tp_config "$WORK/check-$v-1.yaml" 1 1m 10s 32 $v
+		tp_config "$WORK/check-$v-n.yaml" $CHECK_N 1m 10s 32 $v
 		for r in $(seq $CPU_PAIRS); do
-			bb_round $v $BB_N "n$r"
+			bb_round $v $r
 		done >"$OUT/pairs-blackbox-$v.txt"
-		bb_figs $v "" "$OUT/pairs-blackbox-$v.txt" check \
-		    "back to back (curl -Z, 4 in parallel)"
-		# Paced as Prometheus would drive it: one at a time, 20 ms apart.
+		read -r n okn per < <(awk '{c += $4; n += $5; k += $6}
+		    END {printf "%d %d %.1f\n", n, k, c / n}' "$OUT/pairs-blackbox-$v.txt")
+		[ "$okn" -eq "$n" ] || warn "blackbox $v: $okn of $n probes ok"
+		fig "blackbox_cpu_us_$v" "$per" us/probe - \
+		    "blackbox_exporter /probe (http, test CA), back to back (curl -Z, 4 in parallel): /proc CPU / $n probes in $CPU_PAIRS rounds"
+		ratio=$(awk '{printf "%.5f\n", $4 / $5 / $1}' "$OUT/pairs-blackbox-$v.txt" | median)
+		fig "blackbox_vs_floor_$v" "$(calc "$ratio" 3)" x - \
+		    "blackbox per-probe CPU / the tight floor run just before, median of the rounds"
+		ratio=$(awk -v n=$CHECK_N '{printf "%.5f\n", ($3 - $2) / (n - 1) / ($4 / $5)}' \
+		    "$OUT/pairs-blackbox-$v.txt" | median)
+		all=$(awk -v n=$CHECK_N '{printf "%s%.3f", (NR > 1 ? "," : ""), ($3 - $2) / (n - 1) / ($4 / $5)}' \
+		    "$OUT/pairs-blackbox-$v.txt")
+		fig "check_vs_blackbox_$v" "$(calc "$ratio" 3)" x "<=0.8" \
+		    "check -c marginal per-probe CPU / blackbox's, measured a second apart; median of $CPU_PAIRS rounds ($all)"
+
+		# Paced as Prometheus would drive it, beside the daemon at its pace.
+		cfg=$WORK/daemon-bb-$v.yaml
+		tp_config "$cfg" $DAEMON_N 2s 2s 16 $v
+		daemon_start_all "$cfg" $DAEMON_N || continue
 		for r in $(seq $BB_PACED_PAIRS); do
-			bb_round $v $BB_PACED_N "p$r" 0.02
+			daemon_window bb_probes $v $BB_PACED_N "p$r" 0.02
 		done >"$OUT/pairs-blackbox-paced-$v.txt"
-		bb_figs $v _paced "$OUT/pairs-blackbox-paced-$v.txt" daemon \
-		    "one at a time, 20 ms apart (both at about 50 probes/s)"
+		daemon_stop_all "$cfg" $DAEMON_N
+		read -r n okn per < <(awk '{c += $5; n += $6; k += $7}
+		    END {printf "%d %d %.1f\n", n, k, c / n}' "$OUT/pairs-blackbox-paced-$v.txt")
+		[ "$okn" -eq "$n" ] || warn "blackbox paced $v: $okn of $n probes ok"
+		fig "blackbox_paced_cpu_us_$v" "$per" us/probe - \
+		    "blackbox_exporter, one probe at a time 20 ms apart (~50/s), beside the daemon: /proc CPU / $n probes"
+		fig "daemon_bb_cpu_us_$v" "$(awk '{c += $1; p += $3} END {printf "%.1f", c / p}' \
+		    "$OUT/pairs-blackbox-paced-$v.txt")" us/probe - \
+		    "the daemon ($DAEMON_N targets every 2 s) in the same windows"
+		ratio=$(awk '{printf "%.5f\n", ($1 / $3) / ($5 / $6)}' "$OUT/pairs-blackbox-paced-$v.txt" | median)
+		all=$(awk '{printf "%s%.3f", (NR > 1 ? "," : ""), ($1 / $3) / ($5 / $6)}' \
+		    "$OUT/pairs-blackbox-paced-$v.txt")
+		fig "daemon_vs_blackbox_$v" "$(calc "$ratio" 3)" x "<=0.8" \
+		    "daemon per-probe CPU / blackbox's, both at about 50 probes/s in the same window; median of $BB_PACED_PAIRS windows ($all)"
 	done
 	fig blackbox_rss_kb "$(rss_kb $BB_PID)" kB - "blackbox_exporter RSS after the probes"
 	stop_pid $BB_PID

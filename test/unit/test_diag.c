@@ -513,7 +513,7 @@ test_connect_timeout(void **state)
 	assert_int_equal(tr.status, STATUS_CRITICAL);
 	assert_int_equal(tr.nfindings, 1);
 	assert_has(tr.message, "192.0.2.10:443");
-	assert_has(tr.message, "3000 ms");
+	assert_has(tr.message, "within 3000 ms: the system gave up");
 	result_free(&tr);
 	facts_free(&tf);
 }
