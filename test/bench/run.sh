@@ -100,7 +100,7 @@ else
 	# rounds, DAEMON_PAIRS windows of the paced daemon with the paced floor
 	# running meanwhile, BUSY_REPS runs of the busy daemon and the floor
 	# taking SLICE_MS turns (sec_daemon).
-	CPU_PAIRS=5; DAEMON_PAIRS=5; BUSY_REPS=3; BUSY_ITERS=5000; SLICE_MS=1000; BB_PACED_PAIRS=3
+	CPU_PAIRS=5; DAEMON_PAIRS=5; BUSY_REPS=3; BUSY_ITERS=8000; SLICE_MS=3000; BB_PACED_PAIRS=3
 fi
 
 SCALE_NS=${BENCH_SCALE_NS:-$SCALE_NS}
