@@ -572,17 +572,18 @@ sec_daemon() {
 		    "the floor with ${gap} us between probes (the daemon's rate) during each daemon window, median of $DAEMON_PAIRS x $FLOOR_PACED_ITERS"
 		fig "daemon_vs_floor_paced_$v" "$ratio" x "<=1.15" \
 		    "daemon per-probe CPU / floor at the same rate in the same window; median of $DAEMON_PAIRS windows ($all)"
-		daemon_busy $v 1 $BUSY_REPS "<=1.15" ""
-		daemon_busy $v 16 1 - 16
+		daemon_busy $v 16 $BUSY_REPS "<=1.15" ""
+		daemon_busy $v 1 1 - 1
 	done
 }
 
 # The daemon kept busy, as the floor's tight loop is: the DAEMON_N targets
 # of the paced figure every 100 ms (1,000/s) is more than it can probe, so
-# it probes back to back; one at a time, as the floor does (the goal), and
-# 16 at a time (no goal: what concurrency costs in caches). (Made busy by
-# 3,000 targets every 3 s instead, it cost 10-20 % more per probe: 30 times
-# the state to walk, and cache misses callgrind does not count.) Both saturate the machine with nginx, so
+# it probes back to back, 16 at a time as configured in the paced figure
+# (the goal), and one at a time (no goal: each step then costs the loop an
+# epoll_wait that the floor's blocking read does not; 1.12-1.19 x the floor
+# in a trial run, 16 at a time 0.96-1.00). Made busy by 3,000 targets every
+# 3 s instead, 16 at a time cost 1.05-1.15 x the floor (30 times the state). Both saturate the machine with nginx, so
 # they cannot run at the same time; run one after the other, they meet a
 # machine whose speed has changed by 10-40 % (seen here). So they take
 # turns of SLICE_MS: the tight floor runs, stopped (SIGSTOP) every slice
