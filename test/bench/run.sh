@@ -470,18 +470,25 @@ cpuof_us() {
 	    { warn "$* failed"; tail -3 "$WORK/cpuof.out" >&2; }
 	tail -1 "$WORK/cpuof.err" | sed 's/.*cpu_us=\([0-9]*\).*/\1/'
 }
-sec_check() {
-	local v r t1 tn f
-	for v in $VARIANTS; do
+# check_round V: the tight floor, then check -c over 1 and CHECK_N targets:
+# "floor_us check_1_us check_n_us".
+check_round() {
+	local v=$1 f t1 tn
+	[ -f "$WORK/check-$v-n.yaml" ] || {
 		tp_config "$WORK/check-$v-1.yaml" 1 1m 10s 32 $v
 		tp_config "$WORK/check-$v-n.yaml" $CHECK_N 1m 10s 32 $v
-		: >"$WORK/check-pairs"
+	}
+	f=$(floor_us $v $FLOOR_ITERS)
+	t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-1.yaml")
+	tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-n.yaml")
+	echo "$f $t1 $tn"
+}
+sec_check() {
+	local v r t1 tn ratio all
+	for v in $VARIANTS; do
 		for r in $(seq $CPU_PAIRS); do
-			f=$(floor_us $v $FLOOR_ITERS)
-			t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-1.yaml")
-			tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-n.yaml")
-			echo "$f $t1 $tn" >>"$WORK/check-pairs"
-		done
+			check_round $v
+		done >"$WORK/check-pairs"
 		t1=$(awk '{print $2}' "$WORK/check-pairs" | median)
 		tn=$(awk '{print $3}' "$WORK/check-pairs" | median)
 		fig "check_startup_cpu_us_$v" "$t1" us - \
@@ -490,20 +497,19 @@ sec_check() {
 		    us/probe - "check -c: (CPU($CHECK_N targets) - CPU(1)) / $((CHECK_N - 1)), median of $CPU_PAIRS"
 		fig "check_cpu_us_total_$v" "$(calc "$tn / $CHECK_N")" us/probe - \
 		    "check -c: CPU($CHECK_N targets) / $CHECK_N, start-up included"
-		fig "check_vs_floor_$v" "$(awk -v n=$CHECK_N '{printf "%.4f\n", ($3 - $2) / (n - 1) / $1}' \
-		    "$WORK/check-pairs" | median | xargs -I{} awk 'BEGIN{printf "%.3f", {}}')" \
-		    x "<=1.15" "check -c per-probe CPU / floor (tight loop) run just before; median of $CPU_PAIRS pairs"
+		read -r ratio all < <(ratios "$WORK/check-pairs" '($3 - $2) / (n - 1) / $1' -v n=$CHECK_N)
+		fig "check_vs_floor_$v" "$ratio" x "<=1.15" \
+		    "check -c per-probe CPU / floor (tight loop) run just before; median of $CPU_PAIRS pairs ($all)"
 	done
 }
 
 # The daemon: N targets, short interval; CPU / probes over a window. This
-# machine's speed drifts by 10-20 % within seconds (two floor runs a few
-# seconds apart differ that much), so the daemon is never compared with a
-# floor measured minutes away: paced, the floor runs at the daemon's rate
-# during the daemon's window (both light, at 50 probes/s each on two cores:
-# they meet the same machine); busy, both saturate a core, so they alternate
-# (a fresh daemon measured over a window, stopped, then the floor). Goals
-# are judged on the median of the per-window ratios.
+# machine's speed drifts by 10-40 % within seconds, so the daemon is never
+# compared with a floor measured minutes away: paced, the floor runs at the
+# daemon's rate during the daemon's window (both light, at 50 probes/s each
+# on two cores: they meet the same machine); busy, both saturate a core, so
+# they take turns (busy_slices). Goals are judged on the median of the
+# per-window ratios.
 cpu_split() {
 	local s
 	s=$(cat "/proc/$1/stat")
@@ -538,17 +544,23 @@ daemon_stop_all() {
 	stop_daemon
 	[ "$okn" -eq "$2" ] || warn "daemon ($1): only $okn of $2 targets ok"
 }
+# ratios FILE EXPR [AWK-ARGS]: EXPR (awk, over a line's fields) for each
+# line of FILE: "median all" (all as a,b,c), for a goal and its windows.
+ratios() {
+	local f=$1 e=$2
+	shift 2
+	echo "$(awk "$@" "{printf \"%.5f\\n\", $e}" "$f" | median | xargs -I{} awk 'BEGIN{printf "%.3f", {}}')" \
+	    "$(awk "$@" "{printf \"%s%.3f\", (NR > 1 ? \",\" : \"\"), $e}" "$f")"
+}
 # pairs_figs FILE: from lines "cpu_us sys_us probes seconds floor_us":
 # pooled CPU/probe, kernel share, rate, the floors' median, the median of
 # the per-window ratios and all of them (a,b,c), space-separated.
 pairs_figs() {
-	local cpu sys rate floor ratio
+	local cpu sys rate floor
 	read -r cpu sys rate < <(awk '{c += $1; s += $2; p += $3; t += $4}
 	    END {printf "%.1f %.1f %.1f\n", c / p, s / p, p / t}' "$1")
 	floor=$(awk '{print $5}' "$1" | median)
-	ratio=$(awk '{printf "%.5f\n", $1 / $3 / $5}' "$1" | median)
-	echo "$cpu $sys $rate $(calc "$floor") $(calc "$ratio" 3)" \
-	    "$(awk '{printf "%s%.3f", (NR > 1 ? "," : ""), $1 / $3 / $5}' "$1")"
+	echo "$cpu $sys $rate $(calc "$floor") $(ratios "$1" '$1 / $3 / $5')"
 }
 sec_daemon() {
 	local v gap cpu sys rate floor ratio all r cfg
@@ -581,16 +593,15 @@ sec_daemon() {
 # of the paced figure every 100 ms (1,000/s) is more than it can probe, so
 # it probes back to back, 16 at a time as configured in the paced figure
 # (the goal), and one at a time (no goal: each step then costs the loop an
-# epoll_wait that the floor's blocking read does not; 1.12-1.19 x the floor
-# in a trial run, 16 at a time 0.96-1.00). Made busy by 3,000 targets every
-# 3 s instead, 16 at a time cost 1.05-1.15 x the floor (30 times the state). Both saturate the machine with nginx, so
-# they cannot run at the same time; run one after the other, they meet a
-# machine whose speed has changed by 10-40 % (seen here). So they take
-# turns of SLICE_MS: the tight floor runs, stopped (SIGSTOP) every slice
-# while the daemon runs, and the other way round, until the floor's
+# epoll_wait that the floor's blocking read does not). Both saturate the
+# machine with nginx, so they cannot run at the same time; one after the
+# other, they meet a machine whose speed has changed by 10-40 %. So they
+# take turns of SLICE_MS: the tight floor runs, stopped (SIGSTOP) every
+# slice while the daemon runs, and the other way round, until the floor's
 # BUSY_ITERS probes are done; each one's CPU / probes over its own turns.
-# A pause ends the daemon's probe in flight by its deadline: one cheap
-# timeout per turn among hundreds of probes.
+# A pause ends the daemon's probes in flight by their deadline: a few cheap
+# timeouts per turn among hundreds of probes. (test/bench/README.md has
+# the figures of the other set-ups tried.)
 busy_slices() {
 	local v=$1 out=$WORK/busy-floor.out u0 s0 u1 s1 p0 p1 fpid n=0 sl
 	sl=$(calc "$SLICE_MS / 1000" 3)
@@ -716,11 +727,7 @@ bb_probes() {
 }
 # bb_round V R: "floor_us check_1_us check_n_us bb_cpu_us n ok"
 bb_round() {
-	local v=$1 f t1 tn
-	f=$(floor_us $v $FLOOR_ITERS)
-	t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-1.yaml")
-	tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/check-$v-n.yaml")
-	echo "$f $t1 $tn $(bb_probes $v $BB_N "n$2")"
+	echo "$(check_round $1) $(bb_probes $1 $BB_N "n$2")"
 }
 sec_blackbox() {
 	local v bb r n okn per ratio all cfg
@@ -741,8 +748,6 @@ sec_blackbox() {
 		# warm-up
 		curl -s "http://127.0.0.1:$BB_PORT/probe?module=https_bench&target=https://127.0.0.1:${PORT[$v]}/" |
 		    grep -q '^probe_success 1' || warn "blackbox: $v probe fails"
-		tp_config "$WORK/check-$v-1.yaml" 1 1m 10s 32 $v
-		tp_config "$WORK/check-$v-n.yaml" $CHECK_N 1m 10s 32 $v
 		for r in $(seq $CPU_PAIRS); do
 			bb_round $v $r
 		done >"$OUT/pairs-blackbox-$v.txt"
@@ -751,14 +756,12 @@ sec_blackbox() {
 		[ "$okn" -eq "$n" ] || warn "blackbox $v: $okn of $n probes ok"
 		fig "blackbox_cpu_us_$v" "$per" us/probe - \
 		    "blackbox_exporter /probe (http, test CA), back to back (curl -Z, 4 in parallel): /proc CPU / $n probes in $CPU_PAIRS rounds"
-		ratio=$(awk '{printf "%.5f\n", $4 / $5 / $1}' "$OUT/pairs-blackbox-$v.txt" | median)
-		fig "blackbox_vs_floor_$v" "$(calc "$ratio" 3)" x - \
-		    "blackbox per-probe CPU / the tight floor run just before, median of the rounds"
-		ratio=$(awk -v n=$CHECK_N '{printf "%.5f\n", ($3 - $2) / (n - 1) / ($4 / $5)}' \
-		    "$OUT/pairs-blackbox-$v.txt" | median)
-		all=$(awk -v n=$CHECK_N '{printf "%s%.3f", (NR > 1 ? "," : ""), ($3 - $2) / (n - 1) / ($4 / $5)}' \
-		    "$OUT/pairs-blackbox-$v.txt")
-		fig "check_vs_blackbox_$v" "$(calc "$ratio" 3)" x "<=0.8" \
+		read -r ratio all < <(ratios "$OUT/pairs-blackbox-$v.txt" '$4 / $5 / $1')
+		fig "blackbox_vs_floor_$v" "$ratio" x - \
+		    "blackbox per-probe CPU / the tight floor run just before, median of the rounds ($all)"
+		read -r ratio all < <(ratios "$OUT/pairs-blackbox-$v.txt" \
+		    '($3 - $2) / (n - 1) / ($4 / $5)' -v n=$CHECK_N)
+		fig "check_vs_blackbox_$v" "$ratio" x "<=0.8" \
 		    "check -c marginal per-probe CPU / blackbox's, measured a second apart; median of $CPU_PAIRS rounds ($all)"
 
 		# Paced as Prometheus would drive it, beside the daemon at its pace.
@@ -777,10 +780,8 @@ sec_blackbox() {
 		fig "daemon_bb_cpu_us_$v" "$(awk '{c += $1; p += $3} END {printf "%.1f", c / p}' \
 		    "$OUT/pairs-blackbox-paced-$v.txt")" us/probe - \
 		    "the daemon ($DAEMON_N targets every 2 s) in the same windows"
-		ratio=$(awk '{printf "%.5f\n", ($1 / $3) / ($5 / $6)}' "$OUT/pairs-blackbox-paced-$v.txt" | median)
-		all=$(awk '{printf "%s%.3f", (NR > 1 ? "," : ""), ($1 / $3) / ($5 / $6)}' \
-		    "$OUT/pairs-blackbox-paced-$v.txt")
-		fig "daemon_vs_blackbox_$v" "$(calc "$ratio" 3)" x "<=0.8" \
+		read -r ratio all < <(ratios "$OUT/pairs-blackbox-paced-$v.txt" '($1 / $3) / ($5 / $6)')
+		fig "daemon_vs_blackbox_$v" "$ratio" x "<=0.8" \
 		    "daemon per-probe CPU / blackbox's, both at about 50 probes/s in the same window; median of $BB_PACED_PAIRS windows ($all)"
 	done
 	fig blackbox_rss_kb "$(rss_kb $BB_PID)" kB - "blackbox_exporter RSS after the probes"
