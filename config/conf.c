@@ -2001,3 +2001,30 @@ conf_target_equal(const struct conf_target *a, const struct conf_target *b)
 	}
 	return (1);
 }
+
+const char *
+conf_path(const char *opt, int *explicit)
+{
+	const char	*env;
+
+	*explicit = 1;
+	if (opt != NULL)
+		return (opt);
+	if ((env = getenv("TRUSTPROBE_CONFIG")) != NULL && *env != '\0')
+		return (env);
+	*explicit = 0;
+	return (CONF_DEFAULT_CONFIG_PATH);
+}
+
+void
+conf_errors_print(FILE *f, const struct conf_errors *errs)
+{
+	size_t	 i;
+	char	*s;
+
+	for (i = 0; i < errs->n; i++) {
+		s = conf_error_string(&errs->v[i]);
+		fprintf(f, "%s\n", s);
+		free(s);
+	}
+}

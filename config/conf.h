@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Defaults of SPEC section 3. Durations are milliseconds. */
 #define CONF_DEFAULT_LISTEN		":9797"
@@ -43,7 +44,7 @@ enum conf_log_format {
 	CONF_LOG_JSON,
 };
 
-/* Same order as enum log_level in daemon/log.h. */
+/* Same order as enum log_level in lib/log.h. */
 enum conf_log_level {
 	CONF_LOG_DEBUG,
 	CONF_LOG_INFO,
@@ -185,6 +186,14 @@ void	 conf_url_free(struct conf_url *);
  */
 int	 conf_parse_listen(const char *, char **host, uint16_t *port,
 	    char **cause);
+
+/*
+ * The config path: opt (-c), else $TRUSTPROBE_CONFIG, else the default.
+ * *explicit is 0 only for the default.
+ */
+const char	*conf_path(const char *opt, int *explicit);
+/* Every error, one "file:line:column: message" line each. */
+void	 conf_errors_print(FILE *, const struct conf_errors *);
 
 /* Text for the enums, for logs and /status. */
 const char	*conf_ready_name(enum conf_ready);

@@ -40,7 +40,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "log.h"
-#include "main.h"
+#include "daemon.h"
 #include "notify.h"
 #include "privdrop.h"
 #include "probe.h"
@@ -697,7 +697,7 @@ daemon_main(const struct daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 
-	path = main_config_path(o->config, &explicit);
+	path = conf_path(o->config, &explicit);
 	d.st.config_path = xstrdup(path);
 	d.st.version = TP_VERSION;
 	d.st.started_at = time(NULL);
@@ -707,7 +707,7 @@ daemon_main(const struct daemon_opts *o)
 	rc = daemon_load(&d, &conf, &errs);
 	if (rc == -1) {
 		/* At start a broken config is fatal: nothing to fall back to. */
-		main_print_conf_errors(stderr, &errs);
+		conf_errors_print(stderr, &errs);
 		for (i = 0; i < errs.n; i++) {
 			char	*s = conf_error_string(&errs.v[i]);
 

@@ -7,7 +7,8 @@
  *	verify.c	chain verification in collect-all mode, hostname,
  *			OCSP; fills the verification part of the facts
  *	diag.c		a pure function: facts in, struct result out
- *	result.c	the result as JSON (SPEC section 7) and as text
+ *
+ * The renderers of a result (render/result.c) sit in the layer above.
  *
  * The reason enum is closed; reason_name() is a switch without default, so a
  * new value without text is a compiler warning. The same enum feeds logs,
@@ -369,13 +370,5 @@ int		 verify_at_time(STACK_OF(X509) *presented, const struct store *,
 /* Pure: the facts in, the result out. Caller frees with result_free. */
 void		 diag_run(const struct probe_facts *, struct result *);
 void		 result_free(struct result *);
-
-/* probes/result.c */
-/* One result object; next_check_at 0 renders null. */
-void		 result_json(const struct probe_facts *, const struct result *,
-		    const struct conf_target *, time_t next_check_at,
-		    unsigned consecutive_failures, struct buf *);
-void		 result_text(const struct probe_facts *, const struct result *,
-		    struct buf *);
 
 #endif

@@ -48,6 +48,7 @@
 #include "conf.h"
 #include "fuzz_util.h"
 #include "probe.h"
+#include "result.h"
 #include "state.h"
 #include "store.h"
 #include "xmalloc.h"

@@ -1,6 +1,6 @@
 /*
  * fuzz_http.c: libFuzzer target for the HTTP response head parser and the
- * HTTP-date parser (probes/http.c).
+ * HTTP-date parser (lib/http.c).
  *
  * http_parse_response() is run on the bytes with eof 0 and 1, and on
  * prefixes cut at two or three points taken from the input, as a probe

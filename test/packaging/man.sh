@@ -13,7 +13,7 @@
 #    subcommand of `trustprobe --help`, every option of every subcommand
 #    (the getopt tables), every configuration key (config/conf.c's key
 #    tables) and value, every reason code (probes/reason.c), every metric
-#    family (daemon/metrics.c) and every environment variable the code
+#    family (render/metrics.c) and every environment variable the code
 #    reads is documented; the sections for exit codes, signals, endpoints,
 #    files and the error format are there.
 # 3. The configuration examples of trustprobe.yaml(5) pass config-test.
@@ -107,9 +107,9 @@ done
 
 # Options: every long option of the getopt tables, every short option of
 # the getopt strings, and --help/--version.
-longopts=$(cat "$TOP_SRCDIR"/daemon/*.c "$TOP_SRCDIR"/probes/*.c |
+longopts=$(cat "$TOP_SRCDIR"/cli/*.c "$TOP_SRCDIR"/daemon/*.c "$TOP_SRCDIR"/probes/*.c "$TOP_SRCDIR"/lib/*.c |
     sed -n 's/.*{ "\([a-z][a-z-]*\)", *\(no\|required\|optional\)_argument.*/--\1/p' | sort -u)
-shortopts=$(cat "$TOP_SRCDIR"/daemon/*.c "$TOP_SRCDIR"/probes/*.c |
+shortopts=$(cat "$TOP_SRCDIR"/cli/*.c "$TOP_SRCDIR"/daemon/*.c "$TOP_SRCDIR"/probes/*.c "$TOP_SRCDIR"/lib/*.c |
     sed -n 's/.*getopt_long(argc, argv, "+\([a-zA-Z:]*\)".*/\1/p' |
     tr -d ':\n' | fold -w1 | sort -u | sed 's/^/-/')
 [ "$(echo $longopts | wc -w)" -ge 10 ] && ok "options found in the code: $(echo $longopts $shortopts)" ||
@@ -164,11 +164,11 @@ done
 [ -z "$miss" ] && ok "REASON CODES has every reason with its status" ||
     not_ok "REASON CODES lacks:$miss"
 
-# Metric families: daemon/metrics.c.
-metrics=$(tr -d '\n\t' <"$TOP_SRCDIR/daemon/metrics.c" |
+# Metric families: render/metrics.c.
+metrics=$(tr -d '\n\t' <"$TOP_SRCDIR/render/metrics.c" |
     grep -o 'metrics_family(b, *"[a-z_]*"' | grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
-[ "$(echo $metrics | wc -w)" -ge 15 ] && ok "metric families found in daemon/metrics.c: $(echo $metrics | wc -w)" ||
-    not_ok "metric families found in daemon/metrics.c"
+[ "$(echo $metrics | wc -w)" -ge 15 ] && ok "metric families found in render/metrics.c: $(echo $metrics | wc -w)" ||
+    not_ok "metric families found in render/metrics.c"
 section METRICS "$T8" | tr -d '\n ' | sed 's/,/ /g' >"$TMPD/metrics.txt"
 miss=""
 for m in $metrics; do
@@ -177,7 +177,7 @@ done
 [ -z "$miss" ] && ok "METRICS has every metric family" || not_ok "METRICS lacks:$miss"
 
 # Environment: the variables the code reads, and those the contract names.
-envvars=$(cat "$TOP_SRCDIR"/daemon/*.c "$TOP_SRCDIR"/probes/*.c |
+envvars=$(cat "$TOP_SRCDIR"/cli/*.c "$TOP_SRCDIR"/daemon/*.c "$TOP_SRCDIR"/probes/*.c "$TOP_SRCDIR"/lib/*.c |
     grep -o 'getenv("[A-Za-z_]*")' | grep -o '"[A-Za-z_]*"' | tr -d '"' | sort -u)
 section ENVIRONMENT "$T8" >"$TMPD/env.txt"
 check_all "ENVIRONMENT: every variable read with getenv()" "$TMPD/env.txt" $envvars

@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "probe.h"
+#include "result.h"
 #include "store.h"
 #include "xmalloc.h"
 

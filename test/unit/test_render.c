@@ -126,7 +126,7 @@ count_of(const char *s, const char *sub)
 	return (n);
 }
 
-/* As probes/check.c builds a target from the command line. */
+/* As cli/check.c builds a target from the command line. */
 static size_t
 add_target(struct conf *c, const char *name, const char *url)
 {

@@ -75,10 +75,10 @@ cmd_truststore(int argc, char **argv)
 	 * default path), so that this reports what the daemon would use; the
 	 * default file may be absent.
 	 */
-	path = main_config_path(copt, &explicit);
+	path = conf_path(copt, &explicit);
 	if (explicit || access(path, F_OK) == 0) {
 		if (conf_load(path, &conf, &errs) != 0) {
-			main_print_conf_errors(stderr, &errs);
+			conf_errors_print(stderr, &errs);
 			conf_errors_free(&errs);
 			return (1);
 		}

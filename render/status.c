@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "probe.h"
+#include "result.h"
 #include "state.h"
 #include "store.h"
 

@@ -35,7 +35,7 @@ struct http_response {
 	char	 error[160];
 };
 
-/* probes/http.c */
+/* lib/http.c */
 /*
  * Parse the head in buf[0..len). eof is set when the peer closed. Never reads
  * past len; buf need not be NUL-terminated. Returns HTTP_PARSE_MORE only

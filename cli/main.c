@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "daemon.h"
 #include "main.h"
 #include "xmalloc.h"
 
@@ -80,33 +81,6 @@ main_usage_error(const char *cmd, const char *fmt, ...)
 	return (EXIT_USAGE);
 }
 
-const char *
-main_config_path(const char *opt, int *explicit)
-{
-	const char	*env;
-
-	*explicit = 1;
-	if (opt != NULL)
-		return (opt);
-	if ((env = getenv("TRUSTPROBE_CONFIG")) != NULL && *env != '\0')
-		return (env);
-	*explicit = 0;
-	return (CONF_DEFAULT_CONFIG_PATH);
-}
-
-void
-main_print_conf_errors(FILE *f, const struct conf_errors *errs)
-{
-	size_t	 i;
-	char	*s;
-
-	for (i = 0; i < errs->n; i++) {
-		s = conf_error_string(&errs->v[i]);
-		fprintf(f, "%s\n", s);
-		free(s);
-	}
-}
-
 static int
 cmd_config_test(int argc, char **argv)
 {
@@ -133,9 +107,9 @@ cmd_config_test(int argc, char **argv)
 	if (optind != argc)
 		return (main_usage_error("config-test",
 		    "unexpected argument '%s'", argv[optind]));
-	path = main_config_path(copt, &explicit);
+	path = conf_path(copt, &explicit);
 	if (conf_load(path, &conf, &errs) != 0) {
-		main_print_conf_errors(stdout, &errs);
+		conf_errors_print(stdout, &errs);
 		printf("configuration invalid: %zu error%s\n", errs.n,
 		    errs.n == 1 ? "" : "s");
 		conf_errors_free(&errs);

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "main.h"
 #include "probe.h"
+#include "result.h"
 #include "xmalloc.h"
 
 struct check_out {
@@ -279,7 +280,7 @@ cmd_check(int argc, char **argv)
 
 	if (cfile != NULL) {
 		if (conf_load(cfile, &conf, &errs) != 0) {
-			main_print_conf_errors(stderr, &errs);
+			conf_errors_print(stderr, &errs);
 			conf_errors_free(&errs);
 			return (1);
 		}

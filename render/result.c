@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "probe.h"
+#include "result.h"
 
 static const char	*result_ocsp_name(enum ocsp_state);
 static void		 result_json_list(struct buf *, const char *,

@@ -68,7 +68,7 @@ struct state {
 	char			*listen_addr;	/* as bound, "127.0.0.1:9797" */
 };
 
-/* daemon/status.c */
+/* render/status.c */
 /* GET /status: application/json. */
 void	status_json(const struct state *, time_t now, struct buf *);
 /*
@@ -77,13 +77,13 @@ void	status_json(const struct state *, time_t now, struct buf *);
  */
 int	status_readyz(const struct state *, struct buf *);
 
-/* daemon/metrics.c */
+/* render/metrics.c */
 /* GET /metrics: Prometheus text format 0.0.4 (SPEC section 8). */
 void	metrics_render(const struct state *, const struct proc_stats *,
 	    const char *openssl_version, const char *libevent_version,
 	    struct buf *);
 
-/* daemon/html.c */
+/* render/html.c */
 /* GET /: one page for people, self-refreshing, no external assets. */
 void	html_render(const struct state *, time_t now, struct buf *);
 

@@ -1,0 +1,19 @@
+/* main.h: the subcommands of the command-line front and what they share. */
+#ifndef TP_MAIN_H
+#define TP_MAIN_H
+
+#include <stdarg.h>
+
+/* cli/main.c */
+int	 main_usage_error(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Each returns the process exit code. */
+/* cli/check.c */
+int	 cmd_check(int, char **);
+/* cli/truststore.c */
+int	 cmd_truststore(int, char **);
+/* cli/healthcheck.c */
+int	 cmd_healthcheck(int, char **);
+
+#endif
