@@ -170,6 +170,34 @@ buf_utf8_len(const unsigned char *u)
 	return (n);
 }
 
+void
+buf_add_text(struct buf *b, const void *data, size_t len)
+{
+	const unsigned char	*u = data, *end = u + len;
+	unsigned char		 seq[5];
+	size_t			 n, i;
+
+	while (u < end) {
+		n = 0;
+		if (*u >= 0x20 && *u < 0x7f && *u != '\\')
+			n = 1;
+		else if (*u >= 0x80) {
+			/* buf_utf8_len needs a NUL-terminated sequence. */
+			for (i = 0; i < 4 && u + i < end; i++)
+				seq[i] = u[i];
+			seq[i] = '\0';
+			n = buf_utf8_len(seq);
+		}
+		if (n == 0) {
+			buf_printf(b, "\\x%02x", *u);
+			u++;
+			continue;
+		}
+		buf_add(b, u, n);
+		u += n;
+	}
+}
+
 /* Invalid UTF-8 (a server's bytes) becomes U+FFFD so the JSON stays valid. */
 void
 buf_json_str(struct buf *b, const char *s)

@@ -38,6 +38,13 @@ void	 buf_printf(struct buf *, const char *, ...)
 void	 buf_vprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 
+/*
+ * Untrusted bytes (a certificate field) as text: valid UTF-8 is kept, every
+ * other byte, control bytes, NUL and the backslash included, becomes "\xNN",
+ * so nothing is cut at an embedded NUL, nothing can forge a line, and the
+ * text reads back unambiguously.
+ */
+void	 buf_add_text(struct buf *, const void *, size_t);
 /* Bytes of the valid UTF-8 sequence at u (1 for ASCII), 0 if invalid. */
 size_t	 buf_utf8_len(const unsigned char *);
 /* "text" with JSON escapes; NULL becomes null. */

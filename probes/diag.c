@@ -10,12 +10,15 @@
  * No I/O, no clock: everything comes in through struct probe_facts, so that
  * every reason and the precedence are testable without a network.
  */
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509.h>
 
+#include "buf.h"
 #include "probe.h"
 #include "xmalloc.h"
 
@@ -38,6 +41,9 @@ static const char *diag_verr_subject(const struct probe_facts *, int);
 static int	diag_cmp(const void *, const void *);
 static int	diag_has(const struct result *, enum reason);
 static char	*diag_age(time_t, time_t);
+static char	*diag_sans(const struct cert_facts *);
+static int	 diag_is_ip(const char *);
+static void	 diag_fail_closed(const struct probe_facts *, struct result *);
 
 static int
 diag_cmp(const void *a, const void *b)
@@ -112,6 +118,43 @@ diag_subject(const struct probe_facts *f, int depth)
 		return ("(not kept)");
 	return (f->chain[depth].subject[0] != '\0' ? f->chain[depth].subject :
 	    "(empty subject)");
+}
+
+/*
+ * The SANs for a message: the first SANS_MAX, each quoted when it holds a
+ * separator, so that a name cannot pass for two. Caller frees.
+ */
+static char *
+diag_sans(const struct cert_facts *c)
+{
+	struct buf	 b;
+	const char	*s;
+	size_t		 i;
+
+	if (c->sans.n == 0)
+		return (xstrdup("(none)"));
+	buf_init(&b, 64 * 1024);
+	for (i = 0; i < c->sans.n; i++) {
+		s = c->sans.v[i];
+		if (i > 0)
+			buf_puts(&b, ", ");
+		if (strpbrk(s, ", '\"") != NULL)
+			buf_printf(&b, "'%s'", s);
+		else
+			buf_puts(&b, s);
+	}
+	if (c->nsans > c->sans.n)
+		buf_printf(&b, " (and %zu more)", c->nsans - c->sans.n);
+	return (buf_release(&b));
+}
+
+static int
+diag_is_ip(const char *name)
+{
+	unsigned char	ip[16];
+
+	return (inet_pton(AF_INET, name, ip) == 1 ||
+	    inet_pton(AF_INET6, name, ip) == 1);
 }
 
 /* "3 days ago" / "in 5 days" / "in 3 hours". Caller frees. */
@@ -383,10 +426,10 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    "the CA bundle if it is a public root", top->issuer);
 		return;
 	}
-	if (!top->is_ca && top->aia_issuers != NULL) {
+	if (!top->is_ca && top->aia_issuers.n > 0) {
 		xasprintf(&m, "the server did not send the intermediate '%s' "
 		    "(issuer of '%s' at depth %d); AIA URL %s; %s", top->issuer,
-		    top->subject, top->depth, top->aia_issuers,
+		    top->subject, top->depth, top->aia_issuers.v[0],
 		    f->aia == AIA_DISABLED ? "aia_fetch is off, so whether it "
 		    "completes the chain was not checked" : f->aia_error != NULL ?
 		    f->aia_error : "it could not be fetched");
@@ -536,16 +579,21 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		    "install a newly issued certificate on the server");
 	}
 
-	if (f->nchain > 0 && !f->host_ok) {
+	if (f->nchain > 0 && !f->host_ok && !f->host_skip) {
+		char	*sans;
+
 		c = &f->chain[0];
+		sans = diag_sans(c);
 		xasprintf(&m, "the certificate does not match '%s': SANs %s; "
-		    "CN %s", f->server_name, c->sans != NULL ? c->sans :
-		    "(none)", c->cn != NULL ? c->cn : "(none)");
+		    "CN %s%s", f->server_name, sans, c->cn != NULL ? c->cn :
+		    "(none)", diag_is_ip(f->server_name) ? "; an IP address "
+		    "matches only an IP SAN, never the CN" : "");
+		free(sans);
 		diag_add(r, REASON_HOSTNAME_MISMATCH, STATUS_CRITICAL, m,
 		    "connect with a name the certificate lists (set "
 		    "server_name), or reissue it with '%s' as a "
 		    "subjectAltName", f->server_name);
-	} else if (f->nchain > 0 && f->host_cn_only) {
+	} else if (f->nchain > 0 && f->host_cn_only && !f->host_skip) {
 		xasprintf(&m, "'%s' matches only the CN '%s': the certificate "
 		    "has no subjectAltName, which OpenSSL accepts but Go 1.15+ "
 		    "and browsers reject", f->server_name, f->chain[0].cn);
@@ -615,6 +663,44 @@ diag_expiry(const struct probe_facts *f, struct result *r)
 	    "chain file", when);
 }
 
+/*
+ * Fail closed: ok (or a warning) needs positive evidence, a verification
+ * that returned success with no error collected and a name that matched (or
+ * was not asked for). A probe that no finding above made critical but that
+ * lacks either is critical here, naming what OpenSSL said.
+ */
+static void
+diag_fail_closed(const struct probe_facts *f, struct result *r)
+{
+	char	*m;
+	size_t	 i;
+	int	 code;
+
+	for (i = 0; i < r->nfindings; i++) {
+		if (r->findings[i].status == STATUS_CRITICAL)
+			return;
+	}
+	if (!f->verified || !f->verify_ok) {
+		code = f->verified && f->verify_code != X509_V_OK ?
+		    f->verify_code : X509_V_ERR_UNSPECIFIED;
+		xasprintf(&m, "the chain was not verified successfully: "
+		    "verify error %d (%s) at depth %d", code,
+		    X509_verify_cert_error_string(code), f->verify_depth);
+		diag_add(r, REASON_CHAIN_INVALID, STATUS_CRITICAL, m,
+		    "check the chain with 'openssl verify -CAfile BUNDLE "
+		    "-untrusted CHAIN LEAF'; trustprobe reports ok only when "
+		    "verification succeeds");
+	}
+	if (!f->host_ok && !f->host_skip) {
+		xasprintf(&m, "the name '%s' was not confirmed by the "
+		    "certificate", f->server_name != NULL ? f->server_name :
+		    "(none)");
+		diag_add(r, REASON_HOSTNAME_MISMATCH, STATUS_CRITICAL, m,
+		    "connect with a name the certificate lists (set "
+		    "server_name)");
+	}
+}
+
 void
 diag_run(const struct probe_facts *f, struct result *r)
 {
@@ -660,6 +746,20 @@ diag_run(const struct probe_facts *f, struct result *r)
 		    "certificate requirements", f->address != NULL ?
 		    f->address : f->host);
 	}
+	if (f->tls_done && f->nchain_sent == 0) {
+		char	*m;
+
+		xasprintf(&m, "the TLS handshake with %s completed without a "
+		    "server certificate (%s, cipher %s): there is nothing to "
+		    "verify, and a man in the middle could answer the same way",
+		    f->address != NULL ? f->address : f->host,
+		    f->tls_version != NULL ? f->tls_version : "TLS",
+		    f->tls_cipher != NULL ? f->tls_cipher : "unknown");
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, STATUS_CRITICAL, m,
+		    "configure %s with a certificate and a cipher suite that "
+		    "authenticates the server (no anonymous, PSK or SRP suites)",
+		    f->address != NULL ? f->address : f->host);
+	}
 	diag_store(f, r);
 	diag_clock(f, r);
 	if (f->verified)
@@ -668,6 +768,7 @@ diag_run(const struct probe_facts *f, struct result *r)
 	diag_expiry(f, r);
 
 done:
+	diag_fail_closed(f, r);
 	for (i = 0; i < f->nchain; i++) {
 		if (earliest == 0 || f->chain[i].not_after < earliest)
 			earliest = f->chain[i].not_after;

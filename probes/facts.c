@@ -18,14 +18,16 @@
 
 #include "buf.h"
 #include "probe.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 #define FACTS_NAME_MAX	1024	/* a subject or issuer, bytes */
-#define FACTS_URLS_MAX	1024
+#define FACTS_URLS_MAX	16	/* AIA URLs of one kind kept */
 
 static char	*facts_name(const X509_NAME *);
 static char	*facts_cn(const X509_NAME *);
 static size_t	 facts_utf8_cut(const char *, size_t, size_t);
+static char	*facts_gen_text(const char *, const ASN1_STRING *);
 static void	 facts_sanitize(char *);
 static void	 facts_sans(X509 *, struct cert_facts *);
 static void	 facts_key(X509 *, struct cert_facts *);
@@ -66,8 +68,11 @@ facts_name_into(const X509_NAME *name, char *buf, size_t size)
 		return;
 	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	len = BIO_get_mem_data(bio, &data);
-	n = facts_utf8_cut(data, len > 0 ? (size_t)len : 0, size - 1);
-	memcpy(buf, data, n);
+	/* An empty subject (legal with a critical SAN) gives no data at all. */
+	n = len > 0 && data != NULL ? facts_utf8_cut(data, (size_t)len,
+	    size - 1) : 0;
+	if (n > 0)
+		memcpy(buf, data, n);
 	buf[n] = '\0';
 	facts_sanitize(buf);
 	BIO_free(bio);
@@ -83,12 +88,13 @@ facts_name(const X509_NAME *name)
 	return (xstrdup(buf));
 }
 
+/* The CN, whole: an embedded NUL is shown escaped, never a cut. */
 static char *
 facts_cn(const X509_NAME *name)
 {
 	const X509_NAME_ENTRY	*e;
 	unsigned char		*utf8;
-	char			*s;
+	struct buf		 b;
 	int			 i, n;
 
 	if (name == NULL ||
@@ -97,12 +103,11 @@ facts_cn(const X509_NAME *name)
 	e = X509_NAME_get_entry(name, i);
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
 	if (n < 0)
-		return (NULL);
-	s = xstrndup((char *)utf8, facts_utf8_cut((char *)utf8, n,
-	    FACTS_NAME_MAX));
+		return (xstrdup("(not a string)"));
+	buf_init(&b, FACTS_NAME_MAX);
+	buf_add_text(&b, utf8, (size_t)n);
 	OPENSSL_free(utf8);
-	facts_sanitize(s);
-	return (s);
+	return (buf_release(&b));
 }
 
 time_t
@@ -125,20 +130,30 @@ facts_time(time_t t, char *buf, size_t size)
 		snprintf(buf, size, "%lld", (long long)t);
 }
 
+/* A name of a SAN or an AIA URL: bytes as text, each its own entry. */
+static char *
+facts_gen_text(const char *prefix, const ASN1_STRING *a)
+{
+	struct buf	b;
+
+	buf_init(&b, FACTS_NAME_MAX);
+	buf_puts(&b, prefix);
+	buf_add_text(&b, ASN1_STRING_get0_data(a), (size_t)ASN1_STRING_length(a));
+	return (buf_release(&b));
+}
+
 static void
 facts_sans(X509 *x, struct cert_facts *cf)
 {
 	GENERAL_NAMES		*gens;
 	const GENERAL_NAME	*g;
-	struct buf		 b;
-	char			 ip[INET6_ADDRSTRLEN];
+	char			 ip[INET6_ADDRSTRLEN], *s;
 	const unsigned char	*d;
 	int			 i, n, len;
 
 	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	if (gens == NULL)
 		return;
-	buf_init(&b, 4096);
 	n = sk_GENERAL_NAME_num(gens);
 	for (i = 0; i < n; i++) {
 		g = sk_GENERAL_NAME_value(gens, i);
@@ -146,42 +161,32 @@ facts_sans(X509 *x, struct cert_facts *cf)
 			cf->has_san_ext = 1;
 		if (cf->nsans++ >= SANS_MAX)
 			continue;
-		if (b.len > 0)
-			buf_puts(&b, ", ");
 		switch (g->type) {
 		case GEN_DNS:
-			buf_puts(&b, "DNS:");
-			buf_add(&b, ASN1_STRING_get0_data(g->d.dNSName),
-			    ASN1_STRING_length(g->d.dNSName));
+			s = facts_gen_text("DNS:", g->d.dNSName);
 			break;
 		case GEN_IPADD:
 			d = ASN1_STRING_get0_data(g->d.iPAddress);
 			len = ASN1_STRING_length(g->d.iPAddress);
 			if ((len == 4 && inet_ntop(AF_INET, d, ip, sizeof ip)) ||
 			    (len == 16 && inet_ntop(AF_INET6, d, ip, sizeof ip)))
-				buf_printf(&b, "IP:%s", ip);
+				xasprintf(&s, "IP:%s", ip);
 			else
-				buf_puts(&b, "IP:?");
+				s = xstrdup("IP:?");
 			break;
 		case GEN_EMAIL:
-			buf_puts(&b, "email:");
-			buf_add(&b, ASN1_STRING_get0_data(g->d.rfc822Name),
-			    ASN1_STRING_length(g->d.rfc822Name));
+			s = facts_gen_text("email:", g->d.rfc822Name);
 			break;
 		case GEN_URI:
-			buf_puts(&b, "URI:");
-			buf_add(&b, ASN1_STRING_get0_data(
-			    g->d.uniformResourceIdentifier),
-			    ASN1_STRING_length(g->d.uniformResourceIdentifier));
+			s = facts_gen_text("URI:",
+			    g->d.uniformResourceIdentifier);
 			break;
 		default:
-			buf_puts(&b, "other");
+			s = xstrdup("other");
 		}
+		strv_add(&cf->sans, s);
 	}
 	GENERAL_NAMES_free(gens);
-	/* An embedded NUL would cut the text here: that is the safe side. */
-	cf->sans = buf_release(&b);
-	facts_sanitize(cf->sans);
 }
 
 static void
@@ -233,44 +238,30 @@ facts_aia(X509 *x, struct cert_facts *cf)
 {
 	AUTHORITY_INFO_ACCESS	*aia;
 	ACCESS_DESCRIPTION	*ad;
-	struct buf		 issuers, ocsp, *b;
+	struct strv		*sv;
 	int			 i;
 
 	if ((aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL)) == NULL)
 		return;
-	buf_init(&issuers, FACTS_URLS_MAX);
-	buf_init(&ocsp, FACTS_URLS_MAX);
 	for (i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
 		ad = sk_ACCESS_DESCRIPTION_value(aia, i);
 		if (ad->location->type != GEN_URI)
 			continue;
 		switch (OBJ_obj2nid(ad->method)) {
 		case NID_ad_ca_issuers:
-			b = &issuers;
+			sv = &cf->aia_issuers;
 			break;
 		case NID_ad_OCSP:
-			b = &ocsp;
+			sv = &cf->aia_ocsp;
 			break;
 		default:
 			continue;
 		}
-		if (b->len > 0)
-			buf_putc(b, ' ');
-		buf_add(b, ASN1_STRING_get0_data(
-		    ad->location->d.uniformResourceIdentifier),
-		    ASN1_STRING_length(ad->location->d.uniformResourceIdentifier));
+		if (sv->n < FACTS_URLS_MAX)
+			strv_add(sv, facts_gen_text("",
+			    ad->location->d.uniformResourceIdentifier));
 	}
 	AUTHORITY_INFO_ACCESS_free(aia);
-	if (issuers.len > 0) {
-		cf->aia_issuers = buf_release(&issuers);
-		facts_sanitize(cf->aia_issuers);
-	}
-	if (ocsp.len > 0) {
-		cf->aia_ocsp = buf_release(&ocsp);
-		facts_sanitize(cf->aia_ocsp);
-	}
-	buf_free(&issuers);
-	buf_free(&ocsp);
 }
 
 static void
@@ -356,11 +347,11 @@ facts_cert_free(struct cert_facts *cf)
 	free(cf->issuer);
 	free(cf->cn);
 	free(cf->serial);
-	free(cf->sans);
+	strv_free(&cf->sans);
 	free(cf->key);
 	free(cf->signature);
-	free(cf->aia_issuers);
-	free(cf->aia_ocsp);
+	strv_free(&cf->aia_issuers);
+	strv_free(&cf->aia_ocsp);
 	free(cf->eku);
 	memset(cf, 0, sizeof *cf);
 }

@@ -45,6 +45,8 @@
 #include "xmalloc.h"
 
 #define PROBE_REQ_MAX	2048
+/* The built-in default list without anonymous, NULL, PSK and SRP suites. */
+#define PROBE_CIPHERS	"DEFAULT:!aNULL:!eNULL:!PSK:!SRP"
 
 struct probe {
 	struct probe_env		*env;
@@ -170,6 +172,16 @@ probe_ssl_ctx_new(const char *cert, const char *key, char **cause)
 	/* Receive any chain; verify.c judges it at the configured level. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_security_level(ctx, 0);
+	/*
+	 * Level 0 would also accept suites that authenticate nobody. Whatever
+	 * the system's OpenSSL config says, offer only suites where the server
+	 * proves itself with a certificate.
+	 */
+	if (SSL_CTX_set_cipher_list(ctx, PROBE_CIPHERS) != 1) {
+		xasprintf(cause, "SSL_CTX_set_cipher_list failed");
+		SSL_CTX_free(ctx);
+		return (NULL);
+	}
 	/* Each probe is a full handshake, as a fresh client would do. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
@@ -1135,14 +1147,12 @@ probe_finish(struct probe *p)
 		/* The certificate whose issuer is missing names where it is. */
 		const struct cert_facts	*c = &p->f.chain[need_aia];
 
-		if (c->aia_issuers == NULL)
+		if (c->aia_issuers.n == 0)
 			p->f.aia = AIA_NO_URL;
 		else if (!p->env->aia_fetch)
 			p->f.aia = AIA_DISABLED;
 		else {
-			size_t	ul = strcspn(c->aia_issuers, " ");
-
-			p->f.aia_url = xstrndup(c->aia_issuers, ul);
+			p->f.aia_url = xstrdup(c->aia_issuers.v[0]);
 			/* probe_aia_cb continues, always from the loop. */
 			p->aia = aia_fetch(p->env->base, p->env->dns,
 			    p->f.aia_url, probe_aia_cb, p);

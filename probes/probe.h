@@ -28,6 +28,7 @@
 #include "http.h"
 #include "proxy.h"
 #include "store.h"
+#include "strv.h"
 
 struct buf;
 struct event;
@@ -94,7 +95,7 @@ struct cert_facts {
 	char		*serial;	/* hex */
 	time_t		 not_before;
 	time_t		 not_after;
-	char		*sans;		/* "DNS:a, DNS:b, IP:1.2.3.4", first SANS_MAX */
+	struct strv	 sans;		/* "DNS:a", "IP:1.2.3.4": the first SANS_MAX */
 	size_t		 nsans;		/* total, may exceed SANS_MAX */
 	int		 has_san_ext;	/* any DNS or IP SAN */
 	char		*key;		/* "EC P-256", "RSA 2048" */
@@ -103,8 +104,8 @@ struct cert_facts {
 	int		 self_signed;	/* subject == issuer and self-verifies */
 	int		 is_ca;
 	char		 sha256[65];	/* hex fingerprint */
-	char		*aia_issuers;	/* caIssuers URLs, space separated */
-	char		*aia_ocsp;	/* OCSP URLs, space separated */
+	struct strv	 aia_issuers;	/* caIssuers URLs */
+	struct strv	 aia_ocsp;	/* OCSP URLs */
 	char		*eku;		/* "serverAuth, clientAuth" or NULL if absent */
 	int		 eku_server;	/* no EKU or serverAuth present */
 };
@@ -215,6 +216,7 @@ struct probe_facts {
 
 	/* Verification (verify.c). */
 	int		 verified;	/* verification ran */
+	int		 verify_ok;	/* X509_verify_cert said 1, no error */
 	struct verify_error *verr;	/* nverr entries, heap */
 	size_t		 nverr;
 	int		 verify_code;	/* first error code, X509_V_OK if none */
@@ -223,6 +225,7 @@ struct probe_facts {
 	int		 root_sent;	/* the server sent a self-signed top */
 	int		 host_ok;	/* server_name matches a SAN */
 	int		 host_cn_only;	/* matched only through the CN */
+	int		 host_skip;	/* no name to check (a file, no server_name) */
 	enum ocsp_state	 ocsp;
 	time_t		 ocsp_revoked_at;
 	char		*ocsp_reason;

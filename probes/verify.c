@@ -11,7 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
@@ -29,6 +28,7 @@ struct verify_collect {
 };
 
 static int	 verify_cb(int, X509_STORE_CTX *);
+static void	 verify_add(struct verify_collect *, int, int, X509 *);
 static int	 verify_run(STACK_OF(X509) *, X509_STORE *, int, time_t,
 		    X509 *, struct verify_collect *, int *);
 static void	 verify_host(struct probe_facts *, X509 *);
@@ -39,68 +39,77 @@ static int	 verify_is_validity(int);
 static int
 verify_cb(int ok, X509_STORE_CTX *ctx)
 {
-	struct verify_collect	*vc;
-	int			 code, depth;
+	if (!ok)
+		verify_add(X509_STORE_CTX_get_app_data(ctx),
+		    X509_STORE_CTX_get_error(ctx),
+		    X509_STORE_CTX_get_error_depth(ctx),
+		    X509_STORE_CTX_get_current_cert(ctx));
+	return (1);	/* collect all: keep going */
+}
+
+/* Record an error the callback did not see (at most once per code and depth). */
+static void
+verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
+{
+	struct verify_error	*e;
 	size_t			 i;
 
-	if (ok)
-		return (1);
-	vc = X509_STORE_CTX_get_app_data(ctx);
-	code = X509_STORE_CTX_get_error(ctx);
-	depth = X509_STORE_CTX_get_error_depth(ctx);
 	for (i = 0; i < vc->n; i++) {
 		if (vc->e[i].code == code && vc->e[i].depth == depth)
-			return (1);
+			return;
 	}
-	if (vc->n < VERIFY_ERRORS_MAX) {
-		struct verify_error	*e = &vc->e[vc->n++];
-		X509			*cur = X509_STORE_CTX_get_current_cert(ctx);
-
-		e->code = code;
-		e->depth = depth;
-		if (cur != NULL) {
-			facts_name_into(X509_get_subject_name(cur), e->subject,
-			    sizeof e->subject);
-			e->not_before = facts_asn1_time(X509_get0_notBefore(cur));
-			e->not_after = facts_asn1_time(X509_get0_notAfter(cur));
-		}
+	if (vc->n == VERIFY_ERRORS_MAX)
+		return;
+	e = &vc->e[vc->n++];
+	memset(e, 0, sizeof *e);
+	e->code = code;
+	e->depth = depth;
+	if (cur != NULL) {
+		facts_name_into(X509_get_subject_name(cur), e->subject,
+		    sizeof e->subject);
+		e->not_before = facts_asn1_time(X509_get0_notBefore(cur));
+		e->not_after = facts_asn1_time(X509_get0_notAfter(cur));
 	}
-	return (1);	/* collect all: keep going */
 }
 
 /*
  * One verification of presented (leaf first) against store. extra, when not
  * NULL, is offered as one more untrusted certificate. at != 0 verifies at
- * that time. Returns 1 when no error was recorded; *complete says whether
- * the chain built reaches a certificate of the store.
+ * that time. *complete says whether the chain built reaches a certificate
+ * of the store.
+ *
+ * Fails closed: the chain is good (returns 1) only when X509_verify_cert()
+ * returned 1 and no error was collected. Every other ending, a failure the
+ * callback never saw (OpenSSL 3.0 ends some checks without calling it) or
+ * a context that could not be set up included, leaves at least one error in
+ * vc, with OpenSSL's code or X509_V_ERR_UNSPECIFIED when it gave none.
  */
 static int
 verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
     X509 *extra, struct verify_collect *vc, int *complete)
 {
-	X509_STORE_CTX		*ctx;
-	STACK_OF(X509)		*untrusted;
+	X509_STORE_CTX		*ctx = NULL;
+	STACK_OF(X509)		*untrusted = NULL;
 	STACK_OF(X509)		*built;
 	X509_VERIFY_PARAM	*param;
-	int			 ok = 0;
+	int			 ret = -1, code, depth;
 	size_t			 i;
 
 	memset(vc, 0, sizeof *vc);
 	*complete = 0;
-	if (sk_X509_num(presented) < 1)
-		return (0);
-	if ((untrusted = sk_X509_dup(presented)) == NULL)
-		return (0);
-	if (extra != NULL)
-		sk_X509_push(untrusted, extra);
-	if ((ctx = X509_STORE_CTX_new()) == NULL) {
-		sk_X509_free(untrusted);
+	if (sk_X509_num(presented) < 1) {
+		verify_add(vc, X509_V_ERR_UNSPECIFIED, 0, NULL);
 		return (0);
 	}
 	ERR_clear_error();
-	if (X509_STORE_CTX_init(ctx, store, sk_X509_value(presented, 0),
-	    untrusted) != 1)
+	if ((untrusted = sk_X509_dup(presented)) == NULL ||
+	    (extra != NULL && sk_X509_push(untrusted, extra) <= 0) ||
+	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(ctx, store, sk_X509_value(presented, 0),
+	    untrusted) != 1) {
+		verify_add(vc, X509_V_ERR_UNSPECIFIED, 0, NULL);
 		goto out;
+	}
 	/* The purpose and trust a TLS client applies to a server. */
 	X509_STORE_CTX_set_default(ctx, "ssl_server");
 	param = X509_STORE_CTX_get0_param(ctx);
@@ -109,8 +118,16 @@ verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
 		X509_VERIFY_PARAM_set_time(param, at);
 	X509_STORE_CTX_set_app_data(ctx, vc);
 	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
-	X509_verify_cert(ctx);
-	ok = vc->n == 0;
+	ret = X509_verify_cert(ctx);
+	if (ret != 1) {
+		code = X509_STORE_CTX_get_error(ctx);
+		depth = X509_STORE_CTX_get_error_depth(ctx);
+		/* Already collected when the callback saw it. */
+		if (code != X509_V_OK || vc->n == 0)
+			verify_add(vc, code != X509_V_OK ? code :
+			    X509_V_ERR_UNSPECIFIED, depth >= 0 ? depth : 0,
+			    X509_STORE_CTX_get_current_cert(ctx));
+	}
 
 	*complete = 1;
 	for (i = 0; i < vc->n; i++) {
@@ -131,7 +148,7 @@ out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted);
-	return (ok);
+	return (ret == 1 && vc->n == 0);
 }
 
 static int
@@ -141,31 +158,29 @@ verify_is_validity(int code)
 	    code == X509_V_ERR_CERT_NOT_YET_VALID);
 }
 
+/*
+ * The name as OpenSSL checks it (X509_check_host, X509_check_ip_asc: an
+ * embedded NUL matches nothing). An IP address is matched against IP SANs
+ * only, never the CN. A DNS name with no SAN at all is tried against the CN,
+ * which OpenSSL (and old clients) accept and Go 1.15+ and browsers do not:
+ * that is cn_only, not a mismatch.
+ */
 static void
 verify_host(struct probe_facts *f, X509 *leaf)
 {
 	const char	*name = f->server_name;
 	unsigned char	 ip[16];
-	int		 is_ip;
 
-	is_ip = inet_pton(AF_INET, name, ip) == 1 ||
-	    inet_pton(AF_INET6, name, ip) == 1;
-	if (is_ip)
+	if (inet_pton(AF_INET, name, ip) == 1 ||
+	    inet_pton(AF_INET6, name, ip) == 1) {
 		f->host_ok = X509_check_ip_asc(leaf, name, 0) == 1;
-	else
-		f->host_ok = X509_check_host(leaf, name, 0,
-		    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1;
+		return;
+	}
+	f->host_ok = X509_check_host(leaf, name, 0,
+	    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1;
 	if (f->host_ok || f->nchain == 0 || f->chain[0].has_san_ext)
 		return;
-	/*
-	 * No SAN at all: OpenSSL (and old clients) fall back to the CN, Go
-	 * 1.15+ and browsers do not. Say so rather than call it a mismatch.
-	 */
-	if (is_ip) {
-		if (f->chain[0].cn != NULL &&
-		    strcasecmp(f->chain[0].cn, name) == 0)
-			f->host_ok = f->host_cn_only = 1;
-	} else if (X509_check_host(leaf, name, 0,
+	if (X509_check_host(leaf, name, 0,
 	    X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT, NULL) == 1)
 		f->host_ok = f->host_cn_only = 1;
 }
@@ -271,8 +286,8 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 	if (n < 1 || store == NULL)
 		return;
 	f->verified = 1;
-	verify_run(presented, store->x509, f->security_level, 0, NULL, &vc,
-	    &complete);
+	f->verify_ok = verify_run(presented, store->x509, f->security_level,
+	    0, NULL, &vc, &complete);
 	free(f->verr);
 	f->verr = NULL;
 	if (vc.n > 0) {

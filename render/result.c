@@ -14,8 +14,7 @@
 #include "result.h"
 
 static const char	*result_ocsp_name(enum ocsp_state);
-static void		 result_json_list(struct buf *, const char *,
-			    const char *);
+static void		 result_json_list(struct buf *, const struct strv *);
 
 static const char *
 result_ocsp_name(enum ocsp_state s)
@@ -35,26 +34,17 @@ result_ocsp_name(enum ocsp_state s)
 	return ("unknown");
 }
 
-/* A separated list as a JSON array of strings. */
+/* A list as a JSON array of strings. */
 static void
-result_json_list(struct buf *b, const char *s, const char *sep)
+result_json_list(struct buf *b, const struct strv *sv)
 {
-	const char	*p, *e;
-	char		*item;
-	size_t		 sl = strlen(sep);
-	int		 first = 1;
+	size_t	i;
 
 	buf_putc(b, '[');
-	for (p = s; p != NULL && *p != '\0'; p = e != NULL ? e + sl : NULL) {
-		e = strstr(p, sep);
-		item = strndup(p, e != NULL ? (size_t)(e - p) : strlen(p));
-		if (item == NULL)
-			break;
-		if (!first)
+	for (i = 0; i < sv->n; i++) {
+		if (i > 0)
 			buf_putc(b, ',');
-		first = 0;
-		buf_json_str(b, item);
-		free(item);
+		buf_json_str(b, sv->v[i]);
 	}
 	buf_putc(b, ']');
 }
@@ -162,14 +152,14 @@ result_json(const struct probe_facts *f, const struct result *r,
 		facts_time(c->not_after, when, sizeof when);
 		buf_json_kv_str(b, "not_after", when, &sub);
 		buf_json_key(b, "sans", &sub);
-		result_json_list(b, c->sans, ", ");
+		result_json_list(b, &c->sans);
 		buf_json_kv_int(b, "sans_total", (long long)c->nsans, &sub);
 		buf_json_kv_str(b, "key", c->key, &sub);
 		buf_json_kv_str(b, "signature", c->signature, &sub);
 		buf_json_kv_bool(b, "self_signed", c->self_signed, &sub);
 		buf_json_kv_str(b, "sha256", c->sha256, &sub);
 		buf_json_key(b, "aia_issuers", &sub);
-		result_json_list(b, c->aia_issuers, " ");
+		result_json_list(b, &c->aia_issuers);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');

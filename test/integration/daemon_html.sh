@@ -25,7 +25,7 @@ targets:
   - {name: payments-api, url: "$(fx_url good)", labels: {team: payments}}
   - {name: legacy-billing, url: "$(fx_url expired_leaf)"}
   - {name: partner-gateway, url: "$(fx_url wrong_host)"}
-  - {name: old-intranet, url: "$(fx_url cn_only)"}
+  - {name: old-intranet, url: "$(fx_url cn_only)", server_name: cn-only.good.test}
   - {name: internal-tools, url: "$(fx_url unknown_root_not_sent)"}
   - {name: search, url: "$(fx_url closed)"}
   - {name: "<b>x&amp;y</b>", url: "$(fx_url self_signed)"}

@@ -27,7 +27,7 @@ gen() {
 		case $n in
 		in-place) echo "  - {name: $n, url: \"$(fx_url good_rsa)\"}" ;;
 		renamed) echo "  - {name: $n, url: \"$(fx_url expired_leaf)\"}" ;;
-		configmap) echo "  - {name: $n, url: \"$(fx_url cn_only)\"}" ;;
+		configmap) echo "  - {name: $n, url: \"$(fx_url cn_only)\", server_name: cn-only.good.test}" ;;
 		sighup) echo "  - {name: $n, url: \"$(fx_url wrong_host)\"}" ;;
 		fixed) echo "  - {name: $n, url: \"$(fx_url self_signed)\"}" ;;
 		esac

@@ -18,7 +18,7 @@ targets:
   - {name: good, url: "$(fx_url good)"}
   - {name: expired, url: "$(fx_url expired_leaf)"}
   - {name: wrong-host, url: "$(fx_url wrong_host)"}
-  - {name: cn-only, url: "$(fx_url cn_only)"}
+  - {name: cn-only, url: "$(fx_url cn_only)", server_name: cn-only.good.test}
   - {name: closed, url: "$(fx_url closed)"}
   - {name: by-name, url: "https://good.test:$(fixture_port good)/", labels: {team: "a \"quoted\" team"}}
   - {name: nxdomain, url: "https://missing.test:$(fixture_port good)/"}

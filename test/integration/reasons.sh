@@ -94,10 +94,13 @@ probe --ca-file "$CA" "$(url leaf_only_aia)"
 expect incomplete_chain critical 1 "leaf only, intermediate by AIA" \
     "did not send the intermediate" "http://127\.0\.0\.1:$aia_port/int\.der" "it completes the chain"
 
-probe --ca-file "$CA" "$(url cn_only)"
+probe --ca-file "$CA" --server-name cn-only.good.test "$(url cn_only)"
 expect cn_only warning 0 "CN-only certificate" "no subjectAltName" "Go 1\.15"
-probe --strict --ca-file "$CA" "$(url cn_only)"
+probe --strict --ca-file "$CA" --server-name cn-only.good.test "$(url cn_only)"
 expect cn_only warning 1 "CN-only certificate with --strict"
+# The same certificate reached by IP: OpenSSL never matches an IP against the CN.
+probe --ca-file "$CA" "$(url cn_only)"
+expect hostname_mismatch critical 1 "CN-only certificate by IP address" "does not match '127\.0\.0\.1'" "never the CN"
 
 probe --ca-file "$CA" "$(url weak_key)"
 expect weak_key critical 1 "RSA-1024 leaf" "RSA 1024" "security level 2"

@@ -25,6 +25,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "probe.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 #define NOW		((time_t)1772366400)	/* 2026-03-01T12:00:00Z */
@@ -34,7 +35,7 @@
 #define LEAF_SUBJECT	"CN=www.example.com,O=Example Ltd"
 #define INT_SUBJECT	"CN=Example Issuing CA 1,O=Example Ltd"
 #define ROOT_SUBJECT	"CN=Example Root CA,O=Example Ltd"
-#define LEAF_SANS	"DNS:www.example.com, DNS:example.com"
+#define LEAF_SANS	"DNS:www.example.com, DNS:example.com"	/* as messages list them */
 #define STORE_PATH	"/etc/ssl/certs/ca-certificates.crt"
 
 static void	set_str(char **, const char *);
@@ -111,12 +112,14 @@ cert_fill(struct cert_facts *c, int depth, const char *subject,
 	memset(c->sha256, 'a', 64);
 	c->sha256[64] = '\0';
 	if (!is_ca) {
-		c->sans = xstrdup(LEAF_SANS);
+		strv_add(&c->sans, xstrdup("DNS:www.example.com"));
+		strv_add(&c->sans, xstrdup("DNS:example.com"));
 		c->nsans = 2;
 		c->has_san_ext = 1;
 		c->eku = xstrdup("serverAuth, clientAuth");
-		c->aia_issuers = xstrdup("http://ca.example.com/int1.crt");
-		c->aia_ocsp = xstrdup("http://ocsp.example.com");
+		strv_add(&c->aia_issuers,
+		    xstrdup("http://ca.example.com/int1.crt"));
+		strv_add(&c->aia_ocsp, xstrdup("http://ocsp.example.com"));
 	}
 }
 
@@ -169,6 +172,7 @@ facts_good(struct probe_facts *f)
 	f->nchain_sent = 2;
 
 	f->verified = 1;
+	f->verify_ok = 1;
 	f->nverr = 0;
 	f->verify_code = X509_V_OK;
 	f->chain_complete_to_store = 1;
@@ -226,6 +230,7 @@ static void
 add_verr(struct probe_facts *f, int code, int depth)
 {
 	assert_true(f->nverr < VERIFY_ERRORS_MAX);
+	f->verify_ok = 0;	/* as verify.c: an error is never ok */
 	f->verr = xreallocarray(f->verr, f->nverr + 1, sizeof *f->verr);
 	memset(&f->verr[f->nverr], 0, sizeof *f->verr);
 	if (f->nverr == 0) {
@@ -759,6 +764,84 @@ test_clock_skew_explains_expired(void **state)
 	facts_free(&tf);
 }
 
+/* ---- fail closed (issue 10) -------------------------------------------- */
+
+/* A handshake that completed without a server certificate is never ok. */
+static void
+test_handshake_without_certificate(void **state)
+{
+	size_t	i;
+
+	facts_good(&tf);
+	for (i = 0; i < tf.nchain; i++)
+		facts_cert_free(&tf.chain[i]);
+	tf.nchain = tf.nchain_sent = 0;
+	tf.verified = tf.verify_ok = 0;
+	tf.host_ok = 0;
+	set_str(&tf.tls_version, "TLSv1.2");
+	set_str(&tf.tls_cipher, "ADH-AES256-GCM-SHA384");
+	diag(&tf, &tr);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_int_equal(tr.reason, REASON_TLS_HANDSHAKE_FAILED);
+	assert_has(tr.message, "without a server certificate");
+	assert_has(tr.message, "ADH-AES256-GCM-SHA384");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/*
+ * Verification that did not succeed but left no error to name (what the
+ * verifier now makes impossible) is still critical: chain_invalid naming
+ * X509_V_ERR_UNSPECIFIED.
+ */
+static void
+test_fail_closed_verify_not_ok(void **state)
+{
+	facts_good(&tf);
+	tf.verify_ok = 0;
+	diag(&tf, &tr);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_int_equal(tr.reason, REASON_CHAIN_INVALID);
+	assert_has(tr.message, "verify error 1 (unspecified certificate "
+	    "verification error)");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* A chain that was received but never verified is not ok either. */
+static void
+test_fail_closed_not_verified(void **state)
+{
+	facts_good(&tf);
+	tf.verified = 0;
+	diag(&tf, &tr);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_int_equal(tr.reason, REASON_CHAIN_INVALID);
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* A name that was not confirmed, and no finding said why: critical. */
+static void
+test_fail_closed_host_not_confirmed(void **state)
+{
+	size_t	i;
+
+	facts_good(&tf);
+	tf.host_ok = 0;
+	/* Sent but not kept: no chain facts for diag_chain to quote. */
+	for (i = 0; i < tf.nchain; i++)
+		facts_cert_free(&tf.chain[i]);
+	tf.nchain = 0;
+	diag(&tf, &tr);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_int_equal(tr.reason, REASON_HOSTNAME_MISMATCH);
+	assert_has(tr.message, "www.example.com");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+
 /* ---- chain ------------------------------------------------------------- */
 
 static void
@@ -768,7 +851,7 @@ test_self_signed(void **state)
 	facts_leaf_only(&tf);
 	set_str(&tf.chain[0].issuer, LEAF_SUBJECT);
 	tf.chain[0].self_signed = 1;
-	set_str(&tf.chain[0].aia_issuers, NULL);
+	strv_free(&tf.chain[0].aia_issuers);
 	add_verr(&tf, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0);
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_SELF_SIGNED);
@@ -1063,7 +1146,9 @@ test_hostname_mismatch_ip(void **state)
 {
 	facts_good(&tf);
 	set_str(&tf.server_name, "192.0.2.10");
-	set_str(&tf.chain[0].sans, "DNS:www.example.com, IP:192.0.2.11");
+	strv_free(&tf.chain[0].sans);
+	strv_add(&tf.chain[0].sans, xstrdup("DNS:www.example.com"));
+	strv_add(&tf.chain[0].sans, xstrdup("IP:192.0.2.11"));
 	tf.host_ok = 0;
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_HOSTNAME_MISMATCH);
@@ -1279,7 +1364,7 @@ static void
 test_cn_only(void **state)
 {
 	facts_good(&tf);
-	set_str(&tf.chain[0].sans, NULL);
+	strv_free(&tf.chain[0].sans);
 	tf.chain[0].nsans = 0;
 	tf.chain[0].has_san_ext = 0;
 	tf.host_ok = 1;
@@ -1489,7 +1574,7 @@ static void
 test_prec_cn_only_and_expiring(void **state)
 {
 	facts_good(&tf);
-	set_str(&tf.chain[0].sans, NULL);
+	strv_free(&tf.chain[0].sans);
 	tf.chain[0].has_san_ext = 0;
 	tf.chain[0].nsans = 0;
 	tf.host_cn_only = 1;
@@ -1723,6 +1808,10 @@ main(void)
 		T(test_revoked),
 		T(test_hostname_mismatch),
 		T(test_hostname_mismatch_ip),
+		T(test_handshake_without_certificate),
+		T(test_fail_closed_verify_not_ok),
+		T(test_fail_closed_not_verified),
+		T(test_fail_closed_host_not_confirmed),
 		T(test_wrong_purpose),
 		T(test_weak_key),
 		T(test_weak_key_ca),

@@ -58,6 +58,7 @@ static void	 pf_init(const char *);
 static int	 has_verr(const struct probe_facts *, int, int);
 static void	 print_verr(const struct probe_facts *);
 static int	 utf8_valid(const char *);
+static void	 assert_strv(const struct strv *, ...);
 static int	 group_setup(void **);
 static int	 group_teardown(void **);
 static int	 setup(void **);
@@ -224,6 +225,24 @@ print_verr(const struct probe_facts *f)
 		    f->verr[i].code,
 		    X509_verify_cert_error_string(f->verr[i].code),
 		    f->verr[i].depth);
+}
+
+/* The list holds exactly the strings given, in order (NULL ends them). */
+static void
+assert_strv(const struct strv *sv, ...)
+{
+	va_list		 ap;
+	const char	*want;
+	size_t		 i = 0;
+
+	va_start(ap, sv);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		assert_true(i < sv->n);
+		assert_string_equal(sv->v[i], want);
+		i++;
+	}
+	va_end(ap);
+	assert_int_equal(sv->n, i);
 }
 
 /* Strict UTF-8 (no overlongs, surrogates or truncated sequences). */
@@ -474,15 +493,16 @@ test_sans(void **state)
 	s.not_after = DAY;
 	s.san = "DNS:a,DNS:b,IP:127.0.0.1,IP:::1";
 	facts_cert(cert_make(&s), 0, &tcf);
-	assert_string_equal(tcf.sans, "DNS:a, DNS:b, IP:127.0.0.1, IP:::1");
+	assert_strv(&tcf.sans, "DNS:a", "DNS:b", "IP:127.0.0.1", "IP:::1",
+	    NULL);
 	assert_int_equal(tcf.nsans, 4);
 	assert_int_equal(tcf.has_san_ext, 1);
 	facts_cert_free(&tcf);
 
 	s.san = "IP:2001:db8::1,URI:https://a.test/,email:ops@a.test";
 	facts_cert(cert_make(&s), 0, &tcf);
-	assert_string_equal(tcf.sans,
-	    "IP:2001:db8::1, URI:https://a.test/, email:ops@a.test");
+	assert_strv(&tcf.sans, "IP:2001:db8::1", "URI:https://a.test/",
+	    "email:ops@a.test", NULL);
 	assert_int_equal(tcf.nsans, 3);
 	assert_int_equal(tcf.has_san_ext, 1);
 }
@@ -497,7 +517,7 @@ test_sans_absent_or_not_names(void **state)
 	s.key = leaf_key;
 	s.not_after = DAY;
 	facts_cert(cert_make(&s), 0, &tcf);
-	assert_null(tcf.sans);
+	assert_int_equal(tcf.sans.n, 0);
 	assert_int_equal(tcf.nsans, 0);
 	assert_int_equal(tcf.has_san_ext, 0);
 	facts_cert_free(&tcf);
@@ -505,7 +525,7 @@ test_sans_absent_or_not_names(void **state)
 	/* A SAN extension with no DNS or IP name: the CN is still used. */
 	s.san = "email:ops@nosan.test";
 	facts_cert(cert_make(&s), 0, &tcf);
-	assert_string_equal(tcf.sans, "email:ops@nosan.test");
+	assert_strv(&tcf.sans, "email:ops@nosan.test", NULL);
 	assert_int_equal(tcf.nsans, 1);
 	assert_int_equal(tcf.has_san_ext, 0);
 }
@@ -514,23 +534,23 @@ static void
 test_sans_cut(void **state)
 {
 	struct cspec	 s;
-	char		 san[512], want[512];
-	size_t		 i, soff = 0, woff = 0;
+	char		 san[512], want[32];
+	size_t		 i, soff = 0;
 
-	for (i = 1; i <= 15; i++) {
+	for (i = 1; i <= 15; i++)
 		soff += snprintf(san + soff, sizeof san - soff, "%sDNS:h%zu.test",
 		    i > 1 ? "," : "", i);
-		if (i <= SANS_MAX)
-			woff += snprintf(want + woff, sizeof want - woff,
-			    "%sDNS:h%zu.test", i > 1 ? ", " : "", i);
-	}
 	memset(&s, 0, sizeof s);
 	s.cn = "h1.test";
 	s.key = leaf_key;
 	s.not_after = DAY;
 	s.san = san;
 	facts_cert(cert_make(&s), 0, &tcf);
-	assert_string_equal(tcf.sans, want);
+	assert_int_equal(tcf.sans.n, SANS_MAX);
+	for (i = 0; i < SANS_MAX; i++) {
+		snprintf(want, sizeof want, "DNS:h%zu.test", i + 1);
+		assert_string_equal(tcf.sans.v[i], want);
+	}
 	assert_int_equal(tcf.nsans, 15);
 	assert_int_equal(tcf.has_san_ext, 1);
 }
@@ -576,11 +596,9 @@ test_sans_ten_thousand(void **state)
 	assert_true(secs < 1.0);
 	assert_int_equal(tcf.nsans, 10000);
 	assert_int_equal(tcf.has_san_ext, 1);
-	assert_non_null(tcf.sans);
-	assert_true(strncmp(tcf.sans, "DNS:host00000.many.test, ", 25) == 0);
-	assert_non_null(strstr(tcf.sans, "DNS:host00009.many.test"));
-	assert_null(strstr(tcf.sans, "host00010"));
-	assert_true(strlen(tcf.sans) < 400);
+	assert_int_equal(tcf.sans.n, SANS_MAX);
+	assert_string_equal(tcf.sans.v[0], "DNS:host00000.many.test");
+	assert_string_equal(tcf.sans.v[SANS_MAX - 1], "DNS:host00009.many.test");
 }
 
 static void
@@ -686,8 +704,8 @@ test_aia(void **state)
 	struct cspec	s;
 
 	facts_cert(leaf, 0, &tcf);
-	assert_string_equal(tcf.aia_issuers, "http://ca.test/int.crt");
-	assert_string_equal(tcf.aia_ocsp, "http://ocsp.test");
+	assert_strv(&tcf.aia_issuers, "http://ca.test/int.crt", NULL);
+	assert_strv(&tcf.aia_ocsp, "http://ocsp.test", NULL);
 	facts_cert_free(&tcf);
 
 	memset(&s, 0, sizeof s);
@@ -700,15 +718,15 @@ test_aia(void **state)
 	    "caIssuers;URI:http://b.test/1.p7c,OCSP;URI:http://o1.test,"
 	    "OCSP;URI:http://o2.test,caIssuers;email:not@a.url";
 	facts_cert(cert_make(&s), 0, &tcf);
-	assert_string_equal(tcf.aia_issuers,
-	    "http://a.test/1.crt http://b.test/1.p7c");
-	assert_string_equal(tcf.aia_ocsp, "http://o1.test http://o2.test");
+	assert_strv(&tcf.aia_issuers, "http://a.test/1.crt",
+	    "http://b.test/1.p7c", NULL);
+	assert_strv(&tcf.aia_ocsp, "http://o1.test", "http://o2.test", NULL);
 	facts_cert_free(&tcf);
 
 	/* None. */
 	facts_cert(root, 0, &tcf);
-	assert_null(tcf.aia_issuers);
-	assert_null(tcf.aia_ocsp);
+	assert_int_equal(tcf.aia_issuers.n, 0);
+	assert_int_equal(tcf.aia_ocsp.n, 0);
 }
 
 static void
@@ -835,11 +853,14 @@ test_cn_and_sans_control_chars(void **state)
 			fail_msg("raw control character 0x%02x in cn",
 			    (unsigned char)*p);
 	}
-	for (p = tcf.sans; p != NULL && *p != '\0'; p++) {
+	for (p = tcf.sans.n > 0 ? tcf.sans.v[0] : NULL; p != NULL &&
+	    *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			fail_msg("raw control character 0x%02x in sans",
 			    (unsigned char)*p);
 	}
+	/* One entry, shown escaped: not two names. */
+	assert_strv(&tcf.sans, "DNS:a.test\\x0aDNS:forged.test", NULL);
 }
 
 /*
@@ -894,6 +915,166 @@ test_subject_cut_mid_utf8(void **state)
 	}
 }
 
+/* ---- issue 10: ways to a false ok -------------------------------------- */
+
+/*
+ * Defect 1: OpenSSL 3.0 ends the name constraints check of a leaf whose CN
+ * is a BIT STRING without calling the verify callback; X509_verify_cert
+ * fails while the callback saw nothing. That is not ok: the error is
+ * X509_V_ERR_UNSPECIFIED and the diagnosis chain_invalid.
+ */
+static void
+test_verify_fails_closed(void **state)
+{
+	struct cspec	 s;
+	X509V3_CTX	 v3;
+	X509_NAME	*n;
+	X509		*nc_int, *x;
+
+	memset(&s, 0, sizeof s);
+	s.cn = "NC Issuing CA";
+	s.key = int_key;
+	s.issuer = root;
+	s.issuer_key = root_key;
+	s.not_before = -DAY;
+	s.not_after = 365 * DAY;
+	s.ca = 1;
+	nc_int = cert_make(&s);
+	X509V3_set_ctx(&v3, root, nc_int, NULL, NULL, 0);
+	add_ext(nc_int, &v3, NID_name_constraints,
+	    "critical,permitted;DNS:example.test");
+	assert_true(X509_sign(nc_int, root_key, EVP_sha256()) > 0);
+
+	memset(&s, 0, sizeof s);
+	s.cn = "placeholder";
+	s.key = leaf_key;
+	s.issuer = nc_int;
+	s.issuer_key = int_key;
+	s.not_before = -DAY;
+	s.not_after = 30 * DAY;
+	s.san = "IP:127.0.0.1";
+	s.eku = "serverAuth";
+	x = cert_make(&s);
+	assert_non_null(n = X509_NAME_new());
+	assert_int_equal(X509_NAME_add_entry_by_NID(n, NID_commonName,
+	    V_ASN1_BIT_STRING, (const unsigned char *)"\x01\x02", 2, -1, 0), 1);
+	assert_int_equal(X509_set_subject_name(x, n), 1);
+	X509_NAME_free(n);
+	assert_true(X509_sign(x, int_key, EVP_sha256()) > 0);
+
+	chain_of(x, nc_int, NULL);
+	pf_init("127.0.0.1");
+	verify_chain(&tpf, tsk, store_of(root), NULL, 0);
+	assert_int_equal(tpf.verified, 1);
+	assert_int_equal(tpf.verify_ok, 0);
+	assert_true(has_verr(&tpf, X509_V_ERR_UNSPECIFIED, 0));
+	assert_int_equal(tpf.host_ok, 1);
+
+	tpf.tls_done = 1;
+	tpf.scheme = CONF_SCHEME_TLS;
+	tpf.store_status = STORE_OK;
+	diag_run(&tpf, &tres);
+	assert_int_equal(tres.status, STATUS_CRITICAL);
+	assert_int_equal(tres.reason, REASON_CHAIN_INVALID);
+	assert_non_null(strstr(tres.message,
+	    "unspecified certificate verification error"));
+}
+
+/* Defect 3: an IP address is never matched against the CN. */
+static void
+test_verify_ip_never_cn(void **state)
+{
+	struct cspec	s;
+
+	memset(&s, 0, sizeof s);
+	s.cn = "127.0.0.1";
+	s.key = leaf_key;
+	s.issuer = int_ca;
+	s.issuer_key = int_key;
+	s.not_before = -DAY;
+	s.not_after = 30 * DAY;
+	chain_of(cert_make(&s), int_ca, NULL);
+	pf_init("127.0.0.1");
+	verify_chain(&tpf, tsk, store_of(root), NULL, 0);
+	assert_int_equal(tpf.verify_ok, 1);
+	assert_int_equal(tpf.host_ok, 0);
+	assert_int_equal(tpf.host_cn_only, 0);
+}
+
+/*
+ * Defect 3: a CN with an embedded NUL is shown whole, the NUL escaped, and
+ * matches no name: not the part before the NUL, through the CN or not.
+ */
+static void
+test_cn_embedded_nul(void **state)
+{
+	static const char	 cn[] = "localhost\0.attacker.example";
+	struct cspec		 s;
+	X509_NAME		*n;
+	X509			*x;
+
+	memset(&s, 0, sizeof s);
+	s.cn = "placeholder";
+	s.key = leaf_key;
+	s.issuer = int_ca;
+	s.issuer_key = int_key;
+	s.not_before = -DAY;
+	s.not_after = 30 * DAY;
+	x = cert_make(&s);
+	assert_non_null(n = X509_NAME_new());
+	assert_int_equal(X509_NAME_add_entry_by_NID(n, NID_commonName,
+	    V_ASN1_UTF8STRING, (const unsigned char *)cn, sizeof cn - 1, -1, 0),
+	    1);
+	assert_int_equal(X509_set_subject_name(x, n), 1);
+	X509_NAME_free(n);
+	assert_true(X509_sign(x, int_key, EVP_sha256()) > 0);
+
+	facts_cert(x, 0, &tcf);
+	assert_string_equal(tcf.cn, "localhost\\x00.attacker.example");
+
+	chain_of(x, int_ca, NULL);
+	pf_init("localhost");
+	verify_chain(&tpf, tsk, store_of(root), NULL, 0);
+	assert_int_equal(tpf.host_ok, 0);
+	assert_int_equal(tpf.host_cn_only, 0);
+}
+
+/* Defect 5: an empty subject (legal with a critical SAN) is "", no UB. */
+static void
+test_empty_subject(void **state)
+{
+	struct cspec	 s;
+	X509_NAME	*n;
+	X509		*x;
+
+	memset(&s, 0, sizeof s);
+	s.cn = "placeholder";
+	s.key = leaf_key;
+	s.issuer = int_ca;
+	s.issuer_key = int_key;
+	s.not_before = -DAY;
+	s.not_after = 30 * DAY;
+	s.san = "critical,DNS:localhost";
+	x = cert_make(&s);
+	assert_non_null(n = X509_NAME_new());
+	assert_int_equal(X509_set_subject_name(x, n), 1);
+	X509_NAME_free(n);
+	assert_true(X509_sign(x, int_key, EVP_sha256()) > 0);
+
+	facts_cert(x, 0, &tcf);
+	assert_string_equal(tcf.subject, "");
+	assert_null(tcf.cn);
+	assert_strv(&tcf.sans, "DNS:localhost", NULL);
+
+	chain_of(x, int_ca, NULL);
+	pf_init("localhost");
+	verify_chain(&tpf, tsk, store_of(root), NULL, 0);
+	print_verr(&tpf);
+	assert_int_equal(tpf.verify_ok, 1);
+	assert_int_equal(tpf.host_ok, 1);
+}
+
+
 /* ---- verify_chain ------------------------------------------------------ */
 
 static void
@@ -904,6 +1085,7 @@ test_verify_good(void **state)
 	verify_chain(&tpf, tsk, store_of(root), NULL, 0);
 	print_verr(&tpf);
 	assert_int_equal(tpf.verified, 1);
+	assert_int_equal(tpf.verify_ok, 1);
 	assert_int_equal(tpf.nverr, 0);
 	assert_int_equal(tpf.verify_code, X509_V_OK);
 	assert_int_equal(tpf.chain_complete_to_store, 1);
@@ -1368,6 +1550,10 @@ main(void)
 		T(test_control_chars_in_subject),
 		T(test_subject_cut_mid_utf8),
 		T(test_cn_and_sans_control_chars),
+		T(test_verify_fails_closed),
+		T(test_verify_ip_never_cn),
+		T(test_cn_embedded_nul),
+		T(test_empty_subject),
 		T(test_verify_good),
 		T(test_verify_hostname),
 		T(test_verify_cn_only),
