@@ -24,8 +24,14 @@
 
 #define DAY	86400
 
-static void	diag_add(struct result *, enum reason, enum status, char *,
-		    const char *, ...) __attribute__((format(printf, 5, 6)));
+static void	diag_add(struct result *, enum reason, char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
+static void	diag_add_status(struct result *, enum reason, enum status,
+		    char *, const char *, ...)
+		    __attribute__((format(printf, 5, 6)));
+static void	diag_vadd(struct result *, enum reason, enum status, char *,
+		    const char *, va_list)
+		    __attribute__((format(printf, 5, 0)));
 static void	diag_network(const struct probe_facts *, struct result *);
 static int	diag_timeout(const struct probe_facts *, struct result *);
 static void	diag_store(const struct probe_facts *, struct result *);
@@ -65,13 +71,41 @@ diag_has(const struct result *r, enum reason reason)
 	return (0);
 }
 
-/* Add a finding; message is taken (allocated by the caller). One per reason. */
+/*
+ * Add a finding with the status of SPEC section 4's table (reason_status);
+ * message is taken (allocated by the caller). One per reason.
+ */
 static void
-diag_add(struct result *r, enum reason reason, enum status st, char *message,
+diag_add(struct result *r, enum reason reason, char *message,
     const char *hintfmt, ...)
 {
+	va_list	ap;
+
+	va_start(ap, hintfmt);
+	diag_vadd(r, reason, reason_status(reason), message, hintfmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The one exception to the table: clock_skew is critical when it explains
+ * a validity error, else a warning.
+ */
+static void
+diag_add_status(struct result *r, enum reason reason, enum status st,
+    char *message, const char *hintfmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, hintfmt);
+	diag_vadd(r, reason, st, message, hintfmt, ap);
+	va_end(ap);
+}
+
+static void
+diag_vadd(struct result *r, enum reason reason, enum status st, char *message,
+    const char *hintfmt, va_list ap)
+{
 	struct finding	*fd;
-	va_list		 ap;
 
 	if (diag_has(r, reason) || r->nfindings == FINDINGS_MAX) {
 		free(message);
@@ -83,9 +117,7 @@ diag_add(struct result *r, enum reason reason, enum status st, char *message,
 	fd->reason = reason;
 	fd->status = st;
 	fd->message = message;
-	va_start(ap, hintfmt);
 	xvasprintf(&fd->hint, hintfmt, ap);
-	va_end(ap);
 }
 
 /* The subject of the certificate an error at depth is about, kept or not. */
@@ -201,7 +233,7 @@ diag_connect_timeout(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "no TCP answer from %s within %llu ms: the "
 		    "system gave up connecting", addr,
 		    (unsigned long long)f->ms[PHASE_CONNECT]);
-	diag_add(r, REASON_CONNECT_TIMEOUT, STATUS_CRITICAL, m,
+	diag_add(r, REASON_CONNECT_TIMEOUT, m,
 	    "packets to %s are dropped: check firewalls and network "
 	    "policies, or that the host is up", addr);
 }
@@ -219,7 +251,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "cannot resolve '%s': no nameserver in %s (missing "
 		    "or empty) and the name is not in /etc/hosts", f->host,
 		    f->resolv_conf != NULL ? f->resolv_conf : "/etc/resolv.conf");
-		diag_add(r, REASON_DNS_NO_RESOLVER, STATUS_CRITICAL, m,
+		diag_add(r, REASON_DNS_NO_RESOLVER, m,
 		    "give the container a resolv.conf with a nameserver (in "
 		    "Kubernetes check dnsPolicy), add the name to /etc/hosts, "
 		    "or set 'address:' for the target");
@@ -228,7 +260,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "'%s' does not exist in DNS (NXDOMAIN or no "
 		    "address) according to %s", f->host,
 		    f->resolvers != NULL ? f->resolvers : "the resolvers");
-		diag_add(r, REASON_DNS_NOT_FOUND, STATUS_CRITICAL, m,
+		diag_add(r, REASON_DNS_NOT_FOUND, m,
 		    "check the spelling of '%s' and the search domains in %s",
 		    f->host, f->resolv_conf != NULL ? f->resolv_conf :
 		    "/etc/resolv.conf");
@@ -237,7 +269,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "resolving '%s' failed asking %s: %s", f->host,
 		    f->resolvers != NULL ? f->resolvers : "the resolvers",
 		    f->dns_error != NULL ? f->dns_error : "unknown error");
-		diag_add(r, REASON_DNS_ERROR, STATUS_CRITICAL, m,
+		diag_add(r, REASON_DNS_ERROR, m,
 		    "check that the nameservers in %s answer from this "
 		    "network", f->resolv_conf != NULL ? f->resolv_conf :
 		    "/etc/resolv.conf");
@@ -252,7 +284,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "cannot reach %s:%u through the proxy %s: %s",
 		    f->host, f->port, f->proxy, f->proxy_error != NULL ?
 		    f->proxy_error : "CONNECT failed");
-		diag_add(r, REASON_NETWORK_UNREACHABLE, STATUS_CRITICAL, m,
+		diag_add(r, REASON_NETWORK_UNREACHABLE, m,
 		    "the proxy refuses the tunnel: check its access rules, or "
 		    "add %s to NO_PROXY if it must be reached directly",
 		    f->host);
@@ -260,7 +292,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 	case CONNECT_REFUSED:
 		xasprintf(&m, "connection to %s%s refused (TCP reset)",
 		    f->address, f->proxy != NULL ? " (the proxy)" : "");
-		diag_add(r, REASON_CONNECT_REFUSED, STATUS_CRITICAL, m,
+		diag_add(r, REASON_CONNECT_REFUSED, m,
 		    "nothing listens on %s: check the port and that the "
 		    "service is up", f->address);
 		break;
@@ -269,7 +301,7 @@ diag_network(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "cannot reach %s: %s", f->address,
 		    f->conn_errno != 0 ? strerror(f->conn_errno) :
 		    "no route to host");
-		diag_add(r, REASON_NETWORK_UNREACHABLE, STATUS_CRITICAL, m,
+		diag_add(r, REASON_NETWORK_UNREACHABLE, m,
 		    "check routes, network policies and firewalls between "
 		    "this container and %s", f->address);
 		break;
@@ -294,7 +326,7 @@ diag_timeout(const struct probe_facts *f, struct result *r)
 	    (f->nchain_sent > 0 ? "handshake incomplete after the "
 	    "certificate" : "no complete TLS handshake") :
 	    "no complete HTTP response headers");
-	diag_add(r, REASON_TIMEOUT, STATUS_CRITICAL, m,
+	diag_add(r, REASON_TIMEOUT, m,
 	    "the server accepts connections but answers too slowly or not at "
 	    "all: check its load, or raise 'timeout' above %llu ms",
 	    (unsigned long long)f->timeout_ms);
@@ -313,7 +345,7 @@ diag_store(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "no CA bundle or certificate directory at any "
 		    "place the runtime looks: %s", f->store_tried != NULL ?
 		    f->store_tried : "(nothing tried)");
-		diag_add(r, REASON_TRUST_STORE_MISSING, STATUS_CRITICAL, m,
+		diag_add(r, REASON_TRUST_STORE_MISSING, m,
 		    "copy a CA bundle into the image at "
 		    "/etc/ssl/certs/ca-certificates.crt (e.g. COPY --from="
 		    "builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/) "
@@ -324,7 +356,7 @@ diag_store(const struct probe_facts *f, struct result *r)
 		    "certificate: %s", f->store_path != NULL ? f->store_path :
 		    "(unknown)", f->store_empty_why != NULL ?
 		    f->store_empty_why : "no PEM certificate found");
-		diag_add(r, REASON_TRUST_STORE_EMPTY, STATUS_CRITICAL, m,
+		diag_add(r, REASON_TRUST_STORE_EMPTY, m,
 		    "replace %s with a PEM CA bundle (e.g. Debian's "
 		    "ca-certificates.crt); check the mount or the image build "
 		    "step that writes it", f->store_path != NULL ?
@@ -353,9 +385,10 @@ diag_clock(const struct probe_facts *f, struct result *r)
 	    (unsigned long long)(f->clock_skew_ms / 1000),
 	    f->clock_explains ? "; at the server's time the certificate "
 	    "validity errors disappear" : "");
-	diag_add(r, REASON_CLOCK_SKEW, f->clock_explains ? STATUS_CRITICAL :
-	    STATUS_WARNING, m, "fix time synchronisation (NTP, chrony) on the "
-	    "host: containers share the host's clock%s", f->clock_explains ?
+	diag_add_status(r, REASON_CLOCK_SKEW, f->clock_explains ?
+	    STATUS_CRITICAL : STATUS_WARNING, m, "fix time synchronisation "
+	    "(NTP, chrony) on the host: containers share the host's clock%s",
+	    f->clock_explains ?
 	    "; the certificate itself may be fine" : "");
 }
 
@@ -381,7 +414,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    "%d certificates) does not hold", diag_verr_subject(f,
 		    depth), depth, CHAIN_MAX, diag_store_name(f),
 		    f->store_ncerts);
-		diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
+		diag_add(r, REASON_UNKNOWN_AUTHORITY, m,
 		    "a chain this long is a server misconfiguration: serve the "
 		    "leaf and its intermediates only");
 		return;
@@ -397,7 +430,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    (f->aia_completes ? "; fetched from the AIA URL, it "
 		    "completes the chain" : "; fetched from the AIA URL, it "
 		    "does not complete the chain") : "");
-		diag_add(r, REASON_INCOMPLETE_CHAIN, STATUS_CRITICAL, m,
+		diag_add(r, REASON_INCOMPLETE_CHAIN, m,
 		    "replace the intermediate in the server's chain file with "
 		    "'%s' (an old intermediate after a CA change is the usual "
 		    "cause)", top->issuer);
@@ -409,7 +442,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    "%s, it %s the chain to the trust store", top->issuer,
 		    top->subject, top->depth, f->aia_url, f->aia_completes ?
 		    "completes" : "does not complete");
-		diag_add(r, REASON_INCOMPLETE_CHAIN, STATUS_CRITICAL, m,
+		diag_add(r, REASON_INCOMPLETE_CHAIN, m,
 		    "configure the server to send the intermediate '%s' after "
 		    "its certificate (the full chain file, not the leaf alone)",
 		    top->issuer);
@@ -421,7 +454,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    "certificates) does not hold; the server did not send the "
 		    "root", top->subject, top->issuer, f->aia_url,
 		    diag_store_name(f), f->store_ncerts);
-		diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
+		diag_add(r, REASON_UNKNOWN_AUTHORITY, m,
 		    "add the root '%s' to the trust store (ca_file), or update "
 		    "the CA bundle if it is a public root", top->issuer);
 		return;
@@ -433,7 +466,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		    f->aia == AIA_DISABLED ? "aia_fetch is off, so whether it "
 		    "completes the chain was not checked" : f->aia_error != NULL ?
 		    f->aia_error : "it could not be fetched");
-		diag_add(r, REASON_INCOMPLETE_CHAIN, STATUS_CRITICAL, m,
+		diag_add(r, REASON_INCOMPLETE_CHAIN, m,
 		    "configure the server to send the intermediate '%s' after "
 		    "its certificate (the full chain file, not the leaf alone)",
 		    top->issuer);
@@ -444,7 +477,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 	    "send the root%s", top->subject, top->issuer,
 	    diag_store_name(f), f->store_ncerts, top->is_ca ? "" : " (if the issuer is an "
 	    "intermediate, the server must send it)");
-	diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL, m,
+	diag_add(r, REASON_UNKNOWN_AUTHORITY, m,
 	    "if '%s' is a private CA, give its certificate to the target as "
 	    "ca_file (ca_mode: append); if it is public, update the CA bundle",
 	    top->issuer);
@@ -465,7 +498,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 			xasprintf(&m, "the leaf certificate '%s' is self-signed "
 			    "and not in the trust store", diag_subject(f, 0));
-			diag_add(r, REASON_SELF_SIGNED, STATUS_CRITICAL, m,
+			diag_add(r, REASON_SELF_SIGNED, m,
 			    "give the target this certificate as ca_file if you "
 			    "trust it, or have the server use a certificate "
 			    "issued by a CA");
@@ -478,10 +511,10 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "'%s'), sent by the server, which the trust store "
 			    "(%s, %d certificates) does not hold", c->subject,
 			    c->issuer, diag_store_name(f), f->store_ncerts);
-			diag_add(r, REASON_UNKNOWN_AUTHORITY, STATUS_CRITICAL,
-			    m, "if '%s' is a private CA, give it to the target "
-			    "as ca_file (ca_mode: append); if it is public, "
-			    "update the CA bundle", c->subject);
+			diag_add(r, REASON_UNKNOWN_AUTHORITY, m, "if '%s' is "
+			    "a private CA, give it to the target as ca_file "
+			    "(ca_mode: append); if it is public, update the CA "
+			    "bundle", c->subject);
 			break;
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -500,7 +533,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    c == NULL ? ", from the trust store" : "", when,
 			    age);
 			free(age);
-			diag_add(r, REASON_EXPIRED, STATUS_CRITICAL, m,
+			diag_add(r, REASON_EXPIRED, m,
 			    e->depth == 0 ? "renew the server's certificate "
 			    "and reload the server" : c == NULL ? "the trust "
 			    "store holds an expired root: update the CA bundle "
@@ -519,7 +552,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    c == NULL ? ", from the trust store" : "", when,
 			    age);
 			free(age);
-			diag_add(r, REASON_NOT_YET_VALID, STATUS_CRITICAL, m,
+			diag_add(r, REASON_NOT_YET_VALID, m,
 			    "check this host's clock; if it is right, the "
 			    "certificate was issued with a future start date");
 			break;
@@ -530,7 +563,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "servers: its extendedKeyUsage is '%s', without "
 			    "serverAuth", c->subject, c->eku != NULL ? c->eku :
 			    "(none)");
-			diag_add(r, REASON_WRONG_PURPOSE, STATUS_CRITICAL, m,
+			diag_add(r, REASON_WRONG_PURPOSE, m,
 			    "reissue the certificate with extendedKeyUsage "
 			    "serverAuth");
 			break;
@@ -541,7 +574,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			xasprintf(&m, "the key of the certificate at depth %d "
 			    "('%s') is %s, below security level %d", e->depth,
 			    c->subject, c->key, f->security_level);
-			diag_add(r, REASON_WEAK_KEY, STATUS_CRITICAL, m,
+			diag_add(r, REASON_WEAK_KEY, m,
 			    "reissue the certificate with an RSA key of at least "
 			    "2048 bits or an ECDSA P-256 key");
 			break;
@@ -552,7 +585,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "certificate at depth %d ('%s') is below security "
 			    "level %d", c->signature, e->depth, c->subject,
 			    f->security_level);
-			diag_add(r, REASON_WEAK_SIGNATURE, STATUS_CRITICAL, m,
+			diag_add(r, REASON_WEAK_SIGNATURE, m,
 			    "reissue the certificate signed with SHA-256 or "
 			    "better");
 			break;
@@ -562,7 +595,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    e->code, X509_verify_cert_error_string(e->code),
 			    e->depth, c != NULL ? c->subject : e->subject[0] !=
 			    '\0' ? e->subject : "(not kept)");
-			diag_add(r, REASON_CHAIN_INVALID, STATUS_CRITICAL, m,
+			diag_add(r, REASON_CHAIN_INVALID, m,
 			    "the chain the server sends is broken: rebuild its "
 			    "chain file from the CA's current certificates");
 			break;
@@ -575,7 +608,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		    "certificate '%s' (serial %s) was revoked at %s, reason: %s",
 		    f->chain[0].subject, f->chain[0].serial, when,
 		    f->ocsp_reason != NULL ? f->ocsp_reason : "unspecified");
-		diag_add(r, REASON_REVOKED, STATUS_CRITICAL, m,
+		diag_add(r, REASON_REVOKED, m,
 		    "install a newly issued certificate on the server");
 	}
 
@@ -589,7 +622,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		    "(none)", diag_is_ip(f->server_name) ? "; an IP address "
 		    "matches only an IP SAN, never the CN" : "");
 		free(sans);
-		diag_add(r, REASON_HOSTNAME_MISMATCH, STATUS_CRITICAL, m,
+		diag_add(r, REASON_HOSTNAME_MISMATCH, m,
 		    "connect with a name the certificate lists (set "
 		    "server_name), or reissue it with '%s' as a "
 		    "subjectAltName", f->server_name);
@@ -597,7 +630,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "'%s' matches only the CN '%s': the certificate "
 		    "has no subjectAltName, which OpenSSL accepts but Go 1.15+ "
 		    "and browsers reject", f->server_name, f->chain[0].cn);
-		diag_add(r, REASON_CN_ONLY, STATUS_WARNING, m,
+		diag_add(r, REASON_CN_ONLY, m,
 		    "reissue the certificate with '%s' as a subjectAltName",
 		    f->server_name);
 	}
@@ -615,7 +648,7 @@ diag_http(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "no valid HTTP response after the TLS handshake "
 		    "with %s: %s", f->address != NULL ? f->address : f->host,
 		    f->http_error != NULL ? f->http_error : "unknown error");
-		diag_add(r, REASON_HTTP_ERROR, STATUS_CRITICAL, m,
+		diag_add(r, REASON_HTTP_ERROR, m,
 		    "the TLS side is fine; check the HTTP server behind it (or "
 		    "probe with tls:// if the port does not speak HTTP)");
 		return;
@@ -631,7 +664,7 @@ diag_http(const struct probe_facts *f, struct result *r)
 		off += snprintf(exp + off, sizeof exp - off, "%s%d",
 		    i > 0 ? ", " : "", f->expect_status[i]);
 	xasprintf(&m, "HTTP status %d, expected %s", f->http_status, exp);
-	diag_add(r, REASON_HTTP_STATUS, STATUS_CRITICAL, m,
+	diag_add(r, REASON_HTTP_STATUS, m,
 	    "the TLS side is fine; check the application behind %s, or "
 	    "expect_status", f->url);
 }
@@ -657,7 +690,7 @@ diag_expiry(const struct probe_facts *f, struct result *r)
 	    "days, at %s (warn_before %llu days)", c->depth, c->subject,
 	    (long long)(c->not_after - f->now) / DAY, when,
 	    (unsigned long long)(f->warn_before_ms / 1000 / DAY));
-	diag_add(r, REASON_EXPIRING_SOON, STATUS_WARNING, m,
+	diag_add(r, REASON_EXPIRING_SOON, m,
 	    c->depth == 0 ? "renew the server's certificate before %s" :
 	    "the server sends a CA certificate that expires %s: update its "
 	    "chain file", when);
@@ -686,7 +719,7 @@ diag_fail_closed(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "the chain was not verified successfully: "
 		    "verify error %d (%s) at depth %d", code,
 		    X509_verify_cert_error_string(code), f->verify_depth);
-		diag_add(r, REASON_CHAIN_INVALID, STATUS_CRITICAL, m,
+		diag_add(r, REASON_CHAIN_INVALID, m,
 		    "check the chain with 'openssl verify -CAfile BUNDLE "
 		    "-untrusted CHAIN LEAF'; trustprobe reports ok only when "
 		    "verification succeeds");
@@ -695,7 +728,7 @@ diag_fail_closed(const struct probe_facts *f, struct result *r)
 		xasprintf(&m, "the name '%s' was not confirmed by the "
 		    "certificate", f->server_name != NULL ? f->server_name :
 		    "(none)");
-		diag_add(r, REASON_HOSTNAME_MISMATCH, STATUS_CRITICAL, m,
+		diag_add(r, REASON_HOSTNAME_MISMATCH, m,
 		    "connect with a name the certificate lists (set "
 		    "server_name)");
 	}
@@ -720,7 +753,7 @@ diag_run(const struct probe_facts *f, struct result *r)
 			    "answer within %llu ms", f->host, f->resolvers !=
 			    NULL ? f->resolvers : "the resolvers",
 			    (unsigned long long)f->timeout_ms);
-			diag_add(r, REASON_DNS_ERROR, STATUS_CRITICAL, m,
+			diag_add(r, REASON_DNS_ERROR, m,
 			    "check that the nameservers in %s answer from this "
 			    "network", f->resolv_conf != NULL ? f->resolv_conf :
 			    "/etc/resolv.conf");
@@ -740,7 +773,7 @@ diag_run(const struct probe_facts *f, struct result *r)
 		    f->tls_error != NULL ? f->tls_error : "unknown error",
 		    f->tls_alert != NULL ? "; alert received: " : "",
 		    f->tls_alert != NULL ? f->tls_alert : "");
-		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, STATUS_CRITICAL, m,
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, m,
 		    "check that %s speaks TLS (not plain HTTP or another "
 		    "protocol), and its TLS versions, ciphers and client "
 		    "certificate requirements", f->address != NULL ?
@@ -755,7 +788,7 @@ diag_run(const struct probe_facts *f, struct result *r)
 		    f->address != NULL ? f->address : f->host,
 		    f->tls_version != NULL ? f->tls_version : "TLS",
 		    f->tls_cipher != NULL ? f->tls_cipher : "unknown");
-		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, STATUS_CRITICAL, m,
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, m,
 		    "configure %s with a certificate and a cipher suite that "
 		    "authenticates the server (no anonymous, PSK or SRP suites)",
 		    f->address != NULL ? f->address : f->host);
@@ -785,7 +818,7 @@ done:
 		xasprintf(&m, "%s, certificate valid for %d more days (until "
 		    "%s)", f->tls_version != NULL ? f->tls_version : "TLS",
 		    r->days_to_expiry, when);
-		diag_add(r, REASON_OK, STATUS_OK, m, "nothing to change");
+		diag_add(r, REASON_OK, m, "nothing to change");
 	}
 	/* Findings are listed in the order of precedence. */
 	qsort(r->findings, r->nfindings, sizeof r->findings[0], diag_cmp);

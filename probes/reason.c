@@ -68,7 +68,10 @@ reason_name(enum reason r)
 	return ("unknown");
 }
 
-/* The status column of SPEC section 4 (clock_skew: see diag.c). */
+/*
+ * The status column of SPEC section 4; diag.c takes every finding's status
+ * from here but for a clock_skew that explains a validity error (critical).
+ */
 enum status
 reason_status(enum reason r)
 {
