@@ -108,10 +108,6 @@ static const char *const conf_skeys[S_NKEYS] = { "root", "ca_file", "ca_dir" };
 static const char *const conf_ready_names[] = {
 	"all_ok", "any_ok", "trust_store_ok", "always"
 };
-static const char *const conf_format_names[] = { "logfmt", "json" };
-static const char *const conf_level_names[] = {
-	"debug", "info", "warn", "error"
-};
 static const char *const conf_method_names[] = { "GET", "HEAD" };
 static const char *const conf_ca_mode_names[] = { "append", "replace" };
 
@@ -1310,7 +1306,10 @@ conf_walk_log(struct conf_ctx *ctx, const struct conf_node *n)
 {
 	struct conf_node	*keys[L_NKEYS] = { NULL };
 	struct conf_node	*vals[L_NKEYS] = { NULL };
+	const char		*formats[LOG_FORMAT_JSON + 1];
+	const char		*levels[LOG_ERROR + 1];
 	char			 d[CONF_QUOTE_MAX + 2];
+	enum log_level		 l;
 	int			 e;
 
 	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
@@ -1321,14 +1320,17 @@ conf_walk_log(struct conf_ctx *ctx, const struct conf_node *n)
 		return;
 	}
 	conf_walk_map(ctx, n, &conf_lschema, keys, vals);
+	/* The names are the logger's own. */
+	formats[LOG_FORMAT_LOGFMT] = log_format_name(LOG_FORMAT_LOGFMT);
+	formats[LOG_FORMAT_JSON] = log_format_name(LOG_FORMAT_JSON);
+	for (l = LOG_DEBUG; l <= LOG_ERROR; l++)
+		levels[l] = log_level_name(l);
 	if (vals[L_FORMAT] != NULL && conf_get_enum(ctx, "format",
-	    vals[L_FORMAT], conf_format_names, nitems(conf_format_names),
-	    &e) == 0)
-		ctx->conf->log_format = e;
+	    vals[L_FORMAT], formats, nitems(formats), &e) == 0)
+		ctx->conf->log_format = (enum log_format)e;
 	if (vals[L_LEVEL] != NULL && conf_get_enum(ctx, "level",
-	    vals[L_LEVEL], conf_level_names, nitems(conf_level_names),
-	    &e) == 0)
-		ctx->conf->log_level = e;
+	    vals[L_LEVEL], levels, nitems(levels), &e) == 0)
+		ctx->conf->log_level = (enum log_level)e;
 }
 
 static void
@@ -1896,8 +1898,8 @@ conf_default(void)
 	c->security_level = CONF_DEFAULT_SECURITY_LEVEL;
 	c->aia_fetch = 1;
 	c->proxy = CONF_PROXY_ENV;
-	c->log_format = CONF_LOG_LOGFMT;
-	c->log_level = CONF_LOG_INFO;
+	c->log_format = LOG_FORMAT_LOGFMT;
+	c->log_level = LOG_INFO;
 	c->ts_root = xstrdup("/");
 	return (c);
 }

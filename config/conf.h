@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "log.h"
+
 /* Defaults of SPEC section 3. Durations are milliseconds. */
 #define CONF_DEFAULT_LISTEN		":9797"
 #define CONF_DEFAULT_INTERVAL		(5ULL * 60 * 1000)
@@ -37,19 +39,6 @@ enum conf_ready {
 	CONF_READY_ANY_OK,
 	CONF_READY_TRUST_STORE_OK,
 	CONF_READY_ALWAYS,
-};
-
-enum conf_log_format {
-	CONF_LOG_LOGFMT,
-	CONF_LOG_JSON,
-};
-
-/* Same order as enum log_level in lib/log.h. */
-enum conf_log_level {
-	CONF_LOG_DEBUG,
-	CONF_LOG_INFO,
-	CONF_LOG_WARN,
-	CONF_LOG_ERROR,
 };
 
 enum conf_method {
@@ -124,8 +113,8 @@ struct conf {
 	int			 aia_fetch;
 	enum conf_proxy		 proxy;
 	char			*proxy_url;
-	enum conf_log_format	 log_format;
-	enum conf_log_level	 log_level;
+	enum log_format		 log_format;
+	enum log_level		 log_level;
 	char			*ts_root;	/* trust_store.root, default "/" */
 	char			*ts_ca_file;	/* NULL: discovery */
 	char			*ts_ca_dir;

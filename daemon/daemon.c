@@ -51,7 +51,6 @@
 
 #define DAEMON_DEBOUNCE_MS	250
 #define DAEMON_STORE_CHECK_S	2
-#define DAEMON_CONFIG_MAX	(4 * 1024 * 1024)
 #define DAEMON_FD_RESERVE	16	/* listener, evdns, inotify, logs, ... */
 
 struct daemon {
@@ -112,7 +111,7 @@ daemon_file_hash(const char *path)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return (0);
 	while ((n = read(fd, buf, sizeof buf)) > 0 &&
-	    total < DAEMON_CONFIG_MAX) {
+	    total < CONF_MAX_FILE_SIZE) {
 		for (i = 0; i < n; i++)
 			h = (h ^ buf[i]) * 1099511628211ULL;
 		total += n;
@@ -215,9 +214,8 @@ daemon_concurrency(const struct daemon *d, const struct conf *c)
 static void
 daemon_set_log(const struct conf *c, int verbose)
 {
-	log_set_format(c->log_format == CONF_LOG_JSON ? LOG_FORMAT_JSON :
-	    LOG_FORMAT_LOGFMT);
-	log_set_level(verbose ? LOG_DEBUG : (enum log_level)c->log_level);
+	log_set_format(c->log_format);
+	log_set_level(verbose ? LOG_DEBUG : c->log_level);
 }
 
 static struct store *

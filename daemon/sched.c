@@ -31,7 +31,6 @@ struct sched {
 	size_t			 qlen;
 	sched_result_cb		 cb;
 	void			*arg;
-	uint64_t		 emfile;	/* probes put back for lack of fds */
 	uint64_t		 trimmed_ms;	/* monotonic, last xmalloc_trim */
 };
 
@@ -175,7 +174,6 @@ sched_done_cb(struct probe_facts *f, struct result *r, void *arg)
 		/* Out of descriptors here: not the target's fault. */
 		facts_free(f);
 		result_free(r);
-		s->emfile++;
 		sched_arm(s, ts, SCHED_EMFILE_RETRY_MS);
 		sched_pump(s);
 		return;

@@ -69,18 +69,16 @@ log_level_name(enum log_level level)
 	return ("unknown");
 }
 
-int
-log_level_from_name(const char *name, enum log_level *out)
+const char *
+log_format_name(enum log_format format)
 {
-	enum log_level	l;
-
-	for (l = LOG_DEBUG; l <= LOG_ERROR; l++) {
-		if (strcmp(name, log_level_name(l)) == 0) {
-			*out = l;
-			return (0);
-		}
+	switch (format) {
+	case LOG_FORMAT_LOGFMT:
+		return ("logfmt");
+	case LOG_FORMAT_JSON:
+		return ("json");
 	}
-	return (-1);
+	return ("unknown");
 }
 
 /* Keep one byte for the newline the caller adds. */

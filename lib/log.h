@@ -29,8 +29,9 @@ enum log_format {
 void		 log_open(FILE *, enum log_format, enum log_level);
 void		 log_set_format(enum log_format);
 void		 log_set_level(enum log_level);
+/* The names the config file uses ("debug", "logfmt"). */
 const char	*log_level_name(enum log_level);
-int		 log_level_from_name(const char *, enum log_level *);
+const char	*log_format_name(enum log_format);
 
 void	log_emit(enum log_level, const char *msg, ...)
 	    __attribute__((sentinel));

@@ -266,8 +266,8 @@ test_conf_default(void **state UNUSED)
 	assert_true(c->aia_fetch);
 	assert_int_equal(c->proxy, CONF_PROXY_ENV);
 	assert_null(c->proxy_url);
-	assert_int_equal(c->log_format, CONF_LOG_LOGFMT);
-	assert_int_equal(c->log_level, CONF_LOG_INFO);
+	assert_int_equal(c->log_format, LOG_FORMAT_LOGFMT);
+	assert_int_equal(c->log_level, LOG_INFO);
 	assert_string_equal(c->ts_root, "/");
 	assert_null(c->ts_ca_file);
 	assert_null(c->ts_ca_dir);
@@ -343,8 +343,8 @@ test_global_settings(void **state UNUSED)
 	assert_false(c->aia_fetch);
 	assert_int_equal(c->proxy, CONF_PROXY_URL);
 	assert_string_equal(c->proxy_url, "http://proxy.internal:3128");
-	assert_int_equal(c->log_format, CONF_LOG_JSON);
-	assert_int_equal(c->log_level, CONF_LOG_DEBUG);
+	assert_int_equal(c->log_format, LOG_FORMAT_JSON);
+	assert_int_equal(c->log_level, LOG_DEBUG);
 	assert_string_equal(c->ts_root, A_DIR);
 	assert_string_equal(c->ts_ca_file, A_FILE);
 	assert_string_equal(c->ts_ca_dir, A_DIR);
@@ -1219,11 +1219,11 @@ test_enums(void **state UNUSED)
 
 	c = ok("ready_when: any_ok\nlog: {level: error}\n");
 	assert_int_equal(c->ready_when, CONF_READY_ANY_OK);
-	assert_int_equal(c->log_level, CONF_LOG_ERROR);
+	assert_int_equal(c->log_level, LOG_ERROR);
 	conf_free(c);
 	c = ok("ready_when: always\nlog:\n  level: warn\n  format: logfmt\n");
 	assert_int_equal(c->ready_when, CONF_READY_ALWAYS);
-	assert_int_equal(c->log_level, CONF_LOG_WARN);
+	assert_int_equal(c->log_level, LOG_WARN);
 	conf_free(c);
 	bad("ready_when: allok\n"
 	    "log: {format: text, level: INFO}\n"
