@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "timefmt.h"
 
 #define LOG_MAX_FIELDS	32
 
@@ -225,17 +226,12 @@ log_format_line(char *buf, size_t size, enum log_format fmt,
 {
 	static const size_t	 caps[] = { SIZE_MAX, 256, 32, 0 };
 	struct log_buf		 b;
-	char			 ts[64];
-	struct tm		 tm;
-	time_t			 t = (time_t)(now_ms / 1000);
+	char			 ts[TIMEFMT_ISO_LEN];
 	size_t			 i, c;
 
 	if (size < 128)
 		return (0);
-	gmtime_r(&t, &tm);
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(now_ms % 1000));
+	timefmt_iso_ms(now_ms, ts, sizeof ts);
 
 	for (c = 0; c < sizeof caps / sizeof caps[0]; c++) {
 		b.p = buf;

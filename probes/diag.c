@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "probe.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 #define DAY	86400
@@ -376,8 +377,8 @@ diag_clock(const struct probe_facts *f, struct result *r)
 	d = (long long)f->now - (long long)f->http_date;
 	if ((unsigned long long)(d < 0 ? -d : d) * 1000 <= f->clock_skew_ms)
 		return;
-	facts_time(f->now, local, sizeof local);
-	facts_time(f->http_date, server, sizeof server);
+	timefmt_iso(f->now, local, sizeof local);
+	timefmt_iso(f->http_date, server, sizeof server);
 	xasprintf(&m, "local clock %s differs from the server's Date %s by "
 	    "%llds (%s%lldh%02lldm; tolerance %llus)%s", local, server, d,
 	    d < 0 ? "-" : "+", (d < 0 ? -d : d) / 3600,
@@ -523,7 +524,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			break;
 		case X509_V_ERR_CERT_HAS_EXPIRED:
 			/* Beyond the chain sent: the store's root, e says. */
-			facts_time(c != NULL ? c->not_after : e->not_after,
+			timefmt_iso(c != NULL ? c->not_after : e->not_after,
 			    when, sizeof when);
 			age = diag_age(c != NULL ? c->not_after : e->not_after,
 			    f->now);
@@ -542,7 +543,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "it in the server's chain file with the current one");
 			break;
 		case X509_V_ERR_CERT_NOT_YET_VALID:
-			facts_time(c != NULL ? c->not_before : e->not_before,
+			timefmt_iso(c != NULL ? c->not_before : e->not_before,
 			    when, sizeof when);
 			age = diag_age(c != NULL ? c->not_before :
 			    e->not_before, f->now);
@@ -603,7 +604,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 	}
 
 	if (f->ocsp == OCSP_REVOKED && f->nchain > 0) {
-		facts_time(f->ocsp_revoked_at, when, sizeof when);
+		timefmt_iso(f->ocsp_revoked_at, when, sizeof when);
 		xasprintf(&m, "the stapled OCSP response says the leaf "
 		    "certificate '%s' (serial %s) was revoked at %s, reason: %s",
 		    f->chain[0].subject, f->chain[0].serial, when,
@@ -685,7 +686,7 @@ diag_expiry(const struct probe_facts *f, struct result *r)
 	if (c == NULL || (uint64_t)(c->not_after - f->now) * 1000 >=
 	    f->warn_before_ms)
 		return;
-	facts_time(c->not_after, when, sizeof when);
+	timefmt_iso(c->not_after, when, sizeof when);
 	xasprintf(&m, "the certificate at depth %d ('%s') expires in %lld "
 	    "days, at %s (warn_before %llu days)", c->depth, c->subject,
 	    (long long)(c->not_after - f->now) / DAY, when,
@@ -814,7 +815,7 @@ done:
 	if (r->nfindings == 0) {
 		char	*m;
 
-		facts_time(earliest, when, sizeof when);
+		timefmt_iso(earliest, when, sizeof when);
 		xasprintf(&m, "%s, certificate valid for %d more days (until "
 		    "%s)", f->tls_version != NULL ? f->tls_version : "TLS",
 		    r->days_to_expiry, when);

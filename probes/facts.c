@@ -120,16 +120,6 @@ facts_asn1_time(const ASN1_TIME *t)
 	return (timegm(&tm));
 }
 
-void
-facts_time(time_t t, char *buf, size_t size)
-{
-	struct tm	tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
 /* A name of a SAN or an AIA URL: bytes as text, each its own entry. */
 static char *
 facts_gen_text(const char *prefix, const ASN1_STRING *a)

@@ -347,8 +347,6 @@ const char	*phase_name(enum phase);
 void		 facts_cert(X509 *, int depth, struct cert_facts *);
 void		 facts_cert_free(struct cert_facts *);
 void		 facts_free(struct probe_facts *);
-/* "2026-12-01T03:55:55Z" into buf (>= 21 bytes). */
-void		 facts_time(time_t, char *buf, size_t size);
 /* A name as facts shows it, cut on a UTF-8 boundary to fit size. */
 void		 facts_name_into(const X509_NAME *, char *buf, size_t size);
 time_t		 facts_asn1_time(const ASN1_TIME *);

@@ -31,6 +31,7 @@
 
 #include "buf.h"
 #include "store.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 /* Bounds on the work one load may do, whatever the filesystem holds. */
@@ -165,7 +166,6 @@ static void	 store_state(struct buf *, const struct store_candidate *);
 static const struct store_candidate *store_main_cand(const struct store *);
 static int	 store_is_named(const char *);
 static void	 store_hint(const struct store *, struct buf *);
-static void	 store_time(time_t, char *, size_t);
 
 static void
 store_oom(const char *what)
@@ -1402,16 +1402,6 @@ store_paths_tried(const struct store *s)
 	return (buf_release(&b));
 }
 
-static void
-store_time(time_t t, char *out, size_t len)
-{
-	struct tm	tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, len, "1970-01-01T00:00:00Z");
-}
-
 void
 store_report_json(const struct store *s, struct buf *b)
 {
@@ -1475,7 +1465,7 @@ store_report_json(const struct store *s, struct buf *b)
 	}
 	buf_putc(b, ']');
 
-	store_time(s->loaded_at, t, sizeof t);
+	timefmt_iso(s->loaded_at, t, sizeof t);
 	buf_json_kv_str(b, "loaded_at", t, &first);
 	buf_putc(b, '}');
 }
@@ -1577,7 +1567,7 @@ store_report_text(const struct store *s, struct buf *b)
 			    rt->ncerts == 1 ? "" : "s");
 		buf_putc(b, '\n');
 	}
-	store_time(s->loaded_at, t, sizeof t);
+	timefmt_iso(s->loaded_at, t, sizeof t);
 	buf_printf(b, "loaded at %s\n", t);
 }
 

@@ -13,6 +13,7 @@
 #include "probe.h"
 #include "state.h"
 #include "store.h"
+#include "timefmt.h"
 
 /* The readiness verdict is all we need from /readyz: no body kept. */
 #define HTML_READY_SCRATCH	64
@@ -88,7 +89,7 @@ html_time(struct buf *b, time_t t)
 {
 	char	when[32];
 
-	facts_time(t, when, sizeof when);
+	timefmt_iso(t, when, sizeof when);
 	buf_puts(b, when);
 }
 

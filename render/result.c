@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "probe.h"
 #include "result.h"
+#include "timefmt.h"
 
 static const char	*result_ocsp_name(enum ocsp_state);
 static void		 result_json_list(struct buf *, const struct strv *);
@@ -85,10 +86,10 @@ result_json(const struct probe_facts *f, const struct result *r,
 	}
 	buf_putc(b, ']');
 
-	facts_time(f->now, when, sizeof when);
+	timefmt_iso(f->now, when, sizeof when);
 	buf_json_kv_str(b, "checked_at", when, &first);
 	if (next_check_at != 0) {
-		facts_time(next_check_at, when, sizeof when);
+		timefmt_iso(next_check_at, when, sizeof when);
 		buf_json_kv_str(b, "next_check_at", when, &first);
 	} else
 		buf_json_kv_str(b, "next_check_at", NULL, &first);
@@ -147,9 +148,9 @@ result_json(const struct probe_facts *f, const struct result *r,
 		buf_json_kv_str(b, "subject", c->subject, &sub);
 		buf_json_kv_str(b, "issuer", c->issuer, &sub);
 		buf_json_kv_str(b, "serial", c->serial, &sub);
-		facts_time(c->not_before, when, sizeof when);
+		timefmt_iso(c->not_before, when, sizeof when);
 		buf_json_kv_str(b, "not_before", when, &sub);
-		facts_time(c->not_after, when, sizeof when);
+		timefmt_iso(c->not_after, when, sizeof when);
 		buf_json_kv_str(b, "not_after", when, &sub);
 		buf_json_key(b, "sans", &sub);
 		result_json_list(b, &c->sans);
@@ -220,7 +221,7 @@ result_text(const struct probe_facts *f, const struct result *r,
 	for (i = 0; i < f->nchain; i++) {
 		const struct cert_facts	*c = &f->chain[i];
 
-		facts_time(c->not_after, when, sizeof when);
+		timefmt_iso(c->not_after, when, sizeof when);
 		buf_printf(b, "    %d %s\n      issuer %s; %s, %s; until %s%s\n",
 		    c->depth, c->subject, c->issuer, c->key, c->signature, when,
 		    c->self_signed ? "; self-signed" : "");

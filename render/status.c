@@ -12,6 +12,7 @@
 #include "result.h"
 #include "state.h"
 #include "store.h"
+#include "timefmt.h"
 
 /* A /readyz body line is cut here, so one hostile message cannot bloat it. */
 #define STATUS_LINE_MAX	512
@@ -34,7 +35,7 @@ status_json_time(struct buf *b, const char *key, time_t t, int *first)
 		buf_json_kv_str(b, key, NULL, first);
 		return;
 	}
-	facts_time(t, when, sizeof when);
+	timefmt_iso(t, when, sizeof when);
 	buf_json_kv_str(b, key, when, first);
 }
 
@@ -102,9 +103,9 @@ status_json(const struct state *st, time_t now, struct buf *b)
 
 	buf_putc(b, '{');
 	buf_json_kv_str(b, "version", st->version, &first);
-	facts_time(st->started_at, when, sizeof when);
+	timefmt_iso(st->started_at, when, sizeof when);
 	buf_json_kv_str(b, "started_at", when, &first);
-	facts_time(now, when, sizeof when);
+	timefmt_iso(now, when, sizeof when);
 	buf_json_kv_str(b, "now", when, &first);
 
 	buf_json_key(b, "config", &first);

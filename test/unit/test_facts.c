@@ -472,17 +472,6 @@ test_validity_times(void **state)
 }
 
 static void
-test_facts_time(void **state)
-{
-	char	buf[32];
-
-	facts_time((time_t)1796097355LL, buf, sizeof buf);
-	assert_string_equal(buf, "2026-12-01T03:55:55Z");
-	facts_time(0, buf, sizeof buf);
-	assert_string_equal(buf, "1970-01-01T00:00:00Z");
-}
-
-static void
 test_sans(void **state)
 {
 	struct cspec	s;
@@ -1536,7 +1525,6 @@ main(void)
 		T(test_no_cn),
 		T(test_serial_hex_lowercase),
 		T(test_validity_times),
-		T(test_facts_time),
 		T(test_sans),
 		T(test_sans_absent_or_not_names),
 		T(test_sans_cut),

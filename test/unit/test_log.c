@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "log.h"
+#include "timefmt.h"
 
 /* 2026-12-01T03:55:55.123Z */
 #define T0	1796097355123LL
@@ -138,10 +140,25 @@ test_level_filter_and_names(void **state)
 	assert_string_equal(log_format_name(LOG_FORMAT_JSON), "json");
 }
 
+/* The one time format of every output (lib/timefmt.c). */
+static void
+test_timefmt(void **state)
+{
+	char	buf[TIMEFMT_ISO_LEN];
+
+	timefmt_iso((time_t)1796097355LL, buf, sizeof buf);
+	assert_string_equal(buf, "2026-12-01T03:55:55Z");
+	timefmt_iso(0, buf, sizeof buf);
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+	timefmt_iso_ms(1796097355123LL, buf, sizeof buf);
+	assert_string_equal(buf, "2026-12-01T03:55:55.123Z");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timefmt),
 		cmocka_unit_test(test_logfmt_plain),
 		cmocka_unit_test(test_logfmt_quotes_spaces_and_equals),
 		cmocka_unit_test(test_logfmt_newline_cannot_forge_a_line),
