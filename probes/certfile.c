@@ -300,16 +300,14 @@ certfile_key(struct probe_facts *f, X509 *leaf, const char *path)
 }
 
 STACK_OF(X509) *
-certfile_load(struct probe_facts *f, const struct conf_target *t)
+certfile_parse(struct probe_facts *f, const char *data, size_t len)
 {
 	STACK_OF(X509)	*sk;
-	char		*data, *cause = NULL;
-	size_t		 len, i, n;
+	char		*cause = NULL;
+	size_t		 i, n;
 
-	f->file_path = xstrdup(t->u.path);
-	if ((data = certfile_read(t->u.path, &len, &cause)) == NULL) {
-		xasprintf(&f->file_error, "%s", cause);
-		free(cause);
+	if (len == 0) {
+		f->file_error = xstrdup("it is empty");
 		return (NULL);
 	}
 	if (memchr(data, '\0', len) == NULL &&
@@ -320,7 +318,6 @@ certfile_load(struct probe_facts *f, const struct conf_target *t)
 		f->file_format = "DER";
 		sk = certfile_der(data, len, &cause);
 	}
-	free(data);
 	if (sk == NULL) {
 		f->file_error = cause;
 		return (NULL);
@@ -330,7 +327,24 @@ certfile_load(struct probe_facts *f, const struct conf_target *t)
 	f->chain = xcalloc(n < CHAIN_MAX ? n : CHAIN_MAX, sizeof *f->chain);
 	for (i = 0; i < n && i < CHAIN_MAX; i++)
 		facts_cert(sk_X509_value(sk, i), i, &f->chain[f->nchain++]);
-	if (t->key != NULL)
+	return (sk);
+}
+
+STACK_OF(X509) *
+certfile_load(struct probe_facts *f, const struct conf_target *t)
+{
+	STACK_OF(X509)	*sk;
+	char		*data, *cause = NULL;
+	size_t		 len;
+
+	f->file_path = xstrdup(t->u.path);
+	if ((data = certfile_read(t->u.path, &len, &cause)) == NULL) {
+		f->file_error = cause;
+		return (NULL);
+	}
+	sk = certfile_parse(f, data, len);
+	free(data);
+	if (sk != NULL && t->key != NULL)
 		certfile_key(f, sk_X509_value(sk, 0), t->key);
 	return (sk);
 }

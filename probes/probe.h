@@ -382,6 +382,9 @@ time_t		 facts_asn1_time(const ASN1_TIME *);
  */
 STACK_OF(X509)	*certfile_load(struct probe_facts *,
 		    const struct conf_target *);
+/* The same from a file's text: data[len] must be a NUL (fuzzing). */
+STACK_OF(X509)	*certfile_parse(struct probe_facts *, const char *data,
+		    size_t len);
 
 /* probes/verify.c */
 /*
