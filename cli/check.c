@@ -2,7 +2,8 @@
  * check.c: "trustprobe check": probe targets once, concurrently, print the
  * diagnosis (text or the JSON of SPEC section 7), exit 0/1/2.
  *
- * TARGET is https://host[:port][/path], tls://host:port or host[:port];
+ * TARGET is https://host[:port][/path], tls://host:port, host[:port] or
+ * file:///path (a chain on disk; --key checks its private key);
  * -c FILE adds the config's targets. --ca-file/--ca-dir set the trust store
  * as trust_store.ca_file/ca_dir do (no discovery), --root looks for it under
  * another root.
@@ -65,8 +66,8 @@ check_usage(void)
 {
 	return (main_usage_error("check", "usage: trustprobe check [--json] "
 	    "[--strict] [--ca-file F] [--ca-dir D] [--root DIR]\n"
-	    "  [--server-name N] [--timeout DURATION] [--all-addresses] "
-	    "[-c FILE] TARGET..."));
+	    "  [--server-name N] [--key FILE] [--timeout DURATION] "
+	    "[--all-addresses] [-c FILE] TARGET..."));
 }
 
 /* A TARGET from the command line as a config target. */
@@ -84,7 +85,8 @@ check_add_target(struct conf *conf, const char *arg, char **cause)
 	conf->ntargets++;
 	t->name = xstrdup(arg);
 	t->url = xstrdup(arg);
-	t->server_name = xstrdup(t->u.host);
+	if (t->u.host != NULL)
+		t->server_name = xstrdup(t->u.host);
 	t->interval_ms = conf->interval_ms;
 	t->timeout_ms = conf->timeout_ms;
 	t->warn_before_ms = conf->warn_before_ms;
@@ -220,6 +222,7 @@ cmd_check(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "all-addresses", no_argument, NULL, 'a' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct conf_errors	 errs = { NULL, 0 };
@@ -229,7 +232,7 @@ cmd_check(int argc, char **argv)
 	struct conf		*conf = NULL;
 	struct buf		 b;
 	const char		*cfile = NULL, *ca_file = NULL, *ca_dir = NULL;
-	const char		*root = NULL, *sname = NULL;
+	const char		*root = NULL, *sname = NULL, *key = NULL;
 	char			*cause = NULL;
 	uint64_t		 timeout_ms = 0;
 	size_t			 i, first_cli;
@@ -271,6 +274,9 @@ cmd_check(int argc, char **argv)
 		case 'c':
 			cfile = optarg;
 			break;
+		case 'k':
+			key = optarg;
+			break;
 		default:
 			return (check_usage());
 		}
@@ -302,6 +308,16 @@ cmd_check(int argc, char **argv)
 		if (sname != NULL && i >= first_cli) {
 			free(t->server_name);
 			t->server_name = xstrdup(sname);
+		}
+		if (key != NULL && i >= first_cli) {
+			if (t->u.scheme != CONF_SCHEME_FILE) {
+				rc = main_usage_error("check", "--key is for "
+				    "file:// targets, not '%s' (for mutual TLS "
+				    "use a config with client_cert)", t->url);
+				conf_free(conf);
+				return (rc);
+			}
+			t->key = xstrdup(key);
 		}
 		if (timeout_ms != 0)
 			t->timeout_ms = timeout_ms;
@@ -345,7 +361,7 @@ cmd_check(int argc, char **argv)
 		int				 lit;
 		unsigned char			 ip[16];
 
-		lit = t->address != NULL ||
+		lit = t->address != NULL || t->u.host == NULL ||
 		    evutil_inet_pton(AF_INET, t->u.host, ip) == 1 ||
 		    evutil_inet_pton(AF_INET6, t->u.host, ip) == 1;
 		check_enqueue(&run, i, 0, NULL, t->all_addresses && !lit);

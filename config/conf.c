@@ -79,13 +79,14 @@ enum conf_tkey {
 	T_ALL_ADDRESSES,
 	T_WARN_BEFORE,
 	T_LABELS,
+	T_KEY,
 	T_NKEYS
 };
 
 static const char *const conf_tkeys[T_NKEYS] = {
 	"url", "name", "server_name", "address", "interval", "timeout",
 	"method", "expect_status", "ca_file", "ca_mode", "client_cert",
-	"client_key", "all_addresses", "warn_before", "labels"
+	"client_key", "all_addresses", "warn_before", "labels", "key"
 };
 
 enum conf_lkey {
@@ -172,11 +173,13 @@ static const char *conf_suggest(const char *, const char *const *, size_t);
 static int	 conf_lookup(const char *, const char *const *, size_t);
 static int	 conf_isalpha(int);
 static int	 conf_isdigit(int);
+static int	 conf_hexval(int);
 static int	 conf_valid_hostname(const char *);
 static int	 conf_check_host(const char *, char **);
 static int	 conf_parse_port(const char *, size_t, int *, char **);
 static int	 conf_split_hostport(const char *, size_t, char **, int *,
 		    char **);
+static int	 conf_parse_file_url(const char *, struct conf_url *, char **);
 static int	 conf_parse_int(const char *, long long, long long,
 		    long long *);
 static int	 conf_check_readable(const char *, char **);
@@ -491,6 +494,18 @@ conf_isdigit(int c)
 }
 
 static int
+conf_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+static int
 conf_streq(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
@@ -684,6 +699,66 @@ conf_parse_listen(const char *s, char **host, uint16_t *port, char **cause)
 	return (0);
 }
 
+/*
+ * file:///path or file://localhost/path (RFC 8089): an absolute path, with
+ * %XX escapes decoded. Any other host would be another machine's file.
+ */
+static int
+conf_parse_file_url(const char *rest, struct conf_url *u, char **cause)
+{
+	char		 q[CONF_QUOTE_MAX], *host, *path;
+	const char	*p;
+	size_t		 hlen, n = 0;
+	int		 hi, lo;
+
+	hlen = strcspn(rest, "/");
+	if (hlen > 0 && !(hlen == 9 && strncasecmp(rest, "localhost", 9) == 0)) {
+		host = xstrndup(rest, hlen);
+		xasprintf(cause, "a file:// URL names a file on this machine: "
+		    "'%s' is read as a host; write file:///%s for an absolute "
+		    "path", conf_quote(q, sizeof q, host), rest);
+		free(host);
+		return (-1);
+	}
+	p = rest + hlen;
+	if (*p != '/' || p[1] == '\0') {
+		*cause = xstrdup("a file:// URL needs an absolute file path, "
+		    "as in file:///etc/tls/tls.crt");
+		return (-1);
+	}
+	if (strpbrk(p, "?#") != NULL) {
+		*cause = xstrdup("a file:// URL has no query or fragment; "
+		    "percent-encode '?' and '#' in a file name (%3F, %23)");
+		return (-1);
+	}
+	path = xmalloc(strlen(p) + 1);
+	for (; *p != '\0'; p++) {
+		if (*p != '%') {
+			path[n++] = *p;
+			continue;
+		}
+		hi = p[1] == '\0' ? -1 : conf_hexval(p[1]);
+		lo = hi == -1 || p[2] == '\0' ? -1 : conf_hexval(p[2]);
+		if (hi == -1 || lo == -1 || (hi == 0 && lo == 0)) {
+			free(path);
+			*cause = xstrdup("bad percent escape in a file:// URL "
+			    "(%XX with two hex digits, not %00)");
+			return (-1);
+		}
+		path[n++] = (char)(hi * 16 + lo);
+		p += 2;
+	}
+	path[n] = '\0';
+	if (path[n - 1] == '/') {
+		free(path);
+		*cause = xstrdup("a file:// URL names a file, not a directory");
+		return (-1);
+	}
+	u->scheme = CONF_SCHEME_FILE;
+	u->path = path;
+	return (0);
+}
+
 int
 conf_parse_url(const char *s, struct conf_url *u, char **cause)
 {
@@ -720,9 +795,13 @@ conf_parse_url(const char *s, struct conf_url *u, char **cause)
 			u->scheme = CONF_SCHEME_HTTPS;
 		else if (strcasecmp(scheme, "tls") == 0)
 			u->scheme = CONF_SCHEME_TLS;
-		else {
+		else if (strcasecmp(scheme, "file") == 0) {
+			free(scheme);
+			return (conf_parse_file_url(p + 3, u, cause));
+		} else {
 			xasprintf(cause, "unsupported scheme '%s': use "
-			    "https:// (TLS, then HTTP) or tls:// (TLS only)",
+			    "https:// (TLS, then HTTP), tls:// (TLS only) or "
+			    "file:///path (a certificate file)",
 			    conf_quote(q, sizeof q, scheme));
 			free(scheme);
 			return (-1);
@@ -1539,6 +1618,10 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 		case T_LABELS:
 			conf_walk_labels(ctx, v, t);
 			break;
+		case T_KEY:
+			/* Read at each probe: a missing key is a result. */
+			conf_get_string(ctx, "key", v, &t->key);
+			break;
 		case T_NKEYS:
 			break;
 		}
@@ -1590,6 +1673,24 @@ conf_check_target(struct conf_ctx *ctx, struct conf_target *t,
 	    keys[T_CA_FILE] == NULL) {
 		conf_err(ctx, vals[T_CA_MODE], "'ca_mode: replace' needs a "
 		    "'ca_file' to replace the trust store with");
+	}
+	if (t->u.scheme == CONF_SCHEME_FILE && t->url != NULL) {
+		static const enum conf_tkey net[] = { T_ADDRESS, T_TIMEOUT,
+		    T_METHOD, T_EXPECT_STATUS, T_CLIENT_CERT, T_CLIENT_KEY,
+		    T_ALL_ADDRESSES };
+		size_t	i;
+
+		for (i = 0; i < nitems(net); i++) {
+			if (keys[net[i]] == NULL)
+				continue;
+			conf_err(ctx, keys[net[i]], "'%s' has no effect on a "
+			    "file:// target: nothing goes over the network",
+			    conf_tkeys[net[i]]);
+		}
+	} else if (keys[T_KEY] != NULL && t->url != NULL) {
+		conf_err(ctx, keys[T_KEY], "'key' is for file:// targets (the "
+		    "private key of the certificate file); for mutual TLS use "
+		    "'client_cert' and 'client_key'");
 	}
 	if (t->u.host != NULL && t->u.scheme == CONF_SCHEME_TLS) {
 		if (keys[T_METHOD] != NULL) {
@@ -1917,6 +2018,7 @@ conf_target_free(struct conf_target *t)
 	free(t->ca_file);
 	free(t->client_cert);
 	free(t->client_key);
+	free(t->key);
 	for (i = 0; i < t->nlabels; i++) {
 		free(t->labels[i].key);
 		free(t->labels[i].value);
@@ -1982,7 +2084,8 @@ conf_target_equal(const struct conf_target *a, const struct conf_target *b)
 	    !conf_streq(a->address, b->address) ||
 	    !conf_streq(a->ca_file, b->ca_file) ||
 	    !conf_streq(a->client_cert, b->client_cert) ||
-	    !conf_streq(a->client_key, b->client_key))
+	    !conf_streq(a->client_key, b->client_key) ||
+	    !conf_streq(a->key, b->key))
 		return (0);
 	if (a->interval_ms != b->interval_ms ||
 	    a->timeout_ms != b->timeout_ms ||

@@ -60,9 +60,14 @@ enum conf_proxy {
 enum conf_scheme {
 	CONF_SCHEME_HTTPS,	/* TLS, then an HTTP request */
 	CONF_SCHEME_TLS,	/* TLS only */
+	CONF_SCHEME_FILE,	/* a certificate chain on disk: path */
 };
 
-/* A parsed target URL: https://host[:port][/path], tls://host:port, host[:port]. */
+/*
+ * A parsed target URL: https://host[:port][/path], tls://host:port,
+ * host[:port], or file:///path (host NULL, port 0, path the decoded
+ * absolute file name).
+ */
 struct conf_url {
 	enum conf_scheme scheme;
 	char		*host;		/* without brackets for IPv6 */
@@ -79,7 +84,7 @@ struct conf_target {
 	char			*name;		/* default: the url text */
 	char			*url;		/* as written */
 	struct conf_url		 u;
-	char			*server_name;	/* default: u.host */
+	char			*server_name;	/* default: u.host; file: NULL */
 	char			*address;	/* NULL: resolve u.host */
 	uint64_t		 interval_ms;	/* inherited when unset */
 	uint64_t		 timeout_ms;
@@ -91,6 +96,7 @@ struct conf_target {
 	enum conf_ca_mode	 ca_mode;
 	char			*client_cert;
 	char			*client_key;
+	char			*key;		/* file://: the leaf's private key */
 	int			 all_addresses;
 	struct conf_label	*labels;
 	size_t			 nlabels;

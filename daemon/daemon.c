@@ -12,6 +12,8 @@
  *    invalid file changes nothing and is reported (log, /status, metric).
  *  - the trust store: its files in effect are stat()ed every few seconds;
  *    a change reloads the store and probes every target again.
+ *  - the files file:// targets read (filewatch.c): a change probes those
+ *    targets again at once.
  *
  * SIGTERM and SIGINT stop the loop; everything is freed and every
  * connection closed before exit.
@@ -41,6 +43,7 @@
 #include "conf.h"
 #include "log.h"
 #include "daemon.h"
+#include "filewatch.h"
 #include "notify.h"
 #include "privdrop.h"
 #include "probe.h"
@@ -59,6 +62,7 @@ struct daemon {
 	struct probe_env	*env;
 	struct sched		*sched;
 	struct server		*server;
+	struct filewatch	*fw;		/* file:// targets' files */
 	const struct daemon_opts *opts;
 	uint64_t		 config_hash;	/* of the file last applied */
 
@@ -88,6 +92,8 @@ static void	daemon_inotify_cb(evutil_socket_t, short, void *);
 static void	daemon_debounce_cb(evutil_socket_t, short, void *);
 static void	daemon_store_cb(evutil_socket_t, short, void *);
 static void	daemon_watch(struct daemon *);
+static void	daemon_watch_files(struct daemon *);
+static void	daemon_file_cb(const char *, void *);
 static void	daemon_log_store(const struct store *);
 static void	daemon_set_log(const struct conf *, int);
 static struct store *daemon_store_load(const struct conf *);
@@ -427,6 +433,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 		    nc->listen, "still", st->listen_addr, NULL);
 	conf_free(st->conf);
 	st->conf = nc;
+	daemon_watch_files(d);
 
 	snprintf(a, sizeof a, "%zu", added);
 	snprintf(r, sizeof r, "%zu", removed);
@@ -592,6 +599,47 @@ daemon_watch(struct daemon *d)
 	d->ev_inotify = event_new(d->base, d->inotify_fd, EV_READ | EV_PERSIST,
 	    daemon_inotify_cb, d);
 	event_add(d->ev_inotify, NULL);
+}
+
+/* The certificate and key files of file:// targets. */
+static void
+daemon_watch_files(struct daemon *d)
+{
+	const struct conf	*c = d->st.conf;
+	const char		**paths;
+	size_t			 i, n = 0;
+
+	if (d->fw == NULL || c == NULL)
+		return;
+	paths = xcalloc(2 * c->ntargets + 1, sizeof *paths);
+	for (i = 0; i < c->ntargets; i++) {
+		if (c->targets[i].u.scheme != CONF_SCHEME_FILE)
+			continue;
+		paths[n++] = c->targets[i].u.path;
+		if (c->targets[i].key != NULL)
+			paths[n++] = c->targets[i].key;
+	}
+	filewatch_set(d->fw, paths, n);
+	free(paths);
+}
+
+static void
+daemon_file_cb(const char *path, void *arg)
+{
+	struct daemon		*d = arg;
+	struct target_state	*ts;
+	size_t			 i;
+
+	for (i = 0; i < d->st.ntargets; i++) {
+		ts = d->st.targets[i];
+		if (ts->t->u.scheme != CONF_SCHEME_FILE ||
+		    (strcmp(ts->t->u.path, path) != 0 && (ts->t->key == NULL ||
+		    strcmp(ts->t->key, path) != 0)))
+			continue;
+		log_info("certificate file changed: probing again", "target",
+		    ts->t->name, "path", path, NULL);
+		sched_arm(d->sched, ts, 0);
+	}
 }
 
 static void
@@ -799,6 +847,8 @@ daemon_main(const struct daemon_opts *o)
 	}
 
 	daemon_watch(&d);
+	d.fw = filewatch_new(d.base, daemon_file_cb, &d);
+	daemon_watch_files(&d);
 	d.ev_store = event_new(d.base, -1, EV_PERSIST, daemon_store_cb, &d);
 	evtimer_add(d.ev_store, &tv);
 
@@ -811,6 +861,7 @@ out:
 		sched_target_free(d.sched, d.st.targets[i]);
 	free(d.st.targets);
 	server_free(d.server);
+	filewatch_free(d.fw);
 	sched_free(d.sched);
 	probe_env_free(d.env);
 	if (d.ev_hup != NULL)

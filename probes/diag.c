@@ -41,6 +41,9 @@ static void	diag_chain(const struct probe_facts *, struct result *);
 static void	diag_issuer_missing(const struct probe_facts *,
 		    struct result *, int);
 static void	diag_http(const struct probe_facts *, struct result *);
+static void	diag_file(const struct probe_facts *, struct result *);
+static char	*diag_ok_message(const struct probe_facts *, int,
+		    const char *);
 static void	diag_expiry(const struct probe_facts *, struct result *);
 static const char *diag_subject(const struct probe_facts *, int);
 static const char *diag_store_name(const struct probe_facts *);
@@ -637,6 +640,65 @@ diag_chain(const struct probe_facts *f, struct result *r)
 	}
 }
 
+/*
+ * A file target: no chain, or a key that is not the leaf's. SPEC section 4
+ * has no reason of its own for these; tls_handshake_failed is what a
+ * server given such files ends in (no certificate to send, or a
+ * CertificateVerify the client cannot check), so that is the reason.
+ */
+static void
+diag_file(const struct probe_facts *f, struct result *r)
+{
+	char	*m;
+
+	if (f->file_error != NULL) {
+		xasprintf(&m, "no certificate chain from the file %s: %s",
+		    f->file_path, f->file_error);
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, m,
+		    "check the path, that trustprobe's user may read it (a "
+		    "Secret or volume mounted where expected), and that it "
+		    "holds the PEM or DER chain, leaf first");
+		return;
+	}
+	switch (f->key_state) {
+	case KEY_NOT_CHECKED:
+	case KEY_MATCH:
+		break;
+	case KEY_MISMATCH:
+		xasprintf(&m, "%s: a server given this pair fails every TLS "
+		    "handshake", f->key_error);
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, m,
+		    "deploy the key issued with this certificate (or reissue "
+		    "the certificate for the key in %s)", f->key_path);
+		break;
+	case KEY_UNUSABLE:
+		m = xstrdup(f->key_error);
+		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, m,
+		    "point 'key' at the unencrypted PEM or DER private key of "
+		    "the certificate, readable by trustprobe's user");
+		break;
+	}
+}
+
+/* The ok message: what was checked, and what was not. Caller frees. */
+static char *
+diag_ok_message(const struct probe_facts *f, int days, const char *until)
+{
+	char	*m;
+
+	if (f->scheme != CONF_SCHEME_FILE)
+		xasprintf(&m, "%s, certificate valid for %d more days (until "
+		    "%s)", f->tls_version != NULL ? f->tls_version : "TLS",
+		    days, until);
+	else
+		xasprintf(&m, "the chain in %s verifies, certificate valid "
+		    "for %d more days (until %s)%s%s%s", f->file_path, days,
+		    until, f->key_state == KEY_MATCH ? "; the key matches" : "",
+		    f->host_skip ? "; hostname not checked (no server_name)" :
+		    "; the name matches: ", f->host_skip ? "" : f->server_name);
+	return (m);
+}
+
 static void
 diag_http(const struct probe_facts *f, struct result *r)
 {
@@ -766,7 +828,9 @@ diag_run(const struct probe_facts *f, struct result *r)
 
 	if (diag_timeout(f, r))
 		goto done;
-	if (!f->tls_done && !f->timed_out) {
+	if (f->scheme == CONF_SCHEME_FILE)
+		diag_file(f, r);
+	else if (!f->tls_done && !f->timed_out) {
 		char	*m;
 
 		xasprintf(&m, "TLS handshake with %s failed: %s%s%s",
@@ -816,9 +880,7 @@ done:
 		char	*m;
 
 		timefmt_iso(earliest, when, sizeof when);
-		xasprintf(&m, "%s, certificate valid for %d more days (until "
-		    "%s)", f->tls_version != NULL ? f->tls_version : "TLS",
-		    r->days_to_expiry, when);
+		m = diag_ok_message(f, r->days_to_expiry, when);
 		diag_add(r, REASON_OK, m, "nothing to change");
 	}
 	/* Findings are listed in the order of precedence. */

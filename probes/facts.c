@@ -381,5 +381,9 @@ facts_free(struct probe_facts *f)
 	free(f->aia_subject);
 	free(f->http_error);
 	free(f->http_date_raw);
+	free(f->file_path);
+	free(f->file_error);
+	free(f->key_path);
+	free(f->key_error);
 	memset(f, 0, sizeof *f);
 }

@@ -210,6 +210,7 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 	struct probe_env	*env;
 	struct buf		 b;
 	struct sockaddr_storage	 ss;
+	const char		*vt;
 	char			 addr[128];
 	int			 i, n;
 
@@ -221,6 +222,21 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 	env->aia_fetch = conf->aia_fetch;
 	env->security_level = conf->security_level;
 	env->clock_skew_ms = conf->clock_skew_ms;
+	/* Tests only: verify as of a fixed time (trustprobe(8)). */
+	if ((vt = getenv("TRUSTPROBE_VERIFY_TIME")) != NULL && *vt != '\0') {
+		char		*end;
+		long long	 v;
+
+		errno = 0;
+		v = strtoll(vt, &end, 10);
+		if (errno != 0 || *end != '\0' || v <= 0) {
+			xasprintf(cause, "TRUSTPROBE_VERIFY_TIME '%s': expected "
+			    "seconds since the epoch", vt);
+			probe_env_free(env);
+			return (NULL);
+		}
+		env->verify_time = (time_t)v;
+	}
 	if (probe_env_proxy(env, conf, cause) != 0) {
 		probe_env_free(env);
 		return (NULL);
@@ -412,10 +428,13 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 
 	p->f.name = xstrdup(t->name);
 	p->f.url = xstrdup(t->url);
-	p->f.host = xstrdup(t->u.host);
+	p->f.host = t->u.host != NULL ? xstrdup(t->u.host) : NULL;
 	p->f.port = t->u.port;
-	p->f.server_name = xstrdup(t->server_name != NULL ? t->server_name :
-	    t->u.host);
+	/* A file target without server_name: no name to check. */
+	if (t->server_name != NULL || t->u.host != NULL)
+		p->f.server_name = xstrdup(t->server_name != NULL ?
+		    t->server_name : t->u.host);
+	p->f.verify_time = env->verify_time;
 	p->f.scheme = t->u.scheme;
 	p->f.method = t->method;
 	memcpy(p->f.expect_status, t->expect_status, sizeof t->expect_status);
@@ -461,6 +480,15 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	 */
 	event_base_update_cache_time(env->base);
 	evtimer_add(p->deadline, &tv);
+
+	if (t->u.scheme == CONF_SCHEME_FILE) {
+		/* A chain on disk: no network phase (certfile.c). */
+		p->phase = PHASE_DONE;
+		p->presented = certfile_load(&p->f, t);
+		probe_finish(p);
+		p->starting = 0;
+		return (p);
+	}
 
 	/* An address literal, the configured address, or all_addresses. */
 	lit = address != NULL ? address : t->address != NULL ? t->address :
@@ -1209,7 +1237,7 @@ probe_complete(struct probe *p)
 	}
 
 	p->f.ms[PHASE_DONE] = probe_ms_since(&p->t_start);
-	p->f.now = time(NULL);
+	p->f.now = p->f.verify_time != 0 ? p->f.verify_time : time(NULL);
 	diag_run(&p->f, &r);
 	p->done(&p->f, &r, p->arg);
 	/* The callee owns facts and result now. */

@@ -7,6 +7,8 @@
  *	verify.c	chain verification in collect-all mode, hostname,
  *			OCSP; fills the verification part of the facts
  *	diag.c		a pure function: facts in, struct result out
+ *	certfile.c	a file:// target: the chain and key from disk, the
+ *			same facts a network probe collects after TLS
  *
  * The renderers of a result (render/result.c) sit in the layer above.
  *
@@ -131,6 +133,14 @@ enum ocsp_state {
 	OCSP_INVALID,		/* stapled but unusable: says why */
 };
 
+/* key: of a file:// target against the leaf. */
+enum key_state {
+	KEY_NOT_CHECKED,	/* no key:, or no leaf to check it against */
+	KEY_MATCH,
+	KEY_MISMATCH,		/* key_error says which key, which leaf */
+	KEY_UNUSABLE,		/* cannot read or parse it: key_error */
+};
+
 enum dns_state {
 	DNS_SKIPPED,		/* address literal or configured address */
 	DNS_OK,
@@ -177,8 +187,17 @@ struct probe_facts {
 	uint64_t	 clock_skew_ms;
 	int		 security_level;
 
+	/* A file:// target (certfile.c): no DNS, connect, TLS or HTTP. */
+	char		*file_path;
+	const char	*file_format;	/* "PEM", "DER" (static text) */
+	char		*file_error;	/* why the file gave no chain */
+	char		*key_path;	/* key: */
+	enum key_state	 key_state;
+	char		*key_error;
+
 	/* Clocks. */
 	time_t		 now;		/* wall clock at the end of the probe */
+	time_t		 verify_time;	/* 0: now; else verify as of then */
 	uint64_t	 ms[PHASE_COUNT + 1];	/* per phase, [PHASE_DONE] total */
 	int		 timed_out;
 	enum phase	 timeout_phase;	/* where the deadline passed */
@@ -295,6 +314,7 @@ struct probe_env {
 	int			 aia_fetch;
 	int			 security_level;
 	uint64_t		 clock_skew_ms;
+	time_t			 verify_time;	/* TRUSTPROBE_VERIFY_TIME, tests */
 	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
 	struct proxy		 px;
 	char			*no_proxy;
@@ -350,6 +370,19 @@ void		 facts_free(struct probe_facts *);
 /* A name as facts shows it, cut on a UTF-8 boundary to fit size. */
 void		 facts_name_into(const X509_NAME *, char *buf, size_t size);
 time_t		 facts_asn1_time(const ASN1_TIME *);
+
+/* probes/certfile.c */
+/*
+ * A file:// target: read the chain (PEM or DER) and, with key:, check the
+ * private key against the leaf, filling the file and key facts and the
+ * chain's. Returns the chain as a server would present it (caller frees),
+ * or NULL with f->file_error set. Reads only regular files, bounded.
+ */
+STACK_OF(X509)	*certfile_load(struct probe_facts *,
+		    const struct conf_target *);
+/* The same from a file's text: data[len] must be a NUL (fuzzing). */
+STACK_OF(X509)	*certfile_parse(struct probe_facts *, const char *data,
+		    size_t len);
 
 /* probes/verify.c */
 /*

@@ -287,7 +287,7 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 		return;
 	f->verified = 1;
 	f->verify_ok = verify_run(presented, store->x509, f->security_level,
-	    0, NULL, &vc, &complete);
+	    f->verify_time, NULL, &vc, &complete);
 	free(f->verr);
 	f->verr = NULL;
 	if (vc.n > 0) {
@@ -300,7 +300,11 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 	f->chain_complete_to_store = complete;
 	f->root_sent = X509_self_signed(sk_X509_value(presented, n - 1), 0) == 1;
 
-	verify_host(f, sk_X509_value(presented, 0));
+	/* A file target without server_name has no name to check. */
+	if (f->server_name != NULL)
+		verify_host(f, sk_X509_value(presented, 0));
+	else
+		f->host_skip = 1;
 	verify_ocsp(f, presented, store, ocsp_der, ocsp_len);
 
 	/* Would the validity errors vanish at the server's clock? */
@@ -320,8 +324,8 @@ verify_with_extra(const struct probe_facts *f, STACK_OF(X509) *presented,
 	struct verify_collect	vc;
 	int			complete;
 
-	verify_run(presented, store->x509, f->security_level, 0, extra, &vc,
-	    &complete);
+	verify_run(presented, store->x509, f->security_level, f->verify_time,
+	    extra, &vc, &complete);
 	return (complete);
 }
 

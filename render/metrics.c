@@ -240,6 +240,9 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 		if (!ts->has_result)
 			continue;
 		for (p = PHASE_DNS; p <= PHASE_DONE; p++) {
+			/* A file target has no network phase, only total. */
+			if (ts->f.scheme == CONF_SCHEME_FILE && p != PHASE_DONE)
+				continue;
 			metrics_open(b, "trustprobe_probe_duration_seconds",
 			    ml, i);
 			buf_putc(b, ',');

@@ -15,6 +15,7 @@
 #include "timefmt.h"
 
 static const char	*result_ocsp_name(enum ocsp_state);
+static const char	*result_key_name(enum key_state);
 static void		 result_json_list(struct buf *, const struct strv *);
 
 static const char *
@@ -31,6 +32,22 @@ result_ocsp_name(enum ocsp_state s)
 		return ("unknown");
 	case OCSP_INVALID:
 		return ("invalid");
+	}
+	return ("unknown");
+}
+
+static const char *
+result_key_name(enum key_state s)
+{
+	switch (s) {
+	case KEY_NOT_CHECKED:
+		return ("not_checked");
+	case KEY_MATCH:
+		return ("match");
+	case KEY_MISMATCH:
+		return ("mismatch");
+	case KEY_UNUSABLE:
+		return ("unusable");
 	}
 	return ("unknown");
 }
@@ -97,12 +114,36 @@ result_json(const struct probe_facts *f, const struct result *r,
 	buf_json_key(b, "duration_ms", &first);
 	buf_putc(b, '{');
 	sub = 1;
-	buf_json_kv_int(b, "dns", (long long)f->ms[PHASE_DNS], &sub);
-	buf_json_kv_int(b, "connect", (long long)f->ms[PHASE_CONNECT], &sub);
-	buf_json_kv_int(b, "tls", (long long)f->ms[PHASE_TLS], &sub);
-	buf_json_kv_int(b, "http", (long long)f->ms[PHASE_HTTP], &sub);
+	if (f->scheme == CONF_SCHEME_FILE) {
+		/* No network phase: null, not an invented 0. */
+		buf_json_kv_str(b, "dns", NULL, &sub);
+		buf_json_kv_str(b, "connect", NULL, &sub);
+		buf_json_kv_str(b, "tls", NULL, &sub);
+		buf_json_kv_str(b, "http", NULL, &sub);
+	} else {
+		buf_json_kv_int(b, "dns", (long long)f->ms[PHASE_DNS], &sub);
+		buf_json_kv_int(b, "connect", (long long)f->ms[PHASE_CONNECT],
+		    &sub);
+		buf_json_kv_int(b, "tls", (long long)f->ms[PHASE_TLS], &sub);
+		buf_json_kv_int(b, "http", (long long)f->ms[PHASE_HTTP], &sub);
+	}
 	buf_json_kv_int(b, "total", (long long)f->ms[PHASE_DONE], &sub);
 	buf_putc(b, '}');
+
+	buf_json_key(b, "file", &first);
+	if (f->scheme == CONF_SCHEME_FILE) {
+		buf_putc(b, '{');
+		sub = 1;
+		buf_json_kv_str(b, "path", f->file_path, &sub);
+		buf_json_kv_str(b, "format", f->file_format, &sub);
+		buf_json_kv_str(b, "error", f->file_error, &sub);
+		buf_json_kv_str(b, "key", f->key_path, &sub);
+		buf_json_kv_str(b, "key_check", result_key_name(f->key_state),
+		    &sub);
+		buf_json_kv_bool(b, "hostname_checked", !f->host_skip, &sub);
+		buf_putc(b, '}');
+	} else
+		buf_puts(b, "null");
 
 	buf_json_key(b, "tls", &first);
 	buf_putc(b, '{');
@@ -210,12 +251,28 @@ result_text(const struct probe_facts *f, const struct result *r,
 		    reason_name(r->findings[i].reason),
 		    status_name(r->findings[i].status), r->findings[i].message);
 	}
-	buf_printf(b, "  address: %s", f->address != NULL ? f->address : "-");
-	if (f->tls_version != NULL)
-		buf_printf(b, "  %s %s", f->tls_version, f->tls_cipher);
-	if (f->http_done)
-		buf_printf(b, "  HTTP %d", f->http_status);
-	buf_printf(b, "  %llu ms\n", (unsigned long long)f->ms[PHASE_DONE]);
+	if (f->scheme == CONF_SCHEME_FILE) {
+		buf_printf(b, "  file:    %s%s%s; key %s%s; hostname %s%s  %llu "
+		    "ms\n", f->file_path, f->file_format != NULL ? " " : "",
+		    f->file_format != NULL ? f->file_format : "",
+		    f->key_path != NULL ? f->key_path : "not given",
+		    f->key_state == KEY_MATCH ? " matches" :
+		    f->key_state == KEY_MISMATCH ? " does not match" :
+		    f->key_state == KEY_UNUSABLE ? " unusable" : "",
+		    f->server_name != NULL ? "checked: " : "not checked (no "
+		    "server_name)", f->server_name != NULL ? f->server_name :
+		    "", (unsigned long long)f->ms[PHASE_DONE]);
+	} else {
+		buf_printf(b, "  address: %s", f->address != NULL ?
+		    f->address : "-");
+		if (f->tls_version != NULL)
+			buf_printf(b, "  %s %s", f->tls_version,
+			    f->tls_cipher);
+		if (f->http_done)
+			buf_printf(b, "  HTTP %d", f->http_status);
+		buf_printf(b, "  %llu ms\n",
+		    (unsigned long long)f->ms[PHASE_DONE]);
+	}
 	if (f->nchain > 0)
 		buf_printf(b, "  chain (%zu sent):\n", f->nchain_sent);
 	for (i = 0; i < f->nchain; i++) {

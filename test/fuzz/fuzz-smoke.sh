@@ -10,7 +10,7 @@
 #	TOP_BUILDDIR	fuzzers are built in $TOP_BUILDDIR/test/fuzz (default:
 #			a temporary directory, removed at the end)
 #	CC		a clang (default: clang, from apt-get if missing)
-#	FUZZ_TARGETS	which targets (default: "conf http cert server")
+#	FUZZ_TARGETS	which targets (default: "conf http cert server verify")
 #	FUZZ_JOBS	parallel builds (default: nproc)
 #
 # Per target it prints one line
@@ -31,7 +31,7 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=${TOP_SRCDIR:-$(cd "$here/../.." && pwd)}
 fuzzdir=$top/test/fuzz
-targets=${FUZZ_TARGETS:-"conf http cert server"}
+targets=${FUZZ_TARGETS:-"conf http cert server verify"}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 CC=${CC:-clang}
 case $CC in *clang*) ;; *) CC=clang ;; esac
@@ -155,6 +155,7 @@ maxlen() {
 	conf) echo 16384 ;;
 	http) echo 20000 ;;		# beyond HTTP_HEAD_MAX (16384)
 	cert) echo 8192 ;;
+	verify) echo 8192 ;;		# a chain of a few certificates
 	server) echo 12288 ;;		# beyond the server's 8 KiB head limit
 	*) echo 4096 ;;
 	esac

@@ -1081,9 +1081,11 @@ test_url_bad(void **state UNUSED)
 	} t[] = {
 		{ "", "empty URL" },
 		{ "http://example.com/", "unsupported scheme 'http': use "
-		    "https:// (TLS, then HTTP) or tls:// (TLS only)" },
+		    "https:// (TLS, then HTTP), tls:// (TLS only) or "
+		    "file:///path (a certificate file)" },
 		{ "ftp://example.com/", "unsupported scheme 'ftp': use "
-		    "https:// (TLS, then HTTP) or tls:// (TLS only)" },
+		    "https:// (TLS, then HTTP), tls:// (TLS only) or "
+		    "file:///path (a certificate file)" },
 		{ "://example.com/", "missing scheme before '://'" },
 		{ "https://", "empty host" },
 		{ "https:///path", "empty host" },
@@ -1151,11 +1153,133 @@ test_url_in_file(void **state UNUSED)
 	    "  - url: \"https://a:99999/\"\n"
 	    "  - url: https://[::1/\n",
 	    "t.yaml:2:5: bad url 'http://a/': unsupported scheme 'http': use "
-	    "https:// (TLS, then HTTP) or tls:// (TLS only)",
+	    "https:// (TLS, then HTTP), tls:// (TLS only) or file:///path (a "
+	    "certificate file)",
 	    "t.yaml:3:10: bad url 'https://a:99999/': port 99999 is out of "
 	    "range (0-65535)",
 	    "t.yaml:4:10: bad url 'https://[::1/': missing ']' after the IPv6 "
 	    "address");
+}
+
+static void
+test_url_file(void **state UNUSED)
+{
+	static const struct {
+		const char	*in;
+		const char	*path;		/* NULL: an error */
+		const char	*cause;
+	} t[] = {
+		{ "file:///etc/tls/tls.crt", "/etc/tls/tls.crt", NULL },
+		{ "FILE:///x.pem", "/x.pem", NULL },
+		{ "file://localhost/etc/a.pem", "/etc/a.pem", NULL },
+		{ "file:///etc/my%20cert%3F.pem", "/etc/my cert?.pem", NULL },
+		{ "file://etc/tls.crt", NULL, "a file:// URL names a file on "
+		    "this machine: 'etc' is read as a host; write "
+		    "file:///etc/tls.crt for an absolute path" },
+		{ "file://", NULL, "a file:// URL needs an absolute file path, "
+		    "as in file:///etc/tls/tls.crt" },
+		{ "file:///", NULL, "a file:// URL needs an absolute file path, "
+		    "as in file:///etc/tls/tls.crt" },
+		{ "file:///etc/", NULL, "a file:// URL names a file, not a "
+		    "directory" },
+		{ "file:///a.pem?x", NULL, "a file:// URL has no query or "
+		    "fragment; percent-encode '?' and '#' in a file name (%3F, "
+		    "%23)" },
+		{ "file:///a%2", NULL, "bad percent escape in a file:// URL "
+		    "(%XX with two hex digits, not %00)" },
+		{ "file:///a%00b", NULL, "bad percent escape in a file:// URL "
+		    "(%XX with two hex digits, not %00)" },
+	};
+	struct conf_url	 u;
+	char		*cause;
+	size_t		 i;
+	int		 rv;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		cause = NULL;
+		rv = conf_parse_url(t[i].in, &u, &cause);
+		if (t[i].path == NULL) {
+			assert_int_equal(rv, -1);
+			if (strcmp(cause, t[i].cause) != 0) {
+				print_error("%s:\n  want %s\n  got  %s\n",
+				    t[i].in, t[i].cause, cause);
+				fail();
+			}
+			free(cause);
+			continue;
+		}
+		if (rv != 0) {
+			print_error("%s: %s\n", t[i].in, cause);
+			fail();
+		}
+		assert_int_equal(u.scheme, CONF_SCHEME_FILE);
+		assert_null(u.host);
+		assert_string_equal(u.path, t[i].path);
+		conf_url_free(&u);
+	}
+}
+
+/* A file target: server_name optional, key: its own, network keys errors. */
+static void
+test_file_target(void **state UNUSED)
+{
+	struct conf		*c;
+	struct conf_target	*t;
+
+	c = ok("targets:\n"
+	    "  - url: file:///etc/tls/tls.crt\n"
+	    "    key: /etc/tls/tls.key\n"
+	    "    ca_file: " A_FILE "\n"
+	    "    labels: {pod: web}\n"
+	    "  - url: file:///etc/tls/other.crt\n"
+	    "    server_name: api.internal\n");
+	t = &c->targets[0];
+	assert_int_equal(t->u.scheme, CONF_SCHEME_FILE);
+	assert_string_equal(t->u.path, "/etc/tls/tls.crt");
+	assert_string_equal(t->key, "/etc/tls/tls.key");
+	assert_null(t->server_name);	/* no name: not checked */
+	assert_string_equal(t->name, "file:///etc/tls/tls.crt");
+	assert_string_equal(c->targets[1].server_name, "api.internal");
+	assert_null(c->targets[1].key);
+	conf_free(c);
+
+	bad("targets:\n"
+	    "  - url: file:///etc/tls/tls.crt\n"
+	    "    address: 10.0.0.1\n"
+	    "    method: HEAD\n"
+	    "    timeout: 5s\n"
+	    "    client_cert: " A_FILE "\n"
+	    "    client_key: " A_FILE "\n"
+	    "    all_addresses: true\n"
+	    "    expect_status: 200\n"
+	    "  - url: https://a.example/\n"
+	    "    key: /etc/tls/tls.key\n"
+	    "  - url: file:///x.pem\n"
+	    "    key: [a, b]\n"
+	    "  - url: file://x.pem\n"
+	    "    kye: /k\n",
+	    "t.yaml:3:5: 'address' has no effect on a file:// target: nothing "
+	    "goes over the network",
+	    "t.yaml:4:5: 'method' has no effect on a file:// target: nothing "
+	    "goes over the network",
+	    "t.yaml:5:5: 'timeout' has no effect on a file:// target: nothing "
+	    "goes over the network",
+	    "t.yaml:6:5: 'client_cert' has no effect on a file:// target: "
+	    "nothing goes over the network",
+	    "t.yaml:7:5: 'client_key' has no effect on a file:// target: "
+	    "nothing goes over the network",
+	    "t.yaml:8:5: 'all_addresses' has no effect on a file:// target: "
+	    "nothing goes over the network",
+	    "t.yaml:9:5: 'expect_status' has no effect on a file:// target: "
+	    "nothing goes over the network",
+	    "t.yaml:11:5: 'key' is for file:// targets (the private key of "
+	    "the certificate file); for mutual TLS use 'client_cert' and "
+	    "'client_key'",
+	    "t.yaml:13:10: 'key' must be a string, got a list",
+	    "t.yaml:14:10: bad url 'file://x.pem': a file:// URL names a file "
+	    "on this machine: 'x.pem' is read as a host; write file:///x.pem "
+	    "for an absolute path",
+	    "t.yaml:15:5: unknown key 'kye' in target, did you mean 'key'?");
 }
 
 /* Values. */
@@ -1844,6 +1968,8 @@ main(void)
 		cmocka_unit_test(test_url_good),
 		cmocka_unit_test(test_url_bad),
 		cmocka_unit_test(test_url_in_file),
+		cmocka_unit_test(test_url_file),
+		cmocka_unit_test(test_file_target),
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_enums),
