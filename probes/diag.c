@@ -48,6 +48,8 @@ static void	diag_expiry(const struct probe_facts *, struct result *);
 static const char *diag_subject(const struct probe_facts *, int);
 static const char *diag_store_name(const struct probe_facts *);
 static const char *diag_verr_subject(const struct probe_facts *, int);
+static const struct verify_error *diag_verr_at(const struct probe_facts *,
+		    int);
 static int	diag_cmp(const void *, const void *);
 static int	diag_has(const struct result *, enum reason);
 static char	*diag_age(time_t, time_t);
@@ -128,15 +130,25 @@ diag_vadd(struct result *r, enum reason reason, enum status st, char *message,
 static const char *
 diag_verr_subject(const struct probe_facts *f, int depth)
 {
-	size_t	i;
+	const struct verify_error	*e;
 
 	if (depth >= 0 && (size_t)depth < f->nchain)
 		return (f->chain[depth].subject);
+	e = diag_verr_at(f, depth);
+	return (e != NULL ? e->subject : "(not kept)");
+}
+
+/* The first recorded error at depth with the facts of its certificate. */
+static const struct verify_error *
+diag_verr_at(const struct probe_facts *f, int depth)
+{
+	size_t	i;
+
 	for (i = 0; i < f->nverr; i++) {
 		if (f->verr[i].depth == depth && f->verr[i].subject[0] != '\0')
-			return (f->verr[i].subject);
+			return (&f->verr[i]);
 	}
-	return ("(not kept)");
+	return (NULL);
 }
 
 static const char *
@@ -407,6 +419,23 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 		return;		/* diag_store said why */
 	if (f->nchain == 0)
 		return;
+	if (depth >= 0 && (size_t)depth >= f->nchain_sent) {
+		const struct verify_error	*e = diag_verr_at(f, depth);
+
+		/* Beyond what was sent: a certificate of the trust store. */
+		xasprintf(&m, "the chain ends at '%s' (depth %d), a certificate "
+		    "of the trust store (%s, %d certificates) that is not "
+		    "self-signed, and the store does not hold its issuer '%s': "
+		    "OpenSSL takes only a self-signed root as the anchor (Go, "
+		    "curl and Java accept an intermediate)", e != NULL ?
+		    e->subject : "(unknown)", depth, diag_store_name(f),
+		    f->store_ncerts, e != NULL ? e->issuer : "(unknown)");
+		diag_add(r, REASON_UNKNOWN_AUTHORITY, m,
+		    "add the root '%s' to the trust store (ca_file), or the "
+		    "whole chain of CA certificates up to it", e != NULL ?
+		    e->issuer : "that issues it");
+		return;
+	}
 	if (depth < 0 || (size_t)depth >= f->nchain) {
 		/* Past the certificates kept: a chain too long says it. */
 		for (size_t i = 0; i < f->nverr; i++) {

@@ -121,6 +121,7 @@ struct verify_error {
 	int	depth;
 	int	code;		/* X509_V_ERR_* */
 	char	subject[256];
+	char	issuer[256];
 	time_t	not_before;
 	time_t	not_after;
 };

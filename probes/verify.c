@@ -67,6 +67,8 @@ verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
 	if (cur != NULL) {
 		facts_name_into(X509_get_subject_name(cur), e->subject,
 		    sizeof e->subject);
+		facts_name_into(X509_get_issuer_name(cur), e->issuer,
+		    sizeof e->issuer);
 		e->not_before = facts_asn1_time(X509_get0_notBefore(cur));
 		e->not_after = facts_asn1_time(X509_get0_notAfter(cur));
 	}

@@ -764,6 +764,32 @@ test_clock_skew_explains_expired(void **state)
 	facts_free(&tf);
 }
 
+/*
+ * An intermediate in the trust store, its root nowhere: OpenSSL stops at
+ * depth 2, a certificate the server did not send. Not "beyond the
+ * certificates kept": the store's certificate, and its issuer, are named.
+ */
+static void
+test_store_intermediate_without_root(void **state)
+{
+	facts_good(&tf);
+	add_verr(&tf, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, 2);
+	snprintf(tf.verr[0].subject, sizeof tf.verr[0].subject, "%s",
+	    "CN=Example Cross CA");
+	snprintf(tf.verr[0].issuer, sizeof tf.verr[0].issuer, "%s",
+	    ROOT_SUBJECT);
+	tf.chain_complete_to_store = 0;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_UNKNOWN_AUTHORITY);
+	assert_has(tr.message, "'CN=Example Cross CA' (depth 2), a "
+	    "certificate of the trust store");
+	assert_has(tr.message, ROOT_SUBJECT);
+	assert_null(strstr(tr.message, "beyond"));
+	assert_has(tr.hint, ROOT_SUBJECT);
+	result_free(&tr);
+	facts_free(&tf);
+}
+
 /* ---- fail closed (issue 10) -------------------------------------------- */
 
 /* A handshake that completed without a server certificate is never ok. */
@@ -1808,6 +1834,7 @@ main(void)
 		T(test_revoked),
 		T(test_hostname_mismatch),
 		T(test_hostname_mismatch_ip),
+		T(test_store_intermediate_without_root),
 		T(test_handshake_without_certificate),
 		T(test_fail_closed_verify_not_ok),
 		T(test_fail_closed_not_verified),
