@@ -215,11 +215,10 @@ fuzz_facts(struct probe_facts *f, X509 *x, const uint8_t *fl)
 	sn = names[pick];
 	if (pick == 0)
 		sn = f->chain[0].cn;
-	else if (pick == 5 && f->chain[0].sans != NULL &&
-	    strncmp(f->chain[0].sans, "DNS:", 4) == 0) {
+	else if (pick == 5 && f->chain[0].sans.n > 0 &&
+	    strncmp(f->chain[0].sans.v[0], "DNS:", 4) == 0) {
 		/* The first DNS SAN. */
-		snprintf(first, sizeof first, "%s", f->chain[0].sans + 4);
-		first[strcspn(first, ",")] = '\0';
+		snprintf(first, sizeof first, "%s", f->chain[0].sans.v[0] + 4);
 		sn = first;
 	}
 	if (sn == NULL || *sn == '\0')
@@ -351,14 +350,17 @@ fuzz_facts(struct probe_facts *f, X509 *x, const uint8_t *fl)
 static void
 fuzz_html_check(const struct probe_facts *f, const struct buf *b)
 {
-	const char	*fields[3];
-	size_t		 i, j;
+	const struct cert_facts	*c;
+	const char		*fields[2 + SANS_MAX];
+	size_t			 i, j, n;
 
 	for (i = 0; i < f->nchain; i++) {
-		fields[0] = f->chain[i].subject;
-		fields[1] = f->chain[i].issuer;
-		fields[2] = f->chain[i].sans;
-		for (j = 0; j < 3; j++) {
+		c = &f->chain[i];
+		fields[0] = c->subject;
+		fields[1] = c->issuer;
+		for (n = 2; n - 2 < c->sans.n && n < 2 + SANS_MAX; n++)
+			fields[n] = c->sans.v[n - 2];
+		for (j = 0; j < n; j++) {
 			if (fields[j] == NULL || strlen(fields[j]) < 6 ||
 			    strpbrk(fields[j], "<>") == NULL)
 				continue;
