@@ -23,41 +23,31 @@
 #include "main.h"
 #include "probe.h"
 #include "result.h"
+#include "runner.h"
 #include "xmalloc.h"
 
+/* One target's results, all its addresses, in address order. */
 struct check_out {
-	size_t			 target;	/* index into conf->targets */
-	size_t			 seq;		/* address order (all_addresses) */
-	struct probe_facts	 f;
-	struct result		 r;
-};
-
-struct check_job {
-	struct check_run	*run;
-	size_t			 target;
-	size_t			 seq;
-	char			*address;	/* all_addresses fan-out */
-	int			 resolve;	/* resolve first, then fan out */
+	struct run_result	*res;
+	size_t			 n;
 };
 
 struct check_run {
 	struct event_base	*base;
 	struct probe_env	*env;
+	struct runner		*runner;
 	struct conf		*conf;
 	struct probe_target	*pts;
-	struct check_job	**queue;
-	size_t			 nqueue;
-	size_t			 qhead;
-	size_t			 running;
-	struct check_out	*out;
-	size_t			 nout;
+	struct check_out	*out;		/* one per target */
+	size_t			 pending;	/* runs not over */
 };
 
-static void	check_pump(struct check_run *);
-static void	check_done_cb(struct probe_facts *, struct result *, void *);
-static void	check_resolve_cb(int, struct evutil_addrinfo *, void *);
-static void	check_enqueue(struct check_run *, size_t, size_t, char *, int);
-static int	check_out_cmp(const void *, const void *);
+struct check_job {
+	struct check_run	*run;
+	size_t			 target;
+};
+
+static void	check_done_cb(struct run_result *, size_t, void *);
 static int	check_add_target(struct conf *, const char *, char **);
 static int	check_usage(void);
 
@@ -96,117 +86,16 @@ check_add_target(struct conf *conf, const char *arg, char **cause)
 }
 
 static void
-check_enqueue(struct check_run *run, size_t target, size_t seq, char *address,
-    int resolve)
+check_done_cb(struct run_result *res, size_t n, void *arg)
 {
-	struct check_job	*j;
+	struct check_job	*j = arg;
+	struct check_run	*run = j->run;
 
-	j = xcalloc(1, sizeof *j);
-	j->run = run;
-	j->target = target;
-	j->seq = seq;
-	j->address = address;
-	j->resolve = resolve;
-	run->queue = xreallocarray(run->queue, run->nqueue + 1,
-	    sizeof *run->queue);
-	run->queue[run->nqueue++] = j;
-}
-
-/* Start queued jobs up to the concurrency limit (a queue, not drops). */
-static void
-check_pump(struct check_run *run)
-{
-	struct check_job		*j;
-	const struct conf_target	*t;
-	struct evutil_addrinfo		 hints;
-	char				 port[8];
-
-	while (run->qhead < run->nqueue &&
-	    run->running < (size_t)run->conf->concurrency) {
-		j = run->queue[run->qhead++];
-		t = &run->conf->targets[j->target];
-		run->running++;
-		if (j->resolve) {
-			memset(&hints, 0, sizeof hints);
-			hints.ai_family = AF_UNSPEC;
-			hints.ai_socktype = SOCK_STREAM;
-			hints.ai_protocol = IPPROTO_TCP;
-			snprintf(port, sizeof port, "%u", t->u.port);
-			if (run->env->nameservers == 0) {
-				/* Let the probe say dns_no_resolver. */
-				j->resolve = 0;
-			} else {
-				evdns_getaddrinfo(run->env->dns, t->u.host,
-				    port, &hints, check_resolve_cb, j);
-				continue;
-			}
-		}
-		probe_start(run->env, &run->pts[j->target], j->address,
-		    check_done_cb, j);
-	}
-	if (run->running == 0 && run->qhead == run->nqueue)
+	run->out[j->target].res = res;
+	run->out[j->target].n = n;
+	free(j);
+	if (--run->pending == 0)
 		event_base_loopbreak(run->base);
-}
-
-/* all_addresses: one probe per resolved address. */
-static void
-check_resolve_cb(int result, struct evutil_addrinfo *ai, void *arg)
-{
-	struct check_job	*j = arg;
-	struct check_run	*run = j->run;
-	struct evutil_addrinfo	*a;
-	char			 host[INET6_ADDRSTRLEN];
-	size_t			 seq = 0;
-
-	if (result != 0 || ai == NULL) {
-		/* The probe resolves again and reports the DNS failure. */
-		j->resolve = 0;
-		probe_start(run->env, &run->pts[j->target], NULL,
-		    check_done_cb, j);
-		return;
-	}
-	for (a = ai; a != NULL; a = a->ai_next) {
-		const void	*in = a->ai_family == AF_INET6 ?
-		    (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr :
-		    (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr;
-
-		if (evutil_inet_ntop(a->ai_family, in, host, sizeof host) == NULL)
-			continue;
-		check_enqueue(run, j->target, seq++, xstrdup(host), 0);
-	}
-	evutil_freeaddrinfo(ai);
-	free(j);
-	run->running--;
-	check_pump(run);
-}
-
-static void
-check_done_cb(struct probe_facts *f, struct result *r, void *arg)
-{
-	struct check_job	*j = arg;
-	struct check_run	*run = j->run;
-	struct check_out	*o;
-
-	run->out = xreallocarray(run->out, run->nout + 1, sizeof *run->out);
-	o = &run->out[run->nout++];
-	o->target = j->target;
-	o->seq = j->seq;
-	o->f = *f;
-	o->r = *r;
-	free(j->address);
-	free(j);
-	run->running--;
-	check_pump(run);
-}
-
-static int
-check_out_cmp(const void *a, const void *b)
-{
-	const struct check_out	*oa = a, *ob = b;
-
-	if (oa->target != ob->target)
-		return (oa->target < ob->target ? -1 : 1);
-	return (oa->seq < ob->seq ? -1 : oa->seq > ob->seq);
 }
 
 int
@@ -235,7 +124,7 @@ cmd_check(int argc, char **argv)
 	const char		*root = NULL, *sname = NULL, *key = NULL;
 	char			*cause = NULL;
 	uint64_t		 timeout_ms = 0;
-	size_t			 i, first_cli;
+	size_t			 i, a, k, first_cli;
 	int			 ch, json = 0, strict = 0, all = 0, rc = 0;
 
 	optind = 1;
@@ -356,41 +245,43 @@ cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
+	run.runner = runner_new(run.env, conf->concurrency);
+	run.out = xcalloc(conf->ntargets, sizeof *run.out);
 	for (i = 0; i < conf->ntargets; i++) {
-		const struct conf_target	*t = &conf->targets[i];
-		int				 lit;
-		unsigned char			 ip[16];
+		struct check_job	*j = xcalloc(1, sizeof *j);
 
-		lit = t->address != NULL || t->u.host == NULL ||
-		    evutil_inet_pton(AF_INET, t->u.host, ip) == 1 ||
-		    evutil_inet_pton(AF_INET6, t->u.host, ip) == 1;
-		check_enqueue(&run, i, 0, NULL, t->all_addresses && !lit);
+		j->run = &run;
+		j->target = i;
+		run.pending++;
+		runner_start(run.runner, &run.pts[i], check_done_cb, j);
 	}
-	check_pump(&run);
-	if (run.running > 0)
+	if (run.pending > 0)
 		event_base_dispatch(run.base);
 
-	qsort(run.out, run.nout, sizeof *run.out, check_out_cmp);
 	buf_init(&b, SIZE_MAX / 2);
 	if (json)
 		buf_putc(&b, '[');
-	for (i = 0; i < run.nout; i++) {
-		struct check_out	*o = &run.out[i];
+	for (i = 0, k = 0; i < conf->ntargets; i++) {
+		const struct check_out	*o = &run.out[i];
 
-		if (json) {
-			if (i > 0)
-				buf_putc(&b, ',');
-			buf_putc(&b, '\n');
-			result_json(&o->f, &o->r, &conf->targets[o->target], 0,
-			    o->r.status == STATUS_CRITICAL, &b);
-		} else {
-			if (i > 0)
+		for (a = 0; a < o->n; a++, k++) {
+			const struct run_result	*rr = &o->res[a];
+
+			if (json) {
+				if (k > 0)
+					buf_putc(&b, ',');
 				buf_putc(&b, '\n');
-			result_text(&o->f, &o->r, &b);
+				result_json(&rr->f, &rr->r, &conf->targets[i],
+				    0, rr->r.status == STATUS_CRITICAL, &b);
+			} else {
+				if (k > 0)
+					buf_putc(&b, '\n');
+				result_text(&rr->f, &rr->r, &b);
+			}
+			if (rr->r.status == STATUS_CRITICAL ||
+			    (strict && rr->r.status == STATUS_WARNING))
+				rc = 1;
 		}
-		if (o->r.status == STATUS_CRITICAL ||
-		    (strict && o->r.status == STATUS_WARNING))
-			rc = 1;
 	}
 	if (json)
 		buf_puts(&b, "\n]\n");
@@ -398,18 +289,11 @@ cmd_check(int argc, char **argv)
 	buf_free(&b);
 
 out:
-	for (i = 0; i < run.nout; i++) {
-		facts_free(&run.out[i].f);
-		result_free(&run.out[i].r);
-	}
+	/* Before the targets: a run still going holds its probe target. */
+	runner_free(run.runner);
+	for (i = 0; run.out != NULL && i < conf->ntargets; i++)
+		run_results_free(run.out[i].res, run.out[i].n);
 	free(run.out);
-	for (i = 0; i < run.nqueue; i++) {
-		if (i >= run.qhead) {
-			free(run.queue[i]->address);
-			free(run.queue[i]);
-		}
-	}
-	free(run.queue);
 	if (run.pts != NULL) {
 		for (i = 0; i < conf->ntargets; i++)
 			probe_target_clear(&run.pts[i]);

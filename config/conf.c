@@ -114,7 +114,8 @@ static const char *const conf_ca_mode_names[] = { "append", "replace" };
 
 /* Label names the daemon itself puts on per-target series. */
 static const char *const conf_reserved_labels[] = {
-	"target", "reason", "phase", "depth", "subject", "version", "path"
+	"target", "reason", "phase", "depth", "subject", "version", "path",
+	"address"
 };
 
 #ifndef nitems

@@ -527,17 +527,21 @@ static void
 daemon_result_cb(struct target_state *ts, int old_status, int old_reason,
     void *arg)
 {
-	char	cf[16];
+	const struct result	*r = target_verdict(ts);
+	const char		*addr = ts->res[ts->worst].f.address;
+	char			 cf[16];
 
-	if (old_status == (int)ts->r.status && old_reason == (int)ts->r.reason)
+	if (old_status == (int)r->status && old_reason == (int)r->reason)
 		return;
 	snprintf(cf, sizeof cf, "%u", ts->consecutive_failures);
-	log_emit(ts->r.status == STATUS_CRITICAL ? LOG_WARN : LOG_INFO,
+	log_emit(r->status == STATUS_CRITICAL ? LOG_WARN : LOG_INFO,
 	    "target status", "target", ts->t->name, "status",
-	    status_name(ts->r.status), "reason", reason_name(ts->r.reason),
+	    status_name(r->status), "reason", reason_name(r->reason),
 	    "previous", old_status < 0 ? "none" : status_name(old_status),
-	    "message", ts->r.message, "hint", ts->r.status == STATUS_OK ? "" :
-	    ts->r.hint, "consecutive_failures", cf, NULL);
+	    "message", r->message, "hint", r->status == STATUS_OK ? "" :
+	    r->hint, "consecutive_failures", cf,
+	    /* all_addresses: which address speaks for the target. */
+	    ts->nres > 1 && addr != NULL ? "address" : NULL, addr, NULL);
 }
 
 static void

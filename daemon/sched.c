@@ -3,9 +3,9 @@
  *
  * Each target has one timer (libevent measures it on the monotonic clock,
  * so a wall-clock step never fires every check at once). When it fires the
- * target is probed if a concurrency slot is free, else it joins a FIFO
- * queue; it is never in the queue twice and never probed twice at once. A
- * finished probe hands its slot to the head of the queue, stores the result
+ * target is handed to the probe runner (probes/runner.c), which queues its
+ * probes under the concurrency cap; a target is never run twice at once.
+ * A finished run stores the results (one per address for all_addresses)
  * and arms the next timer: interval plus or minus SCHED_SPLAY_PCT percent,
  * so that targets that started together drift apart.
  */
@@ -17,37 +17,23 @@
 #include <event2/event.h>
 
 #include "probe.h"
+#include "runner.h"
 #include "sched.h"
 #include "xmalloc.h"
 
 struct sched {
 	struct event_base	*base;
-	struct probe_env	*env;
-	int			 concurrency;
-	unsigned		 running;
-	struct target_state	**queue;	/* ring buffer */
-	size_t			 qcap;
-	size_t			 qhead;
-	size_t			 qlen;
+	struct runner		*runner;
 	sched_result_cb		 cb;
 	void			*arg;
 	uint64_t		 trimmed_ms;	/* monotonic, last xmalloc_trim */
 };
 
 static void	sched_timer_cb(evutil_socket_t, short, void *);
-static void	sched_start(struct sched *, struct target_state *);
-static void	sched_done_cb(struct probe_facts *, struct result *, void *);
-static void	sched_pump(struct sched *);
-static void	sched_enqueue(struct sched *, struct target_state *);
-static void	sched_dequeue(struct sched *, struct target_state *);
+static void	sched_done_cb(struct run_result *, size_t, void *);
 static uint64_t	sched_splay(uint64_t);
 static void	sched_idle(struct sched *);
-
-/* The probe's callback needs both: a small pair per running probe. */
-struct sched_run {
-	struct sched		*s;
-	struct target_state	*ts;
-};
+static int	sched_out_of_fds(const struct run_result *, size_t);
 
 struct sched *
 sched_new(struct event_base *base, struct probe_env *env, int concurrency,
@@ -57,8 +43,7 @@ sched_new(struct event_base *base, struct probe_env *env, int concurrency,
 
 	s = xcalloc(1, sizeof *s);
 	s->base = base;
-	s->env = env;
-	s->concurrency = concurrency > 0 ? concurrency : 1;
+	s->runner = runner_new(env, concurrency);
 	s->cb = cb;
 	s->arg = arg;
 	return (s);
@@ -69,18 +54,15 @@ sched_free(struct sched *s)
 {
 	if (s == NULL)
 		return;
-	free(s->queue);
+	runner_free(s->runner);
 	free(s);
 }
 
 void
 sched_set_concurrency(struct sched *s, int concurrency)
 {
-	s->concurrency = concurrency > 0 ? concurrency : 1;
-	sched_pump(s);
+	runner_set_concurrency(s->runner, concurrency);
 }
-
-
 
 uint64_t
 sched_first_delay(size_t i, size_t n, uint64_t interval_ms)
@@ -131,75 +113,68 @@ static void
 sched_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct target_state	*ts = arg;
-	struct sched		*s = ts->sched;
 
 	if (ts->running != NULL) {
-		ts->rerun = 1;	/* the end of that probe re-arms at once */
+		ts->rerun = 1;	/* the end of that run re-arms at once */
 		return;
 	}
-	if (ts->queued)
-		return;
-	if (s->running < (unsigned)s->concurrency)
-		sched_start(s, ts);
-	else
-		sched_enqueue(s, ts);
+	ts->running = runner_start(ts->sched->runner, &ts->pt, sched_done_cb,
+	    ts);
+}
+
+/* A probe that found no free descriptor: not the target's fault. */
+static int
+sched_out_of_fds(const struct run_result *res, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (res[i].f.conn_errno == EMFILE ||
+		    res[i].f.conn_errno == ENFILE)
+			return (1);
+	}
+	return (0);
 }
 
 static void
-sched_start(struct sched *s, struct target_state *ts)
+sched_done_cb(struct run_result *res, size_t n, void *arg)
 {
-	struct sched_run	*run;
-
-	run = xmalloc(sizeof *run);
-	run->s = s;
-	run->ts = ts;
-	s->running++;
-	ts->run = run;
-	ts->running = probe_start(s->env, &ts->pt, NULL, sched_done_cb, run);
-}
-
-static void
-sched_done_cb(struct probe_facts *f, struct result *r, void *arg)
-{
-	struct sched_run	*run = arg;
-	struct sched		*s = run->s;
-	struct target_state	*ts = run->ts;
+	struct target_state	*ts = arg;
+	struct sched		*s = ts->sched;
+	const struct result	*old = target_verdict(ts);
 	int			 old_status = -1, old_reason = -1;
+	size_t			 i;
 
-	free(run);
-	ts->run = NULL;
 	ts->running = NULL;
-	s->running--;
-	if (f->conn_errno == EMFILE || f->conn_errno == ENFILE) {
-		/* Out of descriptors here: not the target's fault. */
-		facts_free(f);
-		result_free(r);
+	if (sched_out_of_fds(res, n)) {
+		run_results_free(res, n);
 		sched_arm(s, ts, SCHED_EMFILE_RETRY_MS);
-		sched_pump(s);
 		return;
 	}
-	if (ts->has_result) {
-		old_status = ts->r.status;
-		old_reason = ts->r.reason;
-		facts_free(&ts->f);
-		result_free(&ts->r);
+	if (old != NULL) {
+		old_status = old->status;
+		old_reason = old->reason;
 	}
-	ts->f = *f;
-	ts->r = *r;
-	ts->has_result = 1;
-	ts->last_end = f->now;
+	run_results_free(ts->res, ts->nres);
+	ts->res = res;
+	ts->nres = n;
+	ts->worst = 0;
+	for (i = 1; i < n; i++) {
+		if (res[i].r.status > res[ts->worst].r.status)
+			ts->worst = i;
+	}
+	ts->last_end = res[ts->worst].f.now;
 	ts->probes_total++;
-	if (r->status == STATUS_CRITICAL) {
+	if (res[ts->worst].r.status == STATUS_CRITICAL) {
 		ts->consecutive_failures++;
-		ts->failures_total[r->reason]++;
+		ts->failures_total[res[ts->worst].r.reason]++;
 	} else
 		ts->consecutive_failures = 0;
 	sched_arm(s, ts, ts->rerun ? 0 : sched_splay(ts->t->interval_ms));
 	ts->rerun = 0;
 	if (s->cb != NULL)
 		s->cb(ts, old_status, old_reason, s->arg);
-	sched_pump(s);
-	if (s->running == 0)
+	if (runner_busy(s->runner) == 0)
 		sched_idle(s);
 }
 
@@ -222,78 +197,18 @@ sched_idle(struct sched *s)
 	xmalloc_trim();
 }
 
-static void
-sched_pump(struct sched *s)
-{
-	struct target_state	*ts;
-
-	while (s->qlen > 0 && s->running < (unsigned)s->concurrency) {
-		ts = s->queue[s->qhead];
-		s->qhead = (s->qhead + 1) % s->qcap;
-		s->qlen--;
-		ts->queued = 0;
-		sched_start(s, ts);
-	}
-}
-
-static void
-sched_enqueue(struct sched *s, struct target_state *ts)
-{
-	struct target_state	**nq;
-	size_t			  i, ncap;
-
-	if (s->qlen == s->qcap) {
-		ncap = s->qcap == 0 ? 64 : s->qcap * 2;
-		nq = xreallocarray(NULL, ncap, sizeof *nq);
-		for (i = 0; i < s->qlen; i++)
-			nq[i] = s->queue[(s->qhead + i) % s->qcap];
-		free(s->queue);
-		s->queue = nq;
-		s->qcap = ncap;
-		s->qhead = 0;
-	}
-	s->queue[(s->qhead + s->qlen) % s->qcap] = ts;
-	s->qlen++;
-	ts->queued = 1;
-}
-
-/* Remove one target from the queue (a reload removed it). */
-static void
-sched_dequeue(struct sched *s, struct target_state *ts)
-{
-	size_t	i, j, n = s->qlen;
-
-	for (i = 0, j = 0; i < n; i++) {
-		struct target_state *q = s->queue[(s->qhead + i) % s->qcap];
-
-		if (q != ts)
-			s->queue[(s->qhead + j++) % s->qcap] = q;
-	}
-	s->qlen = j;
-	ts->queued = 0;
-}
-
 void
 sched_target_free(struct sched *s, struct target_state *ts)
 {
 	if (ts == NULL)
 		return;
-	if (ts->queued)
-		sched_dequeue(s, ts);
 	if (ts->running != NULL) {
-		probe_cancel(ts->running);
+		runner_cancel(ts->running);
 		ts->running = NULL;
-		free(ts->run);
-		ts->run = NULL;
-		s->running--;
 	}
 	if (ts->timer != NULL)
 		event_free(ts->timer);
-	if (ts->has_result) {
-		facts_free(&ts->f);
-		result_free(&ts->r);
-	}
+	run_results_free(ts->res, ts->nres);
 	probe_target_clear(&ts->pt);
 	free(ts);
-	sched_pump(s);
 }

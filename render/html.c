@@ -35,7 +35,8 @@ static void	html_summary(const struct state *, const struct html_counts *,
 		    int, struct buf *);
 static void	html_config(const struct state *, struct buf *);
 static void	html_store(const struct store *, struct buf *);
-static void	html_row(const struct target_state *, time_t, struct buf *);
+static void	html_row(const struct target_state *, size_t, time_t,
+		    struct buf *);
 static void	html_counts(const struct state *, struct html_counts *);
 
 static const char html_css[] =
@@ -125,10 +126,6 @@ html_in(struct buf *b, const struct target_state *ts, time_t when, time_t now)
 		buf_puts(b, "running");
 		return;
 	}
-	if (ts->queued) {
-		buf_puts(b, "queued");
-		return;
-	}
 	if (when == 0) {
 		buf_puts(b, "-");
 		return;
@@ -176,11 +173,11 @@ html_counts(const struct state *st, struct html_counts *c)
 	memset(c, 0, sizeof *c);
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result) {
+		if (target_verdict(ts) == NULL) {
 			c->pending++;
 			continue;
 		}
-		switch (ts->r.status) {
+		switch (target_verdict(ts)->status) {
 		case STATUS_OK:
 			c->ok++;
 			break;
@@ -326,16 +323,18 @@ html_store(const struct store *s, struct buf *b)
 	buf_puts(b, "</dd>\n");
 }
 
+/* Row k of a target: its result for one address (all_addresses: one each). */
 static void
-html_row(const struct target_state *ts, time_t now, struct buf *b)
+html_row(const struct target_state *ts, size_t k, time_t now, struct buf *b)
 {
 	const struct conf_target	*t = ts->t;
-	const struct result		*r = &ts->r;
+	const struct probe_facts	*f = k < ts->nres ? &ts->res[k].f : NULL;
+	const struct result		*r = k < ts->nres ? &ts->res[k].r : NULL;
 	const char			*status = "pending";
 	size_t				 i;
 	int				 also = 0;
 
-	if (ts->has_result)
+	if (r != NULL)
 		status = status_name(r->status);
 	buf_printf(b, "<tr><td class=\"s s-%s\">%s</td><td><strong>",
 	    status, status);
@@ -355,14 +354,14 @@ html_row(const struct target_state *ts, time_t now, struct buf *b)
 		if (i + 1 == t->nlabels)
 			buf_puts(b, "</div>");
 	}
-	if (ts->has_result && ts->f.address != NULL) {
+	if (f != NULL && f->address != NULL) {
 		buf_puts(b, "<div class=\"url\">");
-		buf_html(b, ts->f.address);
+		buf_html(b, f->address);
 		buf_puts(b, "</div>");
 	}
 	buf_puts(b, "</td>");
 
-	if (!ts->has_result) {
+	if (r == NULL) {
 		buf_puts(b, "<td>-</td><td class=\"msg\">not probed yet</td>"
 		    "<td class=\"hint opt\"></td><td class=\"num\">-</td>"
 		    "<td class=\"num\">never</td><td class=\"num opt\">");
@@ -401,7 +400,8 @@ html_render(const struct state *st, time_t now, struct buf *b)
 {
 	struct html_counts	c;
 	struct buf		scratch;
-	size_t			i;
+	const struct target_state	*ts;
+	size_t			i, k;
 	int			ready;
 
 	/* The same decision as /readyz; its body is not needed here. */
@@ -423,8 +423,11 @@ html_render(const struct state *st, time_t now, struct buf *b)
 	if (st->ntargets == 0)
 		buf_puts(b, "<tr><td colspan=\"8\">No targets configured."
 		    "</td></tr>\n");
-	for (i = 0; i < st->ntargets; i++)
-		html_row(st->targets[i], now, b);
+	for (i = 0; i < st->ntargets; i++) {
+		ts = st->targets[i];
+		for (k = 0; k == 0 || k < ts->nres; k++)
+			html_row(ts, k, now, b);
+	}
 	buf_puts(b, "</tbody>\n</table></div>\n</main>\n<footer>Generated ");
 	html_time(b, now);
 	buf_puts(b, " &middot; refreshes every 15 s &middot; "

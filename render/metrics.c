@@ -35,7 +35,8 @@ static int	metrics_labels_init(struct metrics_labels *,
 		    const struct state *, size_t);
 static void	metrics_labels_free(struct metrics_labels *);
 static void	metrics_open(struct buf *, const char *,
-		    const struct metrics_labels *, size_t);
+		    const struct metrics_labels *, size_t,
+		    const struct target_state *, const struct run_result *);
 static void	metrics_float(struct buf *, int, double);
 static void	metrics_close_int(struct buf *, long long);
 static void	metrics_close_ms(struct buf *, uint64_t);
@@ -50,7 +51,8 @@ static void	metrics_process(const struct proc_stats *, struct buf *);
 
 /* Our own label names on per-target series; conf.c rejects them too. */
 static const char *const metrics_reserved[] = {
-	"target", "reason", "phase", "depth", "subject", "version", "path"
+	"target", "reason", "phase", "depth", "subject", "version", "path",
+	"address"
 };
 
 static void
@@ -155,14 +157,21 @@ metrics_labels_free(struct metrics_labels *ml)
 	free(ml->off);
 }
 
-/* "name{target labels": the caller adds its own labels, '}' and the value. */
+/*
+ * "name{target labels": the caller adds its own labels, '}' and the value.
+ * A result of an all_addresses target (res not NULL) also says its address.
+ */
 static void
 metrics_open(struct buf *b, const char *name, const struct metrics_labels *ml,
-    size_t i)
+    size_t i, const struct target_state *ts, const struct run_result *res)
 {
 	buf_puts(b, name);
 	buf_putc(b, '{');
 	buf_add(b, ml->text.p + ml->off[i], ml->off[i + 1] - ml->off[i]);
+	if (res != NULL && ts->t->all_addresses) {
+		buf_putc(b, ',');
+		metrics_label(b, "address", res->f.address);
+	}
 }
 
 /* Prometheus spells the special values its own way. */
@@ -202,52 +211,63 @@ metrics_close_ms(struct buf *b, uint64_t ms)
 	buf_add(b, frac, sizeof frac);
 }
 
-/* The probe families: one pass over the targets per family. */
+/*
+ * The probe families: one pass over the targets per family, a series per
+ * result (all_addresses: one per address, with an address label).
+ */
 static void
 metrics_targets(const struct state *st, const struct metrics_labels *ml,
     struct buf *b)
 {
 	const struct target_state	*ts;
-	size_t				 i;
+	const struct run_result		*rr;
+	size_t				 i, k;
 	int				 p, r;
 
 	metrics_family(b, "trustprobe_probe_success", "gauge",
 	    "1 when the last probe's status was ok or warning.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result)
-			continue;
-		metrics_open(b, "trustprobe_probe_success", ml, i);
-		metrics_close_int(b, ts->r.status != STATUS_CRITICAL);
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			metrics_open(b, "trustprobe_probe_success", ml, i, ts,
+			    rr);
+			metrics_close_int(b, rr->r.status != STATUS_CRITICAL);
+		}
 	}
 
 	metrics_family(b, "trustprobe_probe_reason", "gauge",
 	    "1 for the reason of the last probe's result.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result)
-			continue;
-		metrics_open(b, "trustprobe_probe_reason", ml, i);
-		buf_putc(b, ',');
-		metrics_label(b, "reason", reason_name(ts->r.reason));
-		buf_puts(b, "} 1\n");
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			metrics_open(b, "trustprobe_probe_reason", ml, i, ts,
+			    rr);
+			buf_putc(b, ',');
+			metrics_label(b, "reason", reason_name(rr->r.reason));
+			buf_puts(b, "} 1\n");
+		}
 	}
 
 	metrics_family(b, "trustprobe_probe_duration_seconds", "gauge",
 	    "Duration of each phase of the last probe.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result)
-			continue;
-		for (p = PHASE_DNS; p <= PHASE_DONE; p++) {
-			/* A file target has no network phase, only total. */
-			if (ts->f.scheme == CONF_SCHEME_FILE && p != PHASE_DONE)
-				continue;
-			metrics_open(b, "trustprobe_probe_duration_seconds",
-			    ml, i);
-			buf_putc(b, ',');
-			metrics_label(b, "phase", phase_name(p));
-			metrics_close_ms(b, ts->f.ms[p]);
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			for (p = PHASE_DNS; p <= PHASE_DONE; p++) {
+				/* A file target has no network phase. */
+				if (rr->f.scheme == CONF_SCHEME_FILE &&
+				    p != PHASE_DONE)
+					continue;
+				metrics_open(b,
+				    "trustprobe_probe_duration_seconds", ml, i,
+				    ts, rr);
+				buf_putc(b, ',');
+				metrics_label(b, "phase", phase_name(p));
+				metrics_close_ms(b, rr->f.ms[p]);
+			}
 		}
 	}
 
@@ -255,9 +275,10 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 	    "When the last probe ended, in seconds since the epoch.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result)
+		if (ts->nres == 0)
 			continue;
-		metrics_open(b, "trustprobe_probe_timestamp_seconds", ml, i);
+		metrics_open(b, "trustprobe_probe_timestamp_seconds", ml, i,
+		    ts, NULL);
 		metrics_close_int(b, (long long)ts->last_end);
 	}
 
@@ -269,7 +290,7 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 			if (ts->failures_total[r] == 0)
 				continue;
 			metrics_open(b, "trustprobe_probe_failures_total", ml,
-			    i);
+			    i, ts, NULL);
 			buf_putc(b, ',');
 			metrics_label(b, "reason", reason_name(r));
 			buf_add(b, "} ", 2);
@@ -286,26 +307,27 @@ metrics_certs(const struct state *st, const struct metrics_labels *ml,
     struct buf *b)
 {
 	const struct target_state	*ts;
+	const struct run_result		*rr;
 	const struct cert_facts		*c;
 	time_t				 min;
-	size_t				 i, j;
+	size_t				 i, j, k;
 
 	metrics_family(b, "trustprobe_cert_not_after_timestamp_seconds",
 	    "gauge", "notAfter of each certificate the server presented.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result)
-			continue;
-		for (j = 0; j < ts->f.nchain && j < CHAIN_MAX; j++) {
-			c = &ts->f.chain[j];
-			metrics_open(b,
-			    "trustprobe_cert_not_after_timestamp_seconds", ml,
-			    i);
-			buf_add(b, ",depth=\"", 8);
-			buf_put_int(b, c->depth);
-			buf_add(b, "\",", 2);
-			metrics_label_cert(b, "subject", c->subject);
-			metrics_close_int(b, (long long)c->not_after);
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			for (j = 0; j < rr->f.nchain && j < CHAIN_MAX; j++) {
+				c = &rr->f.chain[j];
+				metrics_open(b, "trustprobe_cert_not_after_"
+				    "timestamp_seconds", ml, i, ts, rr);
+				buf_add(b, ",depth=\"", 8);
+				buf_put_int(b, c->depth);
+				buf_add(b, "\",", 2);
+				metrics_label_cert(b, "subject", c->subject);
+				metrics_close_int(b, (long long)c->not_after);
+			}
 		}
 	}
 
@@ -313,28 +335,35 @@ metrics_certs(const struct state *st, const struct metrics_labels *ml,
 	    "Earliest notAfter of the chain the server presented.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result || ts->f.nchain == 0)
-			continue;
-		min = ts->f.chain[0].not_after;
-		for (j = 1; j < ts->f.nchain && j < CHAIN_MAX; j++) {
-			if (ts->f.chain[j].not_after < min)
-				min = ts->f.chain[j].not_after;
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			if (rr->f.nchain == 0)
+				continue;
+			min = rr->f.chain[0].not_after;
+			for (j = 1; j < rr->f.nchain && j < CHAIN_MAX; j++) {
+				if (rr->f.chain[j].not_after < min)
+					min = rr->f.chain[j].not_after;
+			}
+			metrics_open(b, "trustprobe_cert_expiry_timestamp_"
+			    "seconds", ml, i, ts, rr);
+			metrics_close_int(b, (long long)min);
 		}
-		metrics_open(b, "trustprobe_cert_expiry_timestamp_seconds", ml,
-		    i);
-		metrics_close_int(b, (long long)min);
 	}
 
 	metrics_family(b, "trustprobe_tls_version_info", "gauge",
 	    "The TLS version negotiated by the last probe.");
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (!ts->has_result || ts->f.tls_version == NULL)
-			continue;
-		metrics_open(b, "trustprobe_tls_version_info", ml, i);
-		buf_putc(b, ',');
-		metrics_label_cert(b, "version", ts->f.tls_version);
-		buf_puts(b, "} 1\n");
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			if (rr->f.tls_version == NULL)
+				continue;
+			metrics_open(b, "trustprobe_tls_version_info", ml, i,
+			    ts, rr);
+			buf_putc(b, ',');
+			metrics_label_cert(b, "version", rr->f.tls_version);
+			buf_puts(b, "} 1\n");
+		}
 	}
 }
 
@@ -386,7 +415,8 @@ metrics_global(const struct state *st, const struct metrics_labels *ml,
 	metrics_family(b, "trustprobe_probes_total", "counter",
 	    "Probes completed.");
 	for (i = 0; i < st->ntargets; i++) {
-		metrics_open(b, "trustprobe_probes_total", ml, i);
+		metrics_open(b, "trustprobe_probes_total", ml, i,
+		    st->targets[i], NULL);
 		buf_add(b, "} ", 2);
 		buf_put_uint(b, st->targets[i]->probes_total);
 		buf_putc(b, '\n');

@@ -13,33 +13,45 @@
 
 #include "conf.h"
 #include "probe.h"
+#include "runner.h"
 #include "store.h"
 
 struct buf;
+struct run;
+struct run_result;
 struct sched;
-struct sched_run;
 
 /* One configured target and its last result. */
 struct target_state {
 	struct conf_target	*t;		/* in state->conf */
 	struct probe_target	 pt;
 	struct sched		*sched;		/* owner */
-	struct probe		*running;	/* NULL when idle */
-	struct sched_run	*run;		/* the running probe's context */
+	struct run		*running;	/* NULL when idle */
 	struct event		*timer;		/* the next probe */
-	int			 queued;	/* waiting for a concurrency slot */
 	int			 rerun;		/* due again while it ran */
 	time_t			 next_check_at;	/* wall clock, for display */
 
-	/* The last completed probe; has_result 0 until the first. */
-	int			 has_result;
-	struct probe_facts	 f;
-	struct result		 r;
+	/*
+	 * The last completed run: one result, or one per address for an
+	 * all_addresses target, in address order; nres 0 until the first.
+	 * worst is the one that speaks for the target (readiness, logs,
+	 * failure counts): the first of the worst status.
+	 */
+	struct run_result	*res;
+	size_t			 nres;
+	size_t			 worst;
 	time_t			 last_end;	/* wall clock of its end */
 	unsigned		 consecutive_failures;
 	uint64_t		 failures_total[REASON_COUNT]; /* by reason */
 	uint64_t		 probes_total;
 };
+
+/* The result that speaks for a target, NULL before its first run. */
+static inline const struct result *
+target_verdict(const struct target_state *ts)
+{
+	return (ts->nres > 0 ? &ts->res[ts->worst].r : NULL);
+}
 
 /* Process facts for the process_* metrics, gathered by the caller. */
 struct proc_stats {

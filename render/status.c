@@ -98,7 +98,7 @@ status_json(const struct state *st, time_t now, struct buf *b)
 {
 	const struct target_state	*ts;
 	char				 when[32];
-	size_t				 i;
+	size_t				 i, k;
 	int				 first = 1;
 
 	buf_putc(b, '{');
@@ -125,11 +125,17 @@ status_json(const struct state *st, time_t now, struct buf *b)
 		ts = st->targets[i];
 		if (i > 0)
 			buf_putc(b, ',');
-		if (ts->has_result)
-			result_json(&ts->f, &ts->r, ts->t, ts->next_check_at,
-			    ts->consecutive_failures, b);
-		else
+		if (ts->nres == 0)
 			status_json_pending(ts, b);
+		/* all_addresses: one result per address. */
+		for (k = 0; k < ts->nres; k++) {
+			if (k > 0)
+				buf_putc(b, ',');
+			/* An address that is fine has no failure streak. */
+			result_json(&ts->res[k].f, &ts->res[k].r, ts->t,
+			    ts->next_check_at, ts->res[k].r.status ==
+			    STATUS_CRITICAL ? ts->consecutive_failures : 0, b);
+		}
 	}
 	buf_putc(b, ']');
 	buf_putc(b, '}');
@@ -139,7 +145,8 @@ status_json(const struct state *st, time_t now, struct buf *b)
 static int
 status_target_ok(const struct target_state *ts)
 {
-	return (ts->has_result && ts->r.status != STATUS_CRITICAL);
+	return (target_verdict(ts) != NULL &&
+	    target_verdict(ts)->status != STATUS_CRITICAL);
 }
 
 /*
@@ -184,6 +191,7 @@ static int
 status_ready(const struct state *st, struct buf *body)
 {
 	const struct target_state	*ts;
+	const struct result		*v;
 	const struct store		*s = st->store;
 	enum conf_ready			 policy;
 	struct buf			 line;
@@ -234,18 +242,25 @@ status_ready(const struct state *st, struct buf *body)
 	}
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
-		if (ts->has_result && ts->r.status != STATUS_CRITICAL)
+		v = target_verdict(ts);
+		if (v != NULL && v->status != STATUS_CRITICAL)
 			continue;
 		/* Piece by piece: an oversized message keeps the name. */
 		buf_puts(&line, ts->t->name);
-		if (!ts->has_result)
+		if (v == NULL)
 			buf_puts(&line, ": pending");
 		else {
+			if (ts->nres > 1 && ts->res[ts->worst].f.address !=
+			    NULL) {
+				buf_puts(&line, " (");
+				buf_puts(&line, ts->res[ts->worst].f.address);
+				buf_puts(&line, ")");
+			}
 			buf_puts(&line, ": ");
-			buf_puts(&line, reason_name(ts->r.reason));
+			buf_puts(&line, reason_name(v->reason));
 			buf_puts(&line, ": ");
-			if (ts->r.message != NULL)
-				buf_puts(&line, ts->r.message);
+			if (v->message != NULL)
+				buf_puts(&line, v->message);
 		}
 		status_line(body, &line);
 	}

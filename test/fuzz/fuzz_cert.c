@@ -384,7 +384,7 @@ fuzz_render(struct target_state *ts, X509 *x)
 
 	(void)x;
 	buf_init(&b, 4 * 1024 * 1024);
-	result_json(&ts->f, &ts->r, ts->t, ts->f.now + 300, 3, &b);
+	result_json(&ts->res[0].f, &ts->res[0].r, ts->t, ts->res[0].f.now + 300, 3, &b);
 	if (b.overflow)
 		fuzz_fail("result_json", "overflow", buf_str(&b), b.len);
 	if (!fuzz_json_valid(b.p, b.len, &why))
@@ -392,12 +392,12 @@ fuzz_render(struct target_state *ts, X509 *x)
 	if (getenv("TP_FUZZ_DEBUG") != NULL)
 		fprintf(stderr, "%s\n", b.p);
 	buf_reset(&b);
-	result_text(&ts->f, &ts->r, &b);
+	result_text(&ts->res[0].f, &ts->res[0].r, &b);
 	buf_reset(&b);
 
 	memset(&st, 0, sizeof st);
 	st.version = "0.1.0-fuzz";
-	st.started_at = ts->f.now - 3600;
+	st.started_at = ts->res[0].f.now - 3600;
 	st.conf = fuzz_conf;
 	st.config_path = "/etc/trustprobe/trustprobe.yaml";
 	st.config_found = 1;
@@ -409,7 +409,7 @@ fuzz_render(struct target_state *ts, X509 *x)
 	st.ntargets = 1;
 	st.listen_addr = "127.0.0.1:9797";
 
-	status_json(&st, ts->f.now, &b);
+	status_json(&st, ts->res[0].f.now, &b);
 	if (b.overflow || !fuzz_json_valid(b.p, b.len, &why))
 		fuzz_fail("status_json", b.overflow ? "overflow" : why,
 		    buf_str(&b), b.len);
@@ -428,8 +428,8 @@ fuzz_render(struct target_state *ts, X509 *x)
 		    buf_str(&b), b.len);
 	buf_reset(&b);
 
-	html_render(&st, ts->f.now, &b);
-	fuzz_html_check(&ts->f, &b);
+	html_render(&st, ts->res[0].f.now, &b);
+	fuzz_html_check(&ts->res[0].f, &b);
 	buf_free(&b);
 }
 
@@ -438,6 +438,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	STACK_OF(X509)		*presented;
 	struct target_state	 ts;
+	struct run_result	 rr;
 	const unsigned char	*p = data;
 	const uint8_t		*trail;
 	uint8_t			 fl[FLAGS_LEN];
@@ -468,47 +469,49 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memset(&ts, 0, sizeof ts);
+	memset(&rr, 0, sizeof rr);
 	ts.t = &fuzz_conf->targets[0];
-	fuzz_facts(&ts.f, x, fl);
+	fuzz_facts(&rr.f, x, fl);
 
 	mode = fl[0] % 4;
 	if (mode == 0)
-		fuzz_synthetic(&ts.f, fl);
+		fuzz_synthetic(&rr.f, fl);
 	else if (mode == 1 || mode == 2) {
 		/* For real: the chain as presented, the stapled response. */
 		presented = sk_X509_new_null();
 		if (presented == NULL)
 			abort();
-		for (i = 0; i < ts.f.nchain; i++)
+		for (i = 0; i < rr.f.nchain; i++)
 			sk_X509_push(presented, x);
-		verify_chain(&ts.f, presented, mode == 1 ? fuzz_ca_store :
+		verify_chain(&rr.f, presented, mode == 1 ? fuzz_ca_store :
 		    fuzz_missing_store, ntrail > FLAGS_LEN ?
 		    trail + FLAGS_LEN : NULL, ntrail > FLAGS_LEN ?
 		    ntrail - FLAGS_LEN : 0);
 		sk_X509_free(presented);
-		if (ts.f.nverr > VERIFY_ERRORS_MAX ||
-		    (ts.f.nverr == 0) != (ts.f.verify_code == X509_V_OK))
+		if (rr.f.nverr > VERIFY_ERRORS_MAX ||
+		    (rr.f.nverr == 0) != (rr.f.verify_code == X509_V_OK))
 			abort();
 	}
 
-	diag_run(&ts.f, &ts.r);
-	if (ts.r.nfindings == 0 || ts.r.nfindings > FINDINGS_MAX ||
-	    ts.r.message == NULL || ts.r.hint == NULL)
+	diag_run(&rr.f, &rr.r);
+	if (rr.r.nfindings == 0 || rr.r.nfindings > FINDINGS_MAX ||
+	    rr.r.message == NULL || rr.r.hint == NULL)
 		abort();
-	for (i = 1; i < ts.r.nfindings; i++) {
-		if (ts.r.findings[i - 1].reason >= ts.r.findings[i].reason)
+	for (i = 1; i < rr.r.nfindings; i++) {
+		if (rr.r.findings[i - 1].reason >= rr.r.findings[i].reason)
 			abort();	/* sorted, one per reason */
 	}
-	ts.has_result = 1;
-	ts.last_end = ts.f.now;
+	ts.res = &rr;
+	ts.nres = 1;
+	ts.last_end = rr.f.now;
 	ts.probes_total = 1;
-	ts.failures_total[ts.r.reason] = ts.r.status == STATUS_CRITICAL;
-	ts.consecutive_failures = ts.r.status == STATUS_CRITICAL;
+	ts.failures_total[rr.r.reason] = rr.r.status == STATUS_CRITICAL;
+	ts.consecutive_failures = rr.r.status == STATUS_CRITICAL;
 
 	fuzz_render(&ts, x);
 
-	result_free(&ts.r);
-	facts_free(&ts.f);
+	result_free(&rr.r);
+	facts_free(&rr.f);
 	X509_free(x);
 	ERR_clear_error();
 	return (0);

@@ -23,6 +23,7 @@ targets:
   - {name: by-name, url: "https://good.test:$(fixture_port good)/", labels: {team: "a \"quoted\" team"}}
   - {name: nxdomain, url: "https://missing.test:$(fixture_port good)/"}
   - {name: pinned, url: "https://good.test:$(fixture_port good)/healthz", address: 127.0.0.1}
+  - {name: both, url: "https://good.test:$(fixture_port good)/", all_addresses: true}
 EOF
 # The fixture's certificates expire a whole number of days after it started:
 # within its first second "days left" is 90, then 89. Start probing once that
@@ -31,7 +32,10 @@ fx_old() { [ "$(date +%s)" -ge $(($(stat -c %Y "$FX/ready") + 2)) ]; }
 wait_for 5 fx_old || :
 
 names="good expired wrong-host cn-only closed by-name nxdomain pinned"
-n_targets=8
+# good.test has an A and an AAAA record; the server listens on 127.0.0.1
+# only: "both" (all_addresses) is two results, ok and connect_refused.
+n_targets=10
+PORT=$(fixture_port good)
 
 daemon_start "$CFG"
 all_probed() {
@@ -85,6 +89,32 @@ for name in $names; do
 		diag "$(diff "$TMPD/a.json" "$TMPD/b.json" | head -n 40)"
 	fi
 done
+
+# all_addresses: one result per address, in /status as in check --json.
+by_addr='[.[] | select(.name == "both") | {address, status, reason,
+  findings: [.findings[]? | .reason]}] | sort_by(.address)'
+jq -S ".targets | $by_addr" "$TMPD/daemon.json" >"$TMPD/a.json"
+jq -S "$by_addr" "$TMPD/check.json" >"$TMPD/b.json"
+want="[\"127.0.0.1:$PORT\",\"ok\"] [\"[::1]:$PORT\",\"connect_refused\"]"
+got=$(jq -c '.[] | [.address, .reason]' "$TMPD/a.json" | tr '\n' ' ' | sed 's/ $//')
+[ "$got" = "$want" ] && ok "all_addresses in /status: one result per address ($got)" ||
+    not_ok "all_addresses in /status: $got, want $want"
+cmp -s "$TMPD/a.json" "$TMPD/b.json" &&
+    ok "all_addresses: /status and check --json agree address by address" ||
+    { not_ok "all_addresses: /status and check --json differ"
+      diag "$(diff "$TMPD/a.json" "$TMPD/b.json" | head -n 20)"; }
+metrics_get
+for pair in "127.0.0.1:$PORT 1" "[::1]:$PORT 0"; do
+	set -- $pair
+	line="trustprobe_probe_success{target=\"both\",address=\"$1\"} $2"
+	grep -qxF "$line" "$D_METRICS" && ok "/metrics: $line" ||
+	    { not_ok "/metrics lacks: $line"
+	      diag "$(grep 'probe_success{target="both"' "$D_METRICS")"; }
+done
+http_get /readyz
+printf '%s\n' "$HTTP_BODY" | grep -qF "both ([::1]:$PORT): connect_refused" &&
+    ok "/readyz names the failing address of the all_addresses target" ||
+    { not_ok "/readyz lacks the failing address"; diag "$HTTP_BODY"; }
 
 # The daemon's own additions agree with the result.
 if jq -e '.targets | all(.checked_at != null and .next_check_at != null and

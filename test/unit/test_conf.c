@@ -591,6 +591,17 @@ test_labels_bad(void **state UNUSED)
 	    "values, such as {team: payments}, got a list");
 }
 
+/* all_addresses series carry an address label of their own. */
+static void
+test_labels_address_reserved(void **state UNUSED)
+{
+	bad("targets:\n"
+	    "  - url: https://a/\n"
+	    "    labels: {address: x}\n",
+	    "t.yaml:3:14: label name 'address' is reserved for trustprobe's "
+	    "own labels");
+}
+
 static void
 test_labels_too_many(void **state UNUSED)
 {
@@ -1946,6 +1957,7 @@ main(void)
 		cmocka_unit_test(test_expect_status_bad),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_labels_bad),
+		cmocka_unit_test(test_labels_address_reserved),
 		cmocka_unit_test(test_labels_too_many),
 		cmocka_unit_test(test_unknown_key_did_you_mean),
 		cmocka_unit_test(test_unknown_key_without_suggestion),

@@ -253,15 +253,15 @@ facts_good(struct probe_facts *f, const struct conf_target *t)
 static void
 target_result(struct target_state *ts)
 {
-	result_free(&ts->r);
-	diag_run(&ts->f, &ts->r);
-	ts->has_result = 1;
+	result_free(&ts->res[0].r);
+	diag_run(&ts->res[0].f, &ts->res[0].r);
+	ts->nres = 1;
 	ts->last_end = NOW - 12;
 	ts->next_check_at = NOW + 288;
 	ts->probes_total++;
-	if (ts->r.status == STATUS_CRITICAL) {
+	if (ts->res[0].r.status == STATUS_CRITICAL) {
 		ts->consecutive_failures++;
-		ts->failures_total[ts->r.reason]++;
+		ts->failures_total[ts->res[0].r.reason]++;
 	} else
 		ts->consecutive_failures = 0;
 }
@@ -292,6 +292,8 @@ state_targets(struct state *s)
 	for (i = 0; i < conf->ntargets; i++) {
 		s->targets[i] = xcalloc(1, sizeof **s->targets);
 		s->targets[i]->t = &conf->targets[i];
+		/* One place: a target probed at one address. */
+		s->targets[i]->res = xcalloc(1, sizeof *s->targets[i]->res);
 	}
 	s->ntargets = conf->ntargets;
 }
@@ -325,28 +327,28 @@ setup(void **state)
 	state_targets(&st);
 
 	ts = st.targets[T_WWW];
-	facts_good(&ts->f, ts->t);
+	facts_good(&ts->res[0].f, ts->t);
 	target_result(ts);
 
 	ts = st.targets[T_SOON];
-	facts_good(&ts->f, ts->t);
-	ts->f.chain[0].not_after = NOW + 5 * DAY + 2 * HOUR;
+	facts_good(&ts->res[0].f, ts->t);
+	ts->res[0].f.chain[0].not_after = NOW + 5 * DAY + 2 * HOUR;
 	target_result(ts);
 
 	/* Expired: verification failed, the chain is still reported. */
 	ts = st.targets[T_EVIL];
-	facts_good(&ts->f, ts->t);
-	free(ts->f.chain[0].subject);
-	ts->f.chain[0].subject = xstrdup(EVIL_SUBJECT);
-	ts->f.chain[0].not_after = NOW - 3 * DAY;
-	ts->f.verify_code = X509_V_ERR_CERT_HAS_EXPIRED;
-	ts->f.verify_depth = 0;
-	ts->f.verr = xcalloc(1, sizeof *ts->f.verr);
-	ts->f.verr[0].code = X509_V_ERR_CERT_HAS_EXPIRED;
-	ts->f.verr[0].depth = 0;
-	ts->f.nverr = 1;
-	ts->f.scheme = CONF_SCHEME_TLS;
-	ts->f.http_tried = ts->f.http_done = 0;
+	facts_good(&ts->res[0].f, ts->t);
+	free(ts->res[0].f.chain[0].subject);
+	ts->res[0].f.chain[0].subject = xstrdup(EVIL_SUBJECT);
+	ts->res[0].f.chain[0].not_after = NOW - 3 * DAY;
+	ts->res[0].f.verify_code = X509_V_ERR_CERT_HAS_EXPIRED;
+	ts->res[0].f.verify_depth = 0;
+	ts->res[0].f.verr = xcalloc(1, sizeof *ts->res[0].f.verr);
+	ts->res[0].f.verr[0].code = X509_V_ERR_CERT_HAS_EXPIRED;
+	ts->res[0].f.verr[0].depth = 0;
+	ts->res[0].f.nverr = 1;
+	ts->res[0].f.scheme = CONF_SCHEME_TLS;
+	ts->res[0].f.http_tried = ts->res[0].f.http_done = 0;
 	target_result(ts);
 	target_result(ts);
 	target_result(ts);
@@ -361,8 +363,8 @@ teardown(void **state)
 	size_t	i;
 
 	for (i = 0; i < st.ntargets; i++) {
-		result_free(&st.targets[i]->r);
-		facts_free(&st.targets[i]->f);
+		run_results_free(st.targets[i]->res,
+		    st.targets[i]->nres > 1 ? st.targets[i]->nres : 1);
 		free(st.targets[i]);
 	}
 	free(st.targets);
@@ -664,12 +666,12 @@ elapsed(const struct timeval *t0)
 static void
 test_fixture_results(void **state)
 {
-	assert_int_equal(st.targets[T_WWW]->r.reason, REASON_OK);
-	assert_int_equal(st.targets[T_SOON]->r.reason, REASON_EXPIRING_SOON);
-	assert_int_equal(st.targets[T_SOON]->r.status, STATUS_WARNING);
-	assert_int_equal(st.targets[T_EVIL]->r.reason, REASON_EXPIRED);
-	assert_int_equal(st.targets[T_EVIL]->r.status, STATUS_CRITICAL);
-	assert_int_equal(st.targets[T_LATER]->has_result, 0);
+	assert_int_equal(st.targets[T_WWW]->res[0].r.reason, REASON_OK);
+	assert_int_equal(st.targets[T_SOON]->res[0].r.reason, REASON_EXPIRING_SOON);
+	assert_int_equal(st.targets[T_SOON]->res[0].r.status, STATUS_WARNING);
+	assert_int_equal(st.targets[T_EVIL]->res[0].r.reason, REASON_EXPIRED);
+	assert_int_equal(st.targets[T_EVIL]->res[0].r.status, STATUS_CRITICAL);
+	assert_int_equal(st.targets[T_LATER]->nres, 0);
 }
 
 /* ---- /status ------------------------------------------------------------- */
@@ -796,9 +798,9 @@ test_status_json_ready_matches_readyz(void **state)
 	size_t		i;
 
 	buf_init(&b, 1 << 20);
-	st.targets[T_EVIL]->r.status = STATUS_WARNING;
-	st.targets[T_LATER]->has_result = 1;
-	facts_good(&st.targets[T_LATER]->f, st.targets[T_LATER]->t);
+	st.targets[T_EVIL]->res[0].r.status = STATUS_WARNING;
+	st.targets[T_LATER]->nres = 1;
+	facts_good(&st.targets[T_LATER]->res[0].f, st.targets[T_LATER]->t);
 	target_result(st.targets[T_LATER]);
 	for (i = 0; i < 4; i++) {
 		conf->ready_when = (enum conf_ready)i;
@@ -855,10 +857,10 @@ static void
 test_readyz_all_ok_pending_only(void **state)
 {
 	/* A fresh daemon is not ready until its targets are probed. */
-	st.targets[T_EVIL]->r.status = STATUS_OK;
+	st.targets[T_EVIL]->res[0].r.status = STATUS_OK;
 	assert_int_equal(readyz(&out), 503);
 	assert_has(buf_str(&out), "later: pending");
-	facts_good(&st.targets[T_LATER]->f, st.targets[T_LATER]->t);
+	facts_good(&st.targets[T_LATER]->res[0].f, st.targets[T_LATER]->t);
 	target_result(st.targets[T_LATER]);
 	assert_int_equal(readyz(&out), 200);
 	assert_string_equal(buf_str(&out), "ready\npolicy: all_ok\n");
@@ -890,20 +892,20 @@ test_readyz_any_ok(void **state)
 	assert_has(buf_str(&out), "later: pending");
 
 	/* Everything critical or pending: not ready. */
-	st.targets[T_WWW]->r.status = STATUS_CRITICAL;
-	st.targets[T_SOON]->r.status = STATUS_CRITICAL;
+	st.targets[T_WWW]->res[0].r.status = STATUS_CRITICAL;
+	st.targets[T_SOON]->res[0].r.status = STATUS_CRITICAL;
 	assert_int_equal(readyz(&out), 503);
 	assert_has(buf_str(&out), "not ready\npolicy: any_ok\n");
 
 	/* Only pending targets: not ready either. */
 	for (i = 0; i < st.ntargets; i++)
-		st.targets[i]->has_result = 0;
+		st.targets[i]->nres = 0;
 	assert_int_equal(readyz(&out), 503);
 	assert_int_equal(count_of(buf_str(&out), ": pending\n"), NTARGETS);
 
 	/* A warning counts as ok. */
-	st.targets[T_SOON]->has_result = 1;
-	st.targets[T_SOON]->r.status = STATUS_WARNING;
+	st.targets[T_SOON]->nres = 1;
+	st.targets[T_SOON]->res[0].r.status = STATUS_WARNING;
 	assert_int_equal(readyz(&out), 200);
 }
 
@@ -975,10 +977,10 @@ test_readyz_lines_cut_and_clean(void **state)
 	    "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", 21);
 	big[4000] = '\0';
 	/* The reason's message is its finding's (result_free frees that). */
-	assert_int_equal(ts->r.nfindings, 1);
-	assert_ptr_equal(ts->r.message, ts->r.findings[0].message);
-	free(ts->r.findings[0].message);
-	ts->r.message = ts->r.findings[0].message = big;
+	assert_int_equal(ts->res[0].r.nfindings, 1);
+	assert_ptr_equal(ts->res[0].r.message, ts->res[0].r.findings[0].message);
+	free(ts->res[0].r.findings[0].message);
+	ts->res[0].r.message = ts->res[0].r.findings[0].message = big;
 
 	assert_int_equal(readyz(&out), 503);
 	s = buf_str(&out);
@@ -1111,14 +1113,14 @@ test_metrics_number_edges(void **state)
 	struct buf		 b;
 
 	(void)state;
-	ts->f.ms[PHASE_DNS] = 0;
-	ts->f.ms[PHASE_CONNECT] = 1000;
-	ts->f.ms[PHASE_TLS] = 12345;
-	ts->f.ms[PHASE_HTTP] = 7;
-	ts->f.ms[PHASE_DONE] = 86400001;
+	ts->res[0].f.ms[PHASE_DNS] = 0;
+	ts->res[0].f.ms[PHASE_CONNECT] = 1000;
+	ts->res[0].f.ms[PHASE_TLS] = 12345;
+	ts->res[0].f.ms[PHASE_HTTP] = 7;
+	ts->res[0].f.ms[PHASE_DONE] = 86400001;
 	ts->probes_total = UINT64_MAX;
-	ts->f.chain[1].depth = 1;
-	ts->f.chain[1].not_after = -2208988800LL;	/* 1900, a hostile cert */
+	ts->res[0].f.chain[1].depth = 1;
+	ts->res[0].f.chain[1].not_after = -2208988800LL;	/* 1900, a hostile cert */
 	metrics();
 	s = buf_str(&out);
 	assert_has(s, "phase=\"dns\"} 0.000\n");
@@ -1213,7 +1215,7 @@ test_metrics_cert_expired_chain(void **state)
 	metrics();
 	s = buf_str(&out);
 	/* Verification failed, the chain is still there. */
-	assert_true(st.targets[T_EVIL]->f.verify_code != X509_V_OK);
+	assert_true(st.targets[T_EVIL]->res[0].f.verify_code != X509_V_OK);
 	l = line_of(s, "trustprobe_cert_not_after_timestamp_seconds{"
 	    "target=\"evil\"");
 	assert_has(l, ",depth=\"0\",subject=\"" EVIL_PROM "\"} ");
@@ -1240,11 +1242,11 @@ test_metrics_no_chain_no_tls(void **state)
 	const char		*s;
 
 	/* Connection refused: no chain, no TLS version, still a result. */
-	for (i = 0; i < ts->f.nchain; i++)
-		facts_cert_free(&ts->f.chain[i]);
-	ts->f.nchain = ts->f.nchain_sent = 0;
-	free(ts->f.tls_version);
-	ts->f.tls_version = NULL;
+	for (i = 0; i < ts->res[0].f.nchain; i++)
+		facts_cert_free(&ts->res[0].f.chain[i]);
+	ts->res[0].f.nchain = ts->res[0].f.nchain_sent = 0;
+	free(ts->res[0].f.tls_version);
+	ts->res[0].f.tls_version = NULL;
 	metrics();
 	s = buf_str(&out);
 	prom_check(s);
@@ -1261,8 +1263,8 @@ test_metrics_invalid_utf8_and_missing_store(void **state)
 	struct target_state	*ts = st.targets[T_WWW];
 	const char		*s;
 
-	free(ts->f.chain[0].subject);
-	ts->f.chain[0].subject = xstrdup("CN=bad\xff\xc3x\xe2\x82 byte");
+	free(ts->res[0].f.chain[0].subject);
+	ts->res[0].f.chain[0].subject = xstrdup("CN=bad\xff\xc3x\xe2\x82 byte");
 	store_free(st.store);
 	st.store = NULL;
 	st.reload_ok = 0;
@@ -1320,8 +1322,8 @@ test_metrics_promtool(void **state)
 
 	/* Everything hostile at once: labels, subjects, a bad byte. */
 	add_label(&conf->targets[T_WWW], "zone", "eu-1");
-	free(ts->f.chain[1].subject);
-	ts->f.chain[1].subject = xstrdup("CN=\xc0\xaf\\\"\n,O=\xff");
+	free(ts->res[0].f.chain[1].subject);
+	ts->res[0].f.chain[1].subject = xstrdup("CN=\xc0\xaf\\\"\n,O=\xff");
 	st.targets[T_WWW]->failures_total[REASON_DNS_ERROR] = 7;
 	metrics();
 	prom_check(buf_str(&out));
@@ -1410,6 +1412,69 @@ test_html_rows(void **state)
 	assert_has(s, "renew");
 }
 
+/*
+ * all_addresses: the www target probed at two addresses, one of them
+ * refused. One row, one /status object and one series per address (with
+ * an address label); the target's verdict (readiness) is the worst.
+ */
+static void
+test_all_addresses(void **state)
+{
+	struct target_state	*ts = st.targets[T_WWW];
+	struct run_result	*rr;
+	struct buf		 body;
+	const char		*s;
+
+	ts->t->all_addresses = 1;
+	ts->res = xreallocarray(ts->res, 2, sizeof *ts->res);
+	memset(&ts->res[1], 0, sizeof ts->res[1]);
+	rr = &ts->res[1];
+	facts_good(&rr->f, ts->t);
+	free(rr->f.address);
+	rr->f.address = xstrdup("[2001:db8::10]:443");
+	rr->f.conn = CONNECT_REFUSED;
+	rr->f.tls_done = 0;
+	rr->f.http_done = rr->f.http_tried = 0;
+	rr->f.verified = 0;
+	rr->f.nchain = 0;	/* facts_good's chain: freed by hand below */
+	facts_cert_free(&rr->f.chain[0]);
+	facts_cert_free(&rr->f.chain[1]);
+	diag_run(&rr->f, &rr->r);
+	assert_int_equal(rr->r.reason, REASON_CONNECT_REFUSED);
+	ts->nres = 2;
+	ts->worst = 1;
+
+	metrics();
+	s = buf_str(&out);
+	assert_has(s, "trustprobe_probe_success{target=\"www\",address=\""
+	    "192.0.2.10:443\"} 1\n");
+	assert_has(s, "trustprobe_probe_success{target=\"www\",address=\""
+	    "[2001:db8::10]:443\"} 0\n");
+	assert_has(s, "trustprobe_probe_reason{target=\"www\",address=\""
+	    "[2001:db8::10]:443\",reason=\"connect_refused\"} 1\n");
+	prom_check(s);
+
+	buf_reset(&out);
+	html_render(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_int_equal(count_of(s, "<strong>www</strong>"), 2);
+	assert_has(s, "[2001:db8::10]:443");
+	assert_has(s, "<code>connect_refused</code>");
+
+	buf_reset(&out);
+	status_json(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_true(json_valid(s));
+	assert_int_equal(count_of(s, "\"name\":\"www\""), 2);
+
+	buf_init(&body, 64 * 1024);
+	assert_int_equal(status_readyz(&st, &body), 503);
+	assert_has(buf_str(&body), "www ([2001:db8::10]:443): "
+	    "connect_refused");
+	buf_free(&body);
+	ts->t->all_addresses = 0;
+}
+
 static void
 test_html_escapes(void **state)
 {
@@ -1488,7 +1553,7 @@ test_scale_10000(void **state)
 		ts = st.targets[i];
 		if (i % 10 == 9)
 			continue;	/* pending */
-		facts_good(&ts->f, ts->t);
+		facts_good(&ts->res[0].f, ts->t);
 		target_result(ts);
 	}
 
@@ -1559,6 +1624,7 @@ main(void)
 		T(test_html_page),
 		T(test_html_summary),
 		T(test_html_rows),
+		T(test_all_addresses),
 		T(test_html_escapes),
 		T(test_html_reload_failed_and_store_missing),
 		T(test_html_zero_targets),
