@@ -298,11 +298,11 @@ daemon_retarget(struct daemon *d, struct store *ns)
 			    "target", ts->t->name, "error", cause, NULL);
 			free(cause);
 			cause = NULL;
-			if (ts->pt.own_store == NULL)
-				ts->pt.store = ns;
+			if (ts->pt->own_store == NULL)
+				ts->pt->store = ns;
 		} else {
-			probe_target_clear(&ts->pt);
-			ts->pt = pt;
+			probe_target_clear(ts->pt);
+			*ts->pt = pt;
 		}
 		sched_arm(d->sched, ts, 0);
 	}
@@ -365,7 +365,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 		if (nt[i] != NULL)
 			continue;
 		nt[i] = sched_target_new(d->sched, t);
-		if (probe_target_init(&nt[i]->pt, d->env, t, base, cause) != 0) {
+		if (probe_target_init(nt[i]->pt, d->env, t, base, cause) != 0) {
 			char	*c = *cause;
 
 			xasprintf(cause, "target '%s': %s", t->name, c);
@@ -404,7 +404,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 		if (old) {
 			/* Same probe, new config memory. */
 			ts->t = &nc->targets[i];
-			ts->pt.t = ts->t;
+			ts->pt->t = ts->t;
 			same++;
 			continue;
 		}

@@ -93,6 +93,7 @@ sched_target_new(struct sched *s, struct conf_target *t)
 
 	ts = xcalloc(1, sizeof *ts);
 	ts->t = t;
+	ts->pt = xcalloc(1, sizeof *ts->pt);
 	ts->sched = s;
 	ts->timer = evtimer_new(s->base, sched_timer_cb, ts);
 	return (ts);
@@ -118,7 +119,7 @@ sched_timer_cb(evutil_socket_t fd, short what, void *arg)
 		ts->rerun = 1;	/* the end of that run re-arms at once */
 		return;
 	}
-	ts->running = runner_start(ts->sched->runner, &ts->pt, sched_done_cb,
+	ts->running = runner_start(ts->sched->runner, ts->pt, sched_done_cb,
 	    ts);
 }
 
@@ -209,6 +210,7 @@ sched_target_free(struct sched *s, struct target_state *ts)
 	if (ts->timer != NULL)
 		event_free(ts->timer);
 	run_results_free(ts->res, ts->nres);
-	probe_target_clear(&ts->pt);
+	probe_target_clear(ts->pt);
+	free(ts->pt);
 	free(ts);
 }

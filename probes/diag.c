@@ -16,10 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/x509.h>
-
 #include "buf.h"
-#include "probe.h"
+#include "model.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -439,7 +437,7 @@ diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
 	if (depth < 0 || (size_t)depth >= f->nchain) {
 		/* Past the certificates kept: a chain too long says it. */
 		for (size_t i = 0; i < f->nverr; i++) {
-			if (f->verr[i].code == X509_V_ERR_CERT_CHAIN_TOO_LONG)
+			if (f->verr[i].kind == VERIFY_CHAIN_TOO_LONG)
 				return;
 		}
 		xasprintf(&m, "the chain ends at '%s' (depth %d, beyond the "
@@ -527,8 +525,8 @@ diag_chain(const struct probe_facts *f, struct result *r)
 	for (i = 0; i < f->nverr; i++) {
 		e = &f->verr[i];
 		c = (size_t)e->depth < f->nchain ? &f->chain[e->depth] : NULL;
-		switch (e->code) {
-		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		switch (e->kind) {
+		case VERIFY_SELF_SIGNED_LEAF:
 			xasprintf(&m, "the leaf certificate '%s' is self-signed "
 			    "and not in the trust store", diag_subject(f, 0));
 			diag_add(r, REASON_SELF_SIGNED, m,
@@ -536,7 +534,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "trust it, or have the server use a certificate "
 			    "issued by a CA");
 			break;
-		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		case VERIFY_SELF_SIGNED_IN_CHAIN:
 			if (f->store_status != STORE_OK || f->nchain == 0)
 				break;
 			c = &f->chain[f->nchain - 1];
@@ -549,12 +547,10 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "(ca_mode: append); if it is public, update the CA "
 			    "bundle", c->subject);
 			break;
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		case VERIFY_ISSUER_MISSING:
 			diag_issuer_missing(f, r, e->depth);
 			break;
-		case X509_V_ERR_CERT_HAS_EXPIRED:
+		case VERIFY_EXPIRED:
 			/* Beyond the chain sent: the store's root, e says. */
 			timefmt_iso(c != NULL ? c->not_after : e->not_after,
 			    when, sizeof when);
@@ -574,7 +570,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "the server sends an expired CA certificate: replace "
 			    "it in the server's chain file with the current one");
 			break;
-		case X509_V_ERR_CERT_NOT_YET_VALID:
+		case VERIFY_NOT_YET_VALID:
 			timefmt_iso(c != NULL ? c->not_before : e->not_before,
 			    when, sizeof when);
 			age = diag_age(c != NULL ? c->not_before :
@@ -589,7 +585,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "check this host's clock; if it is right, the "
 			    "certificate was issued with a future start date");
 			break;
-		case X509_V_ERR_INVALID_PURPOSE:
+		case VERIFY_PURPOSE:
 			if (e->depth != 0 || c == NULL)
 				goto invalid;
 			xasprintf(&m, "the leaf certificate '%s' is not for "
@@ -600,8 +596,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "reissue the certificate with extendedKeyUsage "
 			    "serverAuth");
 			break;
-		case X509_V_ERR_EE_KEY_TOO_SMALL:
-		case X509_V_ERR_CA_KEY_TOO_SMALL:
+		case VERIFY_KEY_TOO_SMALL:
 			if (c == NULL)
 				goto invalid;
 			xasprintf(&m, "the key of the certificate at depth %d "
@@ -611,7 +606,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "reissue the certificate with an RSA key of at least "
 			    "2048 bits or an ECDSA P-256 key");
 			break;
-		case X509_V_ERR_CA_MD_TOO_WEAK:
+		case VERIFY_MD_TOO_WEAK:
 			if (c == NULL)
 				goto invalid;
 			xasprintf(&m, "the signature algorithm %s of the "
@@ -622,10 +617,11 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "reissue the certificate signed with SHA-256 or "
 			    "better");
 			break;
-		default:
+		case VERIFY_CHAIN_TOO_LONG:
+		case VERIFY_OTHER:
 		invalid:
 			xasprintf(&m, "verify error %d (%s) at depth %d ('%s')",
-			    e->code, X509_verify_cert_error_string(e->code),
+			    e->code, e->text,
 			    e->depth, c != NULL ? c->subject : e->subject[0] !=
 			    '\0' ? e->subject : "(not kept)");
 			diag_add(r, REASON_CHAIN_INVALID, m,
@@ -799,18 +795,22 @@ diag_fail_closed(const struct probe_facts *f, struct result *r)
 {
 	char	*m;
 	size_t	 i;
-	int	 code;
 
 	for (i = 0; i < r->nfindings; i++) {
 		if (r->findings[i].status == STATUS_CRITICAL)
 			return;
 	}
 	if (!f->verified || !f->verify_ok) {
-		code = f->verified && f->verify_code != X509_V_OK ?
-		    f->verify_code : X509_V_ERR_UNSPECIFIED;
-		xasprintf(&m, "the chain was not verified successfully: "
-		    "verify error %d (%s) at depth %d", code,
-		    X509_verify_cert_error_string(code), f->verify_depth);
+		/* OpenSSL's words when it gave any, else its "unspecified". */
+		if (f->verified && f->nverr > 0)
+			xasprintf(&m, "the chain was not verified successfully: "
+			    "verify error %d (%s) at depth %d", f->verr[0].code,
+			    f->verr[0].text, f->verr[0].depth);
+		else
+			xasprintf(&m, "the chain was not verified successfully: "
+			    "verify error %d (unspecified certificate "
+			    "verification error) at depth 0",
+			    VERIFY_CODE_UNSPECIFIED);
 		diag_add(r, REASON_CHAIN_INVALID, m,
 		    "check the chain with 'openssl verify -CAfile BUNDLE "
 		    "-untrusted CHAIN LEAF'; trustprobe reports ok only when "

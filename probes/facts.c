@@ -17,7 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
-#include "probe.h"
+#include "verify.h"
 #include "strv.h"
 #include "xmalloc.h"
 

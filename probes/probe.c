@@ -1159,14 +1159,9 @@ probe_finish(struct probe *p)
 		    p->ocsp_len);
 
 	for (i = 0; i < p->f.nverr; i++) {
-		switch (p->f.verr[i].code) {
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-		case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-			if (need_aia < 0)
-				need_aia = p->f.verr[i].depth;
-			break;
-		}
+		if (p->f.verr[i].kind == VERIFY_ISSUER_MISSING &&
+		    need_aia < 0)
+			need_aia = p->f.verr[i].depth;
 	}
 	/* Beyond the certificates kept there is no AIA to follow. */
 	if (need_aia >= 0 && (size_t)need_aia < p->f.nchain &&

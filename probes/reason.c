@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "probe.h"
+#include "model.h"
 
 const char *
 reason_name(enum reason r)

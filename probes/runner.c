@@ -25,6 +25,7 @@
 #include <event2/dns.h>
 #include <event2/util.h>
 
+#include "probe.h"
 #include "runner.h"
 #include "xmalloc.h"
 

@@ -10,16 +10,12 @@
 
 #include <stddef.h>
 
-#include "probe.h"
+#include "model.h"
 
+struct probe_env;
+struct probe_target;
 struct runner;
 struct run;
-
-/* One probe's outcome; the callee of runner_done_cb owns it. */
-struct run_result {
-	struct probe_facts	f;
-	struct result		r;
-};
 
 /*
  * The run is over: n >= 1 results, in address order. The callee takes

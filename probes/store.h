@@ -9,17 +9,11 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include <openssl/x509.h>
-
 #include "conf.h"
+#include "model.h"
 
 struct buf;
-
-enum store_status {
-	STORE_OK,		/* at least one usable certificate */
-	STORE_MISSING,		/* no bundle or directory at any place looked */
-	STORE_EMPTY,		/* found, but no usable certificate */
-};
+struct x509_store_st;
 
 /* One place looked at. */
 struct store_candidate {
@@ -58,7 +52,7 @@ struct store_config {
 };
 
 struct store {
-	X509_STORE		*x509;		/* the roots in effect; shared */
+	struct x509_store_st	*x509;		/* X509_STORE, the roots; shared */
 	enum store_status	 status;
 	char			*source;	/* "SSL_CERT_FILE", "discovery", "trust_store.ca_file", ... */
 	char			*path;		/* main path in effect (file or dir), or NULL */

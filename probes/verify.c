@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
-#include "probe.h"
+#include "verify.h"
 #include "xmalloc.h"
 
 /* Stapled OCSP: accept this much clock difference on thisUpdate/nextUpdate. */
@@ -47,6 +48,52 @@ verify_cb(int ok, X509_STORE_CTX *ctx)
 	return (1);	/* collect all: keep going */
 }
 
+_Static_assert(X509_V_OK == VERIFY_CODE_OK &&
+    X509_V_ERR_UNSPECIFIED == VERIFY_CODE_UNSPECIFIED,
+    "model.h's verify codes are OpenSSL's");
+
+enum verify_kind
+verify_kind_of(int code)
+{
+	switch (code) {
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return (VERIFY_ISSUER_MISSING);
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		return (VERIFY_SELF_SIGNED_LEAF);
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		return (VERIFY_SELF_SIGNED_IN_CHAIN);
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return (VERIFY_EXPIRED);
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return (VERIFY_NOT_YET_VALID);
+	case X509_V_ERR_INVALID_PURPOSE:
+		return (VERIFY_PURPOSE);
+	case X509_V_ERR_EE_KEY_TOO_SMALL:
+	case X509_V_ERR_CA_KEY_TOO_SMALL:
+		return (VERIFY_KEY_TOO_SMALL);
+	case X509_V_ERR_CA_MD_TOO_WEAK:
+		return (VERIFY_MD_TOO_WEAK);
+	case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+		return (VERIFY_CHAIN_TOO_LONG);
+	default:
+		return (VERIFY_OTHER);
+	}
+}
+
+/* A fresh error: the code, its kind and OpenSSL's words for it. */
+void
+verify_error_set(struct verify_error *e, int code, int depth)
+{
+	memset(e, 0, sizeof *e);
+	e->code = code;
+	e->depth = depth;
+	e->kind = verify_kind_of(code);
+	snprintf(e->text, sizeof e->text, "%s",
+	    X509_verify_cert_error_string(code));
+}
+
 /* Record an error the callback did not see (at most once per code and depth). */
 static void
 verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
@@ -61,9 +108,7 @@ verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
 	if (vc->n == VERIFY_ERRORS_MAX)
 		return;
 	e = &vc->e[vc->n++];
-	memset(e, 0, sizeof *e);
-	e->code = code;
-	e->depth = depth;
+	verify_error_set(e, code, depth);
 	if (cur != NULL) {
 		facts_name_into(X509_get_subject_name(cur), e->subject,
 		    sizeof e->subject);

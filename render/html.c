@@ -10,7 +10,7 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "probe.h"
+#include "model.h"
 #include "state.h"
 #include "store.h"
 #include "timefmt.h"

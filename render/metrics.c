@@ -15,7 +15,7 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "probe.h"
+#include "model.h"
 #include "state.h"
 #include "store.h"
 #include "xmalloc.h"

@@ -7,10 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/x509.h>
-
 #include "buf.h"
-#include "probe.h"
+#include "model.h"
 #include "result.h"
 #include "timefmt.h"
 
@@ -170,7 +168,7 @@ result_json(const struct probe_facts *f, const struct result *r,
 		sub = 1;
 		buf_json_kv_int(b, "code", f->verify_code, &sub);
 		buf_json_kv_str(b, "error",
-		    X509_verify_cert_error_string(f->verify_code), &sub);
+		    f->nverr > 0 ? f->verr[0].text : "ok", &sub);
 		buf_json_kv_int(b, "depth", f->verify_depth, &sub);
 		buf_putc(b, '}');
 	} else

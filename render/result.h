@@ -8,7 +8,7 @@
 
 #include <time.h>
 
-#include "probe.h"
+#include "model.h"
 
 struct buf;
 struct conf_target;

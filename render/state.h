@@ -12,11 +12,13 @@
 #include <time.h>
 
 #include "conf.h"
-#include "probe.h"
+#include "model.h"
 #include "runner.h"
 #include "store.h"
 
 struct buf;
+struct event;
+struct probe_target;
 struct run;
 struct run_result;
 struct sched;
@@ -24,7 +26,7 @@ struct sched;
 /* One configured target and its last result. */
 struct target_state {
 	struct conf_target	*t;		/* in state->conf */
-	struct probe_target	 pt;
+	struct probe_target	*pt;		/* the daemon's, probes/probe.h */
 	struct sched		*sched;		/* owner */
 	struct run		*running;	/* NULL when idle */
 	struct event		*timer;		/* the next probe */

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "probe.h"
+#include "model.h"
 #include "result.h"
 #include "state.h"
 #include "store.h"

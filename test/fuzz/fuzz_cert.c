@@ -164,9 +164,9 @@ fuzz_synthetic(struct probe_facts *f, const uint8_t *fl)
 		b = i < 5 ? fl[11 + i] : fl[i];
 		k = b % NCODES;
 		e = &f->verr[f->nverr++];
-		e->code = fuzz_codes[k] != -1 ? fuzz_codes[k] : (int)b - 20;
-		/* -1 .. 2, and one beyond the chain kept. */
-		e->depth = (int)((b / NCODES) % 5) - 1;
+		/* depth -1 .. 2, and one beyond the chain kept. */
+		verify_error_set(e, fuzz_codes[k] != -1 ? fuzz_codes[k] :
+		    (int)b - 20, (int)((b / NCODES) % 5) - 1);
 		snprintf(e->subject, sizeof e->subject, "CN=store root %u", b);
 		e->not_before = f->now - 400 * DAY;
 		e->not_after = f->now + ((b & 1) ? -DAY : 30 * DAY);

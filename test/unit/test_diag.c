@@ -24,7 +24,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "probe.h"
+#include "model.h"
+#include "verify.h"
 #include "strv.h"
 #include "xmalloc.h"
 
@@ -232,13 +233,12 @@ add_verr(struct probe_facts *f, int code, int depth)
 	assert_true(f->nverr < VERIFY_ERRORS_MAX);
 	f->verify_ok = 0;	/* as verify.c: an error is never ok */
 	f->verr = xreallocarray(f->verr, f->nverr + 1, sizeof *f->verr);
-	memset(&f->verr[f->nverr], 0, sizeof *f->verr);
+	/* As verify.c records it: the code, its kind, OpenSSL's text. */
+	verify_error_set(&f->verr[f->nverr], code, depth);
 	if (f->nverr == 0) {
 		f->verify_code = code;
 		f->verify_depth = depth;
 	}
-	f->verr[f->nverr].code = code;
-	f->verr[f->nverr].depth = depth;
 	f->nverr++;
 }
 
