@@ -718,16 +718,15 @@ daemon_main(const struct daemon_opts *o)
 #ifdef __GLIBC__
 	/*
 	 * A fixed threshold: glibc would raise it to the largest block freed
-	 * (an 18 MB /status at 10,000 targets) and from then on keep such
-	 * blocks in the heap, where freeing them gives nothing back.
+	 * (a big /status) and from then on keep such blocks in the heap, where
+	 * freeing them gives nothing back. Figures: NOTES.md, "Memory".
 	 */
 	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_THRESHOLD);
 	/*
-	 * While probing, let the heap's top grow and stay: with a 16 kB trim
-	 * threshold and no pad a probe cost 12 brk calls and the page faults
-	 * of re-growing, 230 us of kernel time per probe (busy daemon, 3,000
-	 * targets: 370 us sys per probe, 140 with these). The heap goes back
-	 * to its steady size when idle (xmalloc_trim), so RSS is unchanged.
+	 * While probing, let the heap's top grow and stay: a small trim
+	 * threshold without a pad made every probe shrink and re-grow the
+	 * heap (brk calls and page faults; NOTES.md, "Memory"). The heap goes
+	 * back to its steady size when idle (xmalloc_trim).
 	 */
 	mallopt(M_TRIM_THRESHOLD, DAEMON_TRIM_THRESHOLD);
 	mallopt(M_TOP_PAD, DAEMON_TOP_PAD);

@@ -38,7 +38,7 @@
 #define STORE_MAX_FILES		10000			/* per directory */
 #define STORE_MAX_FILE_SIZE	(16 * 1024 * 1024)	/* per file */
 #define STORE_MAX_DIR_BYTES	(256 * 1024 * 1024)	/* per directory */
-#define STORE_MAX_CERTS		10000			/* parsed per load: ~45 MB */
+#define STORE_MAX_CERTS		10000			/* parsed per load */
 /*
  * In one X509_STORE. X509_STORE_add_cert sorts the store on every call, so
  * loading n certificates costs n^2 log n: 5000 take about 1.5s, 10000 eight.
