@@ -326,3 +326,35 @@ buf_html(struct buf *b, const char *s)
 		}
 	}
 }
+
+/* A value as it may appear in a message: escaped, and cut when long. */
+const char *
+buf_quote(char *buf, size_t size, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	for (; *s != '\0'; s++) {
+		if (o + 8 >= size) {
+			memcpy(buf + o, "...", 4);
+			return (buf);
+		}
+		c = *s;
+		if (c == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (c == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 0xf];
+		} else
+			buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return (buf);
+}

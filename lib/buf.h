@@ -56,6 +56,11 @@ void	 buf_json_kv_int(struct buf *, const char *key, long long v, int *first);
 void	 buf_json_kv_bool(struct buf *, const char *key, int v, int *first);
 /* Prometheus text format label value: \\ \" \n escaped. */
 void	 buf_prom_label(struct buf *, const char *);
+/*
+ * s for a one-line message, in dst: \n \t and other control bytes escaped,
+ * cut with "..." to fit size. Returns dst.
+ */
+const char *buf_quote(char *dst, size_t size, const char *s);
 /* HTML text and attribute values: & < > " ' escaped, controls dropped. */
 void	 buf_html(struct buf *, const char *);
 

@@ -23,6 +23,7 @@
 #include "aia.h"
 #include "http.h"
 #include "probe.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define AIA_BUF_MAX	(HTTP_HEAD_MAX + AIA_BODY_MAX)
@@ -63,45 +64,25 @@ static void	aia_free(struct aia_fetch *);
 static int
 aia_parse_url(struct aia_fetch *a, const char *url)
 {
-	const char	*h, *e, *colon, *slash;
-	size_t		 hl;
+	struct url	 u;
+	char		*cause;
+	int		 rv = -1;
 
-	if (strncasecmp(url, "http://", 7) != 0)
+	if (url_parse(url, &u, &cause) != 0) {
+		free(cause);
 		return (-1);
-	h = url + 7;
-	slash = strchr(h, '/');
-	e = slash != NULL ? slash : h + strlen(h);
-	if (*h == '[') {
-		const char	*rb = memchr(h, ']', e - h);
-
-		if (rb == NULL)
-			return (-1);
-		hl = rb - h - 1;
-		memcpy(a->host, h + 1, hl < sizeof a->host ? hl : 0);
-		colon = rb + 1 < e && rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(h, ':', e - h);
-		hl = (colon != NULL ? colon : e) - h;
-		if (hl < sizeof a->host)
-			memcpy(a->host, h, hl);
 	}
-	if (hl == 0 || hl >= sizeof a->host)
-		return (-1);
-	a->host[hl] = '\0';
-	if (colon != NULL) {
-		size_t	pl = e - colon - 1;
-
-		if (pl == 0 || pl >= sizeof a->port ||
-		    strspn(colon + 1, "0123456789") < pl)
-			return (-1);
-		memcpy(a->port, colon + 1, pl);
-		a->port[pl] = '\0';
-	} else
-		strcpy(a->port, "80");
-	if (snprintf(a->path, sizeof a->path, "%s", slash != NULL ? slash :
-	    "/") >= (int)sizeof a->path)
-		return (-1);
-	return (0);
+	if (u.scheme != NULL && strcmp(u.scheme, "http") == 0 &&
+	    u.user == NULL && strlen(u.host) < sizeof a->host &&
+	    strlen(u.path) < sizeof a->path) {
+		strcpy(a->host, u.host);
+		snprintf(a->port, sizeof a->port, "%d", u.port == -1 ? 80 :
+		    u.port);
+		strcpy(a->path, u.path);
+		rv = 0;
+	}
+	url_free(&u);
+	return (rv);
 }
 
 struct aia_fetch *

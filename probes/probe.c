@@ -42,6 +42,7 @@
 #include "buf.h"
 #include "http.h"
 #include "probe.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define PROBE_REQ_MAX	2048
@@ -122,14 +123,30 @@ static int	probe_env_proxy(struct probe_env *, const struct conf *,
 static void	probe_proxy_start(struct probe *);
 static void	probe_proxy_cb(evutil_socket_t, short, void *);
 static void	probe_format_addr(const struct sockaddr *, char *, size_t);
+static const char *probe_getenv(const char *, const char *);
 
 /* ---- environment ------------------------------------------------------- */
 
-/* proxy: env reads the variables Go reads, upper case first. */
+/* The variable Go reads, upper case first; NULL when unset or empty. */
+static const char *
+probe_getenv(const char *upper, const char *lower)
+{
+	const char	*v;
+
+	if ((v = getenv(upper)) == NULL || *v == '\0')
+		v = getenv(lower);
+	return (v != NULL && *v != '\0' ? v : NULL);
+}
+
+/*
+ * proxy: env reads HTTPS_PROXY and NO_PROXY as Go does; the URL follows
+ * the same rules as proxy: http://... in the config (lib/url.c).
+ */
 static int
 probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 {
-	const char	*url = NULL, *np;
+	const char	*url = NULL, *np, *var = "proxy";
+	char		*why, *shown;
 
 	switch (conf->proxy) {
 	case CONF_PROXY_NONE:
@@ -138,19 +155,20 @@ probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 		url = conf->proxy_url;
 		break;
 	case CONF_PROXY_ENV:
-		if ((url = getenv("HTTPS_PROXY")) == NULL || *url == '\0')
-			url = getenv("https_proxy");
-		if ((np = getenv("NO_PROXY")) == NULL || *np == '\0')
-			np = getenv("no_proxy");
-		if (np != NULL && *np != '\0')
+		url = probe_getenv("HTTPS_PROXY", "https_proxy");
+		var = getenv("HTTPS_PROXY") == url ? "HTTPS_PROXY" :
+		    "https_proxy";
+		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL)
 			env->no_proxy = xstrdup(np);
 		break;
 	}
-	if (url == NULL || *url == '\0')
+	if (url == NULL)
 		return (0);
-	if (proxy_parse(url, &env->px) != 0) {
-		xasprintf(cause, "bad proxy '%s': expected http://host:port",
-		    url);
+	if (proxy_parse(url, &env->px, &why) != 0) {
+		shown = url_redact(url);
+		xasprintf(cause, "bad proxy '%s' in %s: %s", shown, var, why);
+		free(shown);
+		free(why);
 		return (-1);
 	}
 	env->has_proxy = 1;
@@ -290,6 +308,7 @@ probe_env_free(struct probe_env *env)
 	free(env->hosts);
 	free(env->resolvers);
 	free(env->no_proxy);
+	proxy_clear(&env->px);
 	free(env);
 }
 
@@ -763,12 +782,24 @@ probe_proxy_start(struct probe *p)
 	const struct conf_target	*t = p->pt->t;
 	int				 v6 = strchr(t->u.host, ':') != NULL;
 	int				 n;
+	const char			*auth = p->env->px.auth;
 
+	/* Userinfo in the proxy URL is Basic authentication, as in Go. */
 	n = snprintf(p->req, sizeof p->req, "CONNECT %s%s%s:%u HTTP/1.1\r\n"
-	    "Host: %s%s%s:%u\r\nUser-Agent: trustprobe/%s\r\n\r\n",
+	    "Host: %s%s%s:%u\r\n%s%s%sUser-Agent: trustprobe/%s\r\n\r\n",
 	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port,
-	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port, TP_VERSION);
-	p->req_len = n > 0 && (size_t)n < sizeof p->req ? (size_t)n : 0;
+	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port,
+	    auth != NULL ? "Proxy-Authorization: " : "", auth != NULL ? auth :
+	    "", auth != NULL ? "\r\n" : "", TP_VERSION);
+	if (n < 0 || (size_t)n >= sizeof p->req) {
+		p->f.conn = CONNECT_PROXY;
+		xasprintf(&p->f.proxy_error, "the CONNECT request would be "
+		    "longer than %d bytes (the proxy credentials?)",
+		    PROBE_REQ_MAX - 1);
+		probe_finish(p);
+		return;
+	}
+	p->req_len = (size_t)n;
 	p->req_off = 0;
 	p->head = xmalloc(HTTP_HEAD_MAX);
 	p->head_len = 0;

@@ -1399,12 +1399,30 @@ test_proxy(void **state UNUSED)
 	bad("proxy: https://p:3128\n",
 	    "t.yaml:1:8: 'proxy' must be env, none or http://host:port, got "
 	    "'https://p:3128'");
-	bad("proxy: http://p\n",
-	    "t.yaml:1:8: bad 'proxy' 'http://p': missing port; expected "
-	    "http://host:port");
-	bad("proxy: http://u:p@p:1\n",
-	    "t.yaml:1:8: bad 'proxy' 'http://u:p@p:1': user information "
-	    "(user@host) is not supported");
+	/*
+	 * The rules of HTTPS_PROXY (lib/url.c), as Go reads it: port 80 by
+	 * default, userinfo for Basic authentication; only the "http://" is
+	 * required here, to tell a URL from a misspelt keyword.
+	 */
+	c = ok("proxy: http://p\n");
+	assert_string_equal(c->proxy_url, "http://p");
+	conf_free(c);
+	c = ok("proxy: http://u:p@p:1\n");
+	assert_string_equal(c->proxy_url, "http://u:p@p:1");
+	conf_free(c);
+	bad("proxy: envv\n",
+	    "t.yaml:1:8: 'proxy' must be env, none or http://host:port, got "
+	    "'envv'");
+	/* Never the password, in any message. */
+	bad("proxy: http://u:s3cret@p:0\n",
+	    "t.yaml:1:8: bad 'proxy' 'http://u:xxxxx@p:0': port 0 is not a "
+	    "port to connect to");
+	bad("proxy: socks5://u:s3cret@p:1080\n",
+	    "t.yaml:1:8: 'proxy' must be env, none or http://host:port, got "
+	    "'socks5://u:xxxxx@p:1080'");
+	bad("proxy: http://p:99999\n",
+	    "t.yaml:1:8: bad 'proxy' 'http://p:99999': port 99999 is out of "
+	    "range (0-65535)");
 	bad("proxy: http://p:1/x\n",
 	    "t.yaml:1:8: bad 'proxy' 'http://p:1/x': a proxy URL has no path");
 	bad("proxy: http://:1\n",
