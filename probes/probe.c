@@ -41,6 +41,7 @@
 #include "aia.h"
 #include "buf.h"
 #include "http.h"
+#include "log.h"
 #include "probe.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -146,7 +147,7 @@ static int
 probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 {
 	const char	*url = NULL, *np, *var = "proxy";
-	char		*why, *shown;
+	char		*why, *shown, *errs;
 
 	switch (conf->proxy) {
 	case CONF_PROXY_NONE:
@@ -158,8 +159,15 @@ probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 		url = probe_getenv("HTTPS_PROXY", "https_proxy");
 		var = getenv("HTTPS_PROXY") == url ? "HTTPS_PROXY" :
 		    "https_proxy";
-		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL)
+		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL) {
 			env->no_proxy = xstrdup(np);
+			/* Go ignores them too: say so once. */
+			if ((errs = proxy_no_proxy_errors(np)) != NULL) {
+				log_warn("NO_PROXY entries ignored", "errors",
+				    errs, NULL);
+				free(errs);
+			}
+		}
 		break;
 	}
 	if (url == NULL)

@@ -2,7 +2,8 @@
  * proxy.c: Go's proxy selection. NO_PROXY is a comma-separated list of
  * host patterns (lib/url.c): "*", host names (matching the name and its
  * subdomains), ".domain" or "*.domain" (subdomains only), IP addresses and
- * CIDR ranges, each with an optional ":port".
+ * CIDR ranges, each with an optional ":port". A malformed entry matches
+ * nothing, as in Go (where "10.0.0.0/" is taken for a domain name).
  */
 #include <arpa/inet.h>
 
@@ -13,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "proxy.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -68,7 +70,7 @@ int
 proxy_bypass(const char *no_proxy, const char *host, uint16_t port)
 {
 	const char	*p;
-	char		 entry[PROXY_ENTRY_MAX];
+	char		 entry[PROXY_ENTRY_MAX], *cause;
 	unsigned char	 ip[16];
 
 	/* Go never proxies requests to localhost or loopback addresses. */
@@ -79,8 +81,40 @@ proxy_bypass(const char *no_proxy, const char *host, uint16_t port)
 	if (no_proxy == NULL)
 		return (0);
 	for (p = no_proxy; url_pattern_next(&p, entry, sizeof entry);) {
+		if (url_pattern_check(entry, &cause) != 0) {
+			free(cause);
+			continue;
+		}
 		if (url_pattern_match(entry, host, port))
 			return (1);
 	}
 	return (0);
+}
+
+char *
+proxy_no_proxy_errors(const char *no_proxy)
+{
+	struct buf	 b;
+	const char	*p;
+	char		 entry[PROXY_ENTRY_MAX], *cause;
+
+	if (no_proxy == NULL)
+		return (NULL);
+	buf_init(&b, 4096);
+	for (p = no_proxy; url_pattern_next(&p, entry, sizeof entry);) {
+		if (entry[0] == '\0') {
+			buf_printf(&b, "%san entry longer than %d bytes",
+			    b.len > 0 ? "; " : "", PROXY_ENTRY_MAX - 1);
+			continue;
+		}
+		if (url_pattern_check(entry, &cause) != 0) {
+			buf_printf(&b, "%s%s", b.len > 0 ? "; " : "", cause);
+			free(cause);
+		}
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_release(&b));
 }

@@ -25,5 +25,10 @@ int	 proxy_parse(const char *, struct proxy *, char **cause);
 void	 proxy_clear(struct proxy *);
 /* 1 when host:port must be reached directly (NO_PROXY, loopback). */
 int	 proxy_bypass(const char *no_proxy, const char *host, uint16_t port);
+/*
+ * The NO_PROXY entries proxy_bypass ignores because they are malformed, as
+ * one message, or NULL when there are none. Caller frees.
+ */
+char	*proxy_no_proxy_errors(const char *no_proxy);
 
 #endif

@@ -113,6 +113,21 @@ expect_out "bad proxy 'http://probe-user:xxxxx@127.0.0.1:0' in HTTPS_PROXY: port
     "the error names the proxy with the password masked"
 expect_no_out "s3cret" "the bad proxy's password is printed nowhere"
 
+# NO_PROXY: a malformed entry is ignored, with a log line (issue 11, point
+# 8: "10.0.0.0/" parsed as prefix 0 and matched every address; the unit
+# test test_proxy shows that). The valid entries still apply.
+URL="https://far.example:$GOOD/"
+n3=$(lines)
+pcheck HTTPS_PROXY="$PX" NO_PROXY="10.0.0.0/,bad host,.example"
+[ "$(field .reason)" = dns_not_found ] && [ "$(lines)" = "$n3" ] &&
+    ok "NO_PROXY: .example still applies beside malformed entries" ||
+    not_ok "NO_PROXY with malformed entries: $(field .reason)"
+printf '%s' "$ERR" | grep 'level=warn msg="NO_PROXY entries ignored"' |
+    grep -q "'10.0.0.0/' is not a CIDR range" &&
+    printf '%s' "$ERR" | grep -q "'bad host' is not a host pattern" &&
+    ok "the malformed NO_PROXY entries are named in a log line" ||
+    not_ok "no log line for malformed NO_PROXY: $ERR"
+
 # The daemon with credentials in its config: they are sent, and shown on
 # no page and in no log line.
 cat >"$TMPD/auth.yaml" <<YAML

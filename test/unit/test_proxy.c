@@ -127,6 +127,35 @@ test_no_proxy_ports_and_ips(void **state)
 	assert_int_equal(proxy_bypass(np, "ten.example", 443), 0);
 }
 
+/*
+ * A malformed entry matches nothing (as in Go), and is named. Before,
+ * "10.0.0.0/" parsed as prefix 0 and matched every address.
+ */
+static void
+test_no_proxy_malformed(void **state)
+{
+	const char	*np = "10.0.0.0/, 192.168.0.0/40,bad host,x.example";
+	char		*e;
+
+	assert_int_equal(proxy_bypass(np, "203.0.113.7", 443), 0);
+	assert_int_equal(proxy_bypass(np, "10.1.2.3", 443), 0);
+	assert_int_equal(proxy_bypass(np, "192.168.1.1", 443), 0);
+	assert_int_equal(proxy_bypass(np, "a.x.example", 443), 1);
+	assert_int_equal(proxy_bypass("10.0.0.0/x", "10.0.0.1", 443), 0);
+	assert_int_equal(proxy_bypass("10.0.0.0/8junk", "10.0.0.1", 443), 0);
+	e = proxy_no_proxy_errors(np);
+	assert_non_null(e);
+	assert_string_equal(e, "'10.0.0.0/' is not a CIDR range (an address, "
+	    "'/' and a prefix length of 0 to 32); '192.168.0.0/40' is not a "
+	    "CIDR range (an address, '/' and a prefix length of 0 to 32); "
+	    "'bad host' is not a host pattern (a name, .name or *.name, an IP "
+	    "address or a CIDR range, optionally with :port)");
+	free(e);
+	assert_null(proxy_no_proxy_errors("10.0.0.0/8, .svc, *.corp, a:443, *"));
+	assert_null(proxy_no_proxy_errors(NULL));
+	assert_null(proxy_no_proxy_errors(" , ,"));
+}
+
 int
 main(void)
 {
@@ -136,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_loopback_never_proxied),
 		cmocka_unit_test(test_no_proxy_names),
 		cmocka_unit_test(test_no_proxy_ports_and_ips),
+		cmocka_unit_test(test_no_proxy_malformed),
 	};
 
 	return (cmocka_run_group_tests_name("proxy", tests, NULL, NULL));
