@@ -108,6 +108,13 @@ enum conf_skey {
 
 static const char *const conf_skeys[S_NKEYS] = { "root", "ca_file", "ca_dir" };
 
+enum conf_akey {
+	A_ALLOW,
+	A_NKEYS
+};
+
+static const char *const conf_akeys[A_NKEYS] = { "allow" };
+
 static const char *const conf_ready_names[] = {
 	"all_ok", "any_ok", "trust_store_ok", "always"
 };
@@ -147,6 +154,9 @@ static const struct conf_schema conf_lschema = {
 };
 static const struct conf_schema conf_sschema = {
 	"in 'trust_store'", conf_skeys, S_NKEYS, NULL, 0, NULL
+};
+static const struct conf_schema conf_aschema = {
+	"in 'aia_fetch'", conf_akeys, A_NKEYS, NULL, 0, NULL
 };
 
 struct conf_ctx {
@@ -204,6 +214,7 @@ static void	 conf_walk_map(struct conf_ctx *, const struct conf_node *,
 		    struct conf_node **);
 static void	 conf_walk_top(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_proxy(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_aia(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_log(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_trust_store(struct conf_ctx *,
 		    const struct conf_node *);
@@ -992,7 +1003,7 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 			    &c->security_level);
 			break;
 		case G_AIA_FETCH:
-			conf_get_bool(ctx, "aia_fetch", v, &c->aia_fetch);
+			conf_walk_aia(ctx, v);
 			break;
 		case G_PROXY:
 			conf_walk_proxy(ctx, v);
@@ -1049,6 +1060,60 @@ conf_walk_proxy(struct conf_ctx *ctx, const struct conf_node *n)
 		c->proxy_url = xstrdup(s);
 	}
 	free(shown);
+}
+
+/* true, false, or {allow: [host patterns]} (fetch from those hosts only). */
+static void
+conf_walk_aia(struct conf_ctx *ctx, const struct conf_node *n)
+{
+	struct conf_node	*keys[A_NKEYS] = { NULL };
+	struct conf_node	*vals[A_NKEYS] = { NULL };
+	struct conf		*c = ctx->conf;
+	const struct conf_node	*item, *list;
+	char			 d[CONF_QUOTE_MAX + 2], *cause;
+	size_t			 n_items = 0;
+
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_get_bool(ctx, "aia_fetch", n, &c->aia_fetch);
+		return;
+	}
+	conf_walk_map(ctx, n, &conf_aschema, keys, vals);
+	if ((list = vals[A_ALLOW]) == NULL) {
+		conf_err(ctx, n, "'aia_fetch' as a mapping needs 'allow', a "
+		    "list of host patterns");
+		return;
+	}
+	if (list->type == CONF_NODE_INVALID)
+		return;
+	if (list->type != CONF_NODE_SEQUENCE) {
+		conf_err(ctx, list, "'allow' must be a list of host patterns, "
+		    "got %s", conf_desc(d, sizeof d, list));
+		return;
+	}
+	if (list->child == NULL) {
+		conf_err(ctx, list, "'allow' is empty, which allows no host: "
+		    "write aia_fetch: false");
+		return;
+	}
+	for (item = list->child; item != NULL; item = item->next)
+		n_items++;
+	c->aia_allow = xcalloc(n_items, sizeof *c->aia_allow);
+	for (item = list->child; item != NULL; item = item->next) {
+		if (item->type == CONF_NODE_INVALID)
+			continue;
+		if (item->type != CONF_NODE_SCALAR || conf_node_is_null(item)) {
+			conf_err(ctx, item, "an 'allow' entry must be a host "
+			    "pattern, got %s", conf_desc(d, sizeof d, item));
+			continue;
+		}
+		if (url_pattern_check(item->value, &cause) != 0) {
+			conf_err(ctx, item, "bad 'allow' entry: %s", cause);
+			free(cause);
+			continue;
+		}
+		c->aia_allow[c->naia_allow++] = xstrdup(item->value);
+	}
+	c->aia_fetch = 1;
 }
 
 static void
@@ -1711,6 +1776,9 @@ conf_free(struct conf *c)
 	free(c->listen);
 	free(c->listen_host);
 	free(c->proxy_url);
+	for (i = 0; i < c->naia_allow; i++)
+		free(c->aia_allow[i]);
+	free(c->aia_allow);
 	free(c->ts_root);
 	free(c->ts_ca_file);
 	free(c->ts_ca_dir);

@@ -1,8 +1,9 @@
 /*
  * proxy.h: which proxy a probe goes through, by Go's rules (net/http's
- * ProxyFromEnvironment for https URLs): HTTPS_PROXY, then NO_PROXY; never
- * for localhost or a loopback address. The URL and NO_PROXY's patterns are
- * parsed by lib/url.c. Pure functions, unit-tested.
+ * ProxyFromEnvironment): HTTPS_PROXY for https, HTTP_PROXY for http (the
+ * AIA fetch), then NO_PROXY; never for localhost or a loopback address.
+ * The URL and NO_PROXY's patterns are parsed by lib/url.c. Pure functions,
+ * unit-tested.
  */
 #ifndef TP_PROXY_H
 #define TP_PROXY_H

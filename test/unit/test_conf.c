@@ -1429,6 +1429,53 @@ test_proxy(void **state UNUSED)
 	    "t.yaml:1:8: bad 'proxy' 'http://:1': empty host");
 }
 
+/* aia_fetch: true, false, or the hosts it may fetch from. */
+static void
+test_aia_fetch_allow(void **state UNUSED)
+{
+	struct conf	*c;
+
+	c = ok("aia_fetch: false\n");
+	assert_false(c->aia_fetch);
+	assert_null(c->aia_allow);
+	conf_free(c);
+	c = ok("aia_fetch:\n"
+	    "  allow: [ca.example.com, \"*.pki.example\", 10.0.0.0/8, "
+	    "crl.example:8080]\n");
+	assert_true(c->aia_fetch);
+	assert_int_equal(c->naia_allow, 4);
+	assert_string_equal(c->aia_allow[0], "ca.example.com");
+	assert_string_equal(c->aia_allow[1], "*.pki.example");
+	assert_string_equal(c->aia_allow[2], "10.0.0.0/8");
+	assert_string_equal(c->aia_allow[3], "crl.example:8080");
+	conf_free(c);
+	bad("aia_fetch:\n"
+	    "  allow:\n"
+	    "    - ca.example\n"
+	    "    - 10.0.0.0/\n"
+	    "    - \"bad host\"\n"
+	    "    - [x]\n",
+	    "t.yaml:4:7: bad 'allow' entry: '10.0.0.0/' is not a CIDR range (an "
+	    "address, '/' and a prefix length of 0 to 32)",
+	    "t.yaml:5:7: bad 'allow' entry: 'bad host' is not a host pattern "
+	    "(a name, .name or *.name, an IP address or a CIDR range, "
+	    "optionally with :port)",
+	    "t.yaml:6:7: an 'allow' entry must be a host pattern, got a list");
+	bad("aia_fetch: {allow: []}\n",
+	    "t.yaml:1:20: 'allow' is empty, which allows no host: write "
+	    "aia_fetch: false");
+	bad("aia_fetch: {allow: a.example}\n",
+	    "t.yaml:1:20: 'allow' must be a list of host patterns, got "
+	    "'a.example'");
+	bad("aia_fetch: {alow: [a.example]}\n",
+	    "t.yaml:1:12: 'aia_fetch' as a mapping needs 'allow', a list of "
+	    "host patterns",
+	    "t.yaml:1:13: unknown key 'alow' in 'aia_fetch', did you mean "
+	    "'allow'?");
+	bad("aia_fetch: maybe\n",
+	    "t.yaml:1:12: 'aia_fetch' must be true or false, got 'maybe'");
+}
+
 static void
 test_strings(void **state UNUSED)
 {
@@ -2004,6 +2051,7 @@ main(void)
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_proxy),
+		cmocka_unit_test(test_aia_fetch_allow),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_three_errors_in_one_file),
 		cmocka_unit_test(test_errors_sorted_by_position),
