@@ -198,6 +198,16 @@ buf_add_text(struct buf *b, const void *data, size_t len)
 	}
 }
 
+size_t
+buf_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return (len);
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return (max);
+}
+
 /* Invalid UTF-8 (a server's bytes) becomes U+FFFD so the JSON stays valid. */
 void
 buf_json_str(struct buf *b, const char *s)

@@ -47,6 +47,8 @@ void	 buf_vprintf(struct buf *, const char *, va_list)
 void	 buf_add_text(struct buf *, const void *, size_t);
 /* Bytes of the valid UTF-8 sequence at u (1 for ASCII), 0 if invalid. */
 size_t	 buf_utf8_len(const unsigned char *);
+/* How many of len bytes fit in max without splitting a UTF-8 character. */
+size_t	 buf_utf8_cut(const char *, size_t len, size_t max);
 /* "text" with JSON escapes; NULL becomes null. */
 void	 buf_json_str(struct buf *, const char *);
 /* JSON object member helpers: "key":value, with a leading comma unless first. */

@@ -10,8 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "log.h"
 #include "timefmt.h"
+#include "xmalloc.h"
 
 #define LOG_MAX_FIELDS	32
 
@@ -160,39 +162,26 @@ log_put_logfmt(struct log_buf *b, const char *s)
 	log_putc(b, '"');
 }
 
-/* JSON string; bytes >= 0x7f become \u00NN so the line stays ASCII. */
+/*
+ * JSON string, by buf.c's escaper (the one of /status and check --json):
+ * UTF-8 is kept, invalid bytes become U+FFFD. Cut at a character boundary.
+ */
 static void
 log_put_json(struct log_buf *b, const char *s)
 {
-	const unsigned char	*u;
+	struct buf	 j;
+	char		*cut = NULL;
+	size_t		 n;
 
-	log_putc(b, '"');
-	for (u = (const unsigned char *)s; *u != '\0' &&
-	    (size_t)(u - (const unsigned char *)s) < b->cap; u++) {
-		switch (*u) {
-		case '"':
-			log_puts(b, "\\\"");
-			break;
-		case '\\':
-			log_puts(b, "\\\\");
-			break;
-		case '\n':
-			log_puts(b, "\\n");
-			break;
-		case '\r':
-			log_puts(b, "\\r");
-			break;
-		case '\t':
-			log_puts(b, "\\t");
-			break;
-		default:
-			if (*u < ' ' || *u >= 0x7f)
-				log_put_hex(b, "\\u00", *u);
-			else
-				log_putc(b, (char)*u);
-		}
+	if ((n = strlen(s)) > b->cap) {
+		cut = xstrndup(s, buf_utf8_cut(s, n, b->cap));
+		s = cut;
 	}
-	log_putc(b, '"');
+	buf_init(&j, SIZE_MAX);
+	buf_json_str(&j, s);
+	log_puts(b, buf_str(&j));
+	buf_free(&j);
+	free(cut);
 }
 
 static void

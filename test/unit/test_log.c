@@ -93,8 +93,37 @@ static void
 test_json_escapes(void **state)
 {
 	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "m", "v",
-	    "q\"b\\n\nt\t\x01\xc3\xa9"),
-	    "\"v\":\"q\\\"b\\\\n\\nt\\t\\u0001\\u00c3\\u00a9\"}\n"));
+	    "q\"b\\n\nt\t\x01\x7f"),
+	    "\"v\":\"q\\\"b\\\\n\\nt\\t\\u0001\\u007f\"}\n"));
+}
+
+/*
+ * UTF-8 is kept, as in /status: "é" was written byte by byte as
+ * "\u00c3\u00a9", which a JSON reader decodes to "Ã©". Invalid bytes
+ * become U+FFFD; a cut never splits a character.
+ */
+static void
+test_json_utf8(void **state)
+{
+	char		*big;
+	const char	*out;
+	size_t		 i;
+
+	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "status", "subject",
+	    "CN=\xc3\xa9t\xc3\xa9,O=\xe6\x97\xa5\xe6\x9c\xac"),
+	    "\"subject\":\"CN=\xc3\xa9t\xc3\xa9,O=\xe6\x97\xa5\xe6\x9c\xac\"}\n"));
+	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "m", "v", "a\xff\xc3" "b"),
+	    "\"v\":\"a\\ufffd\\ufffdb\"}\n"));
+	/* "x" and 5,000 "é": too long, cut between two characters. */
+	big = malloc(10002);
+	big[0] = 'x';
+	for (i = 1; i < 10001; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[10001] = '\0';
+	out = fmt1(LOG_FORMAT_JSON, "m", "v", big);
+	assert_non_null(strstr(out, "\",\"truncated\":\"true\"}\n"));
+	assert_null(strstr(out, "\\ufffd"));
+	free(big);
 }
 
 static void
@@ -167,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_logfmt_empty_value_is_quoted),
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_json_utf8),
 		cmocka_unit_test(test_long_value_is_cut_and_marked),
 		cmocka_unit_test(test_level_filter_and_names),
 	};
