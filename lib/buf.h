@@ -63,7 +63,16 @@ void	 buf_prom_label(struct buf *, const char *);
  * cut with "..." to fit size. Returns dst.
  */
 const char *buf_quote(char *dst, size_t size, const char *s);
-/* HTML text and attribute values: & < > " ' escaped, controls dropped. */
+/*
+ * HTML text and attribute values: & < > " ' escaped, controls dropped, C1
+ * and bidi controls shown as \u202e (as JSON escapes them), invalid UTF-8
+ * as U+FFFD.
+ */
 void	 buf_html(struct buf *, const char *);
+/*
+ * Text for a terminal, s[0..len): newlines and tabs kept, other controls
+ * (C0, DEL, C1, bidi) shown as \u001b, \u202e..., invalid UTF-8 as U+FFFD.
+ */
+void	 buf_text(struct buf *, const char *, size_t len);
 
 #endif
