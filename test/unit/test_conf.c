@@ -1582,6 +1582,36 @@ test_too_many_targets(void **state UNUSED)
 	free(yaml);
 }
 
+/*
+ * More than CONF_MAX_NODES values: the error is at the value that crossed
+ * the limit. It read the mark after yaml_event_delete() had zeroed it, so
+ * it always said 1:1.
+ */
+static void
+test_too_many_values_position(void **state UNUSED)
+{
+	char	*yaml, *p, want[128];
+	size_t	 size, i, len = 0, n = CONF_MAX_NODES;
+
+	size = n * 2 + 64;
+	yaml = p = xmalloc(size);
+	len += snprintf(p + len, size - len, "interval: 5m\nk: [");
+	for (i = 0; i < n; i++) {
+		p[len++] = 'a';
+		p[len++] = ',';
+	}
+	p[len++] = ']';
+	/*
+	 * Values: the mapping, two keys, "5m", the list, then the a's: the
+	 * limit is crossed at a number CONF_MAX_NODES - 4, column 5 + 2 *
+	 * (that - 1) of line 2.
+	 */
+	snprintf(want, sizeof want, "t.yaml:2:%zu: more than %d values: this "
+	    "is not a configuration file", 5 + 2 * (n - 4 - 1), CONF_MAX_NODES);
+	bad_len(yaml, len, want, NULL);
+	free(yaml);
+}
+
 /* Broken files. */
 
 static void
@@ -2057,6 +2087,7 @@ main(void)
 		cmocka_unit_test(test_errors_sorted_by_position),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_too_many_targets),
+		cmocka_unit_test(test_too_many_values_position),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_invalid_yaml_position),
