@@ -15,9 +15,12 @@
  * never waits behind a round of handshakes (daemon_base_new). A flood of
  * requests must not starve the probes in return: while connections are
  * open, a heartbeat timer runs at the probes' priority, and when it is
- * SERVER_STARVE_MS late the lower priorities are not getting a turn;
- * status connections then run at the probes' priority (a fair share, first
- * come first served) until the flood has been over for SERVER_FLOOD_HOLD_MS.
+ * SERVER_STARVE_MS later than a twin timer at the top priority, the lower
+ * priorities are not getting a turn while the loop does; status
+ * connections then run at the probes' priority (a fair share, first come
+ * first served) until the flood has been over for SERVER_FLOOD_HOLD_MS.
+ * When the whole loop was held up (a long render, a store load, a paused
+ * process), both timers are late alike: that is no flood.
  * The sweep keeps the default priority: it closes evicted connections, and
  * must keep up with a flood of them.
  *
@@ -100,6 +103,7 @@ struct server {
 	size_t				 nconns;
 	struct event			*sweep;
 	struct event			*beat;		/* at the probes' priority */
+	struct event			*tick;		/* the same, at the top */
 	size_t				 max_conns;
 	size_t				 nevicted;	/* in conns[], shut down */
 	uint64_t			 evicted;	/* ever */
@@ -107,6 +111,8 @@ struct server {
 
 	int				 low_prio;	/* probes' priority */
 	uint64_t			 beat_due;	/* monotonic ms */
+	uint64_t			 tick_due;
+	uint64_t			 stall;		/* the tick's lateness */
 	uint64_t			 flood_until;	/* monotonic ms */
 	uint64_t			 flood_logged;	/* monotonic ms */
 	uint64_t			 floods;	/* ever */
@@ -120,6 +126,7 @@ static struct bufferevent *server_bevcb(struct event_base *, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
 static void	server_sweep_arm(struct server *);
 static void	server_beat_cb(evutil_socket_t, short, void *);
+static void	server_tick_cb(evutil_socket_t, short, void *);
 static void	server_evict(struct server *);
 static uint64_t	server_now_ms(void);
 static int	server_priority(struct server *);
@@ -200,11 +207,13 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	sl = sizeof ss;
 	sv->sweep = event_new(base, -1, EV_PERSIST, server_sweep_cb, sv);
 	sv->beat = event_new(base, -1, EV_PERSIST, server_beat_cb, sv);
-	if (sv->sweep == NULL || sv->beat == NULL)
+	sv->tick = event_new(base, -1, EV_PERSIST, server_tick_cb, sv);
+	if (sv->sweep == NULL || sv->beat == NULL || sv->tick == NULL)
 		fatal("event_new failed", NULL);
 	if ((sv->low_prio = event_base_get_npriorities(base) - 1) < 0)
 		sv->low_prio = 0;
 	event_priority_set(sv->beat, sv->low_prio);
+	event_priority_set(sv->tick, 0);
 
 	fd = evhttp_bound_socket_get_fd(sv->bound);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -242,6 +251,8 @@ server_free(struct server *sv)
 		event_free(sv->sweep);
 	if (sv->beat != NULL)
 		event_free(sv->beat);
+	if (sv->tick != NULL)
+		event_free(sv->tick);
 	free(sv);
 }
 
@@ -266,8 +277,10 @@ server_bevcb(struct event_base *base, void *arg)
 		server_evict(sv);
 	server_sweep_arm(sv);
 	if (!event_pending(sv->beat, EV_TIMEOUT, NULL)) {
-		sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
+		sv->beat_due = sv->tick_due = server_now_ms() + SERVER_SWEEP_MS;
+		sv->stall = 0;
 		event_add(sv->beat, &tv);
+		event_add(sv->tick, &tv);
 	}
 	return (bev);
 }
@@ -283,19 +296,25 @@ server_now_ms(void)
 
 /*
  * The priority for status work now: the top one, unless the heartbeat (at
- * the probes' priority) is overdue, which means the probes are starving.
+ * the probes' priority) is overdue by more than the loop itself was held
+ * up (the tick's lateness, at the top priority), which means the probes
+ * are starving while status work goes on.
  */
 static int
 server_priority(struct server *sv)
 {
-	uint64_t	now;
+	uint64_t	now, stall;
 	char		n[24];
 
 	if (sv->low_prio == 0)
 		return (0);
 	now = server_now_ms();
+	stall = sv->stall;
+	if (event_pending(sv->tick, EV_TIMEOUT, NULL) && now > sv->tick_due &&
+	    now - sv->tick_due > stall)
+		stall = now - sv->tick_due;
 	if (event_pending(sv->beat, EV_TIMEOUT, NULL) &&
-	    now > sv->beat_due + SERVER_STARVE_MS) {
+	    now > sv->beat_due + stall + SERVER_STARVE_MS) {
 		if (now >= sv->flood_until) {
 			sv->floods++;
 			if (sv->flood_logged == 0 ||
@@ -365,6 +384,7 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	if (sv->nconns == 0) {
 		event_del(sv->sweep);
 		event_del(sv->beat);
+		event_del(sv->tick);
 	} else
 		server_sweep_arm(sv);
 }
@@ -393,6 +413,24 @@ server_beat_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
+	sv->stall = 0;
+}
+
+/*
+ * The top priority got a turn: how late it came is how long the whole
+ * loop was held up, kept until the heartbeat runs again.
+ */
+static void
+server_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*sv = arg;
+	uint64_t	 now = server_now_ms();
+
+	(void)fd;
+	(void)what;
+	if (now > sv->tick_due && now - sv->tick_due > sv->stall)
+		sv->stall = now - sv->tick_due;
+	sv->tick_due = now + SERVER_SWEEP_MS;
 }
 
 /* Process facts for process_* (a few small /proc reads, per scrape). */
