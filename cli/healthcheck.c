@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "http.h"
 #include "main.h"
+#include "url.h"
 
 #define HC_DEFAULT_URL	"http://127.0.0.1:9797/healthz"
 #define HC_RESPONSE_MAX	4096
@@ -34,50 +36,30 @@ struct hc_url {
 
 static int	hc_parse_url(const char *, struct hc_url *);
 static int	hc_connect(const struct hc_url *, int);
-static int	hc_status(const char *);
 
+/* http://HOST[:PORT][/PATH], by lib/url.c's rules; localhost is 127.0.0.1. */
 static int
-hc_parse_url(const char *url, struct hc_url *u)
+hc_parse_url(const char *url, struct hc_url *hu)
 {
-	const char	*p, *h, *e, *slash;
-	char		*end;
-	unsigned long	 port;
-	size_t		 hl;
+	struct url	 u;
+	char		*cause;
+	int		 rv = -1;
 
-	if (strncmp(url, "http://", 7) != 0)
+	if (url_parse(url, &u, &cause) != 0) {
+		free(cause);
 		return (-1);
-	h = url + 7;
-	slash = strchr(h, '/');
-	e = slash != NULL ? slash : h + strlen(h);
-	u->port = 80;
-	if (*h == '[') {
-		if ((p = memchr(h, ']', e - h)) == NULL)
-			return (-1);
-		hl = p - h - 1;
-		h++;
-		p++;
-	} else {
-		p = memchr(h, ':', e - h);
-		hl = (p != NULL ? p : e) - h;
 	}
-	if (hl == 0 || hl >= sizeof u->host)
-		return (-1);
-	memcpy(u->host, h, hl);
-	u->host[hl] = '\0';
-	if (p != NULL && p < e && *p == ':') {
-		errno = 0;
-		port = strtoul(p + 1, &end, 10);
-		if (end != e || port == 0 || port > 65535 || errno != 0)
-			return (-1);
-		u->port = (uint16_t)port;
-	} else if (p != NULL && p != e)
-		return (-1);
-	if (snprintf(u->path, sizeof u->path, "%s",
-	    slash != NULL ? slash : "/") >= (int)sizeof u->path)
-		return (-1);
-	if (strcmp(u->host, "localhost") == 0)
-		strcpy(u->host, "127.0.0.1");
-	return (0);
+	if (u.scheme != NULL && strcmp(u.scheme, "http") == 0 &&
+	    u.user == NULL && strlen(u.host) < sizeof hu->host &&
+	    strlen(u.path) < sizeof hu->path) {
+		strcpy(hu->host, strcmp(u.host, "localhost") == 0 ?
+		    "127.0.0.1" : u.host);
+		hu->port = u.port == -1 ? 80 : (uint16_t)u.port;
+		strcpy(hu->path, u.path);
+		rv = 0;
+	}
+	url_free(&u);
+	return (rv);
 }
 
 /* Connect with a deadline; returns the fd or -1 with a message printed. */
@@ -143,20 +125,6 @@ fail:
 	return (-1);
 }
 
-/* The status code of "HTTP/1.x NNN ...", or -1. */
-static int
-hc_status(const char *resp)
-{
-	int	code;
-
-	if (strncmp(resp, "HTTP/1.", 7) != 0 || resp[7] == '\0' ||
-	    resp[8] != ' ')
-		return (-1);
-	if (sscanf(resp + 9, "%3d", &code) != 1 || code < 100 || code > 599)
-		return (-1);
-	return (code);
-}
-
 int
 cmd_healthcheck(int argc, char **argv)
 {
@@ -169,7 +137,7 @@ cmd_healthcheck(int argc, char **argv)
 	const char	*url = HC_DEFAULT_URL;
 	char		*cause;
 	uint64_t	 timeout_ms = 5000;
-	size_t		 have = 0;
+	size_t		 have = 0, line;
 	ssize_t		 n;
 	int		 ch, fd, code, len;
 
@@ -195,9 +163,13 @@ cmd_healthcheck(int argc, char **argv)
 		    "usage: trustprobe healthcheck [-t DURATION] [URL]"));
 	if (optind < argc)
 		url = argv[optind];
-	if (hc_parse_url(url, &u) != 0)
-		return (main_usage_error("healthcheck", "bad URL '%s': expected "
-		    "http://IP[:PORT][/PATH]", url));
+	if (hc_parse_url(url, &u) != 0) {
+		cause = url_redact(url);
+		code = main_usage_error("healthcheck", "bad URL '%s': expected "
+		    "http://IP[:PORT][/PATH]", cause);
+		free(cause);
+		return (code);
+	}
 	if (timeout_ms > 60000)
 		timeout_ms = 60000;
 
@@ -221,7 +193,10 @@ cmd_healthcheck(int argc, char **argv)
 	}
 	close(fd);
 	resp[have] = '\0';
-	if ((code = hc_status(resp)) == -1) {
+	line = strcspn(resp, "\n");
+	if (line > 0 && resp[line - 1] == '\r')
+		line--;
+	if ((code = http_status_code(resp, line, NULL)) == -1) {
 		fprintf(stderr, "trustprobe healthcheck: %s: no valid HTTP "
 		    "response\n", url);
 		return (1);

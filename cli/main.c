@@ -192,6 +192,8 @@ main(int argc, char **argv)
 	size_t	i;
 
 	log_open(stderr, LOG_FORMAT_LOGFMT, LOG_INFO);
+	/* libevent would write "[msg] ..." to stderr between our lines. */
+	event_set_log_callback(log_libevent);
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0))

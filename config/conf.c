@@ -25,8 +25,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "conf_yaml.h"
+#include "url.h"
 #include "xmalloc.h"
 
 /* Longest value quoted back in a message, so errors stay one short line. */
@@ -106,6 +108,13 @@ enum conf_skey {
 
 static const char *const conf_skeys[S_NKEYS] = { "root", "ca_file", "ca_dir" };
 
+enum conf_akey {
+	A_ALLOW,
+	A_NKEYS
+};
+
+static const char *const conf_akeys[A_NKEYS] = { "allow" };
+
 static const char *const conf_ready_names[] = {
 	"all_ok", "any_ok", "trust_store_ok", "always"
 };
@@ -146,6 +155,9 @@ static const struct conf_schema conf_lschema = {
 static const struct conf_schema conf_sschema = {
 	"in 'trust_store'", conf_skeys, S_NKEYS, NULL, 0, NULL
 };
+static const struct conf_schema conf_aschema = {
+	"in 'aia_fetch'", conf_akeys, A_NKEYS, NULL, 0, NULL
+};
 
 struct conf_ctx {
 	const char		*file;
@@ -166,7 +178,6 @@ struct conf_name_ref {
 static void	 conf_err(struct conf_ctx *, const struct conf_node *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
 static void	 conf_errors_sort(struct conf_errors *);
-static const char *conf_quote(char *, size_t, const char *);
 static const char *conf_desc(char *, size_t, const struct conf_node *);
 static void	 conf_fmt_duration(char *, size_t, uint64_t);
 static int	 conf_distance(const char *, const char *);
@@ -174,13 +185,6 @@ static const char *conf_suggest(const char *, const char *const *, size_t);
 static int	 conf_lookup(const char *, const char *const *, size_t);
 static int	 conf_isalpha(int);
 static int	 conf_isdigit(int);
-static int	 conf_hexval(int);
-static int	 conf_valid_hostname(const char *);
-static int	 conf_check_host(const char *, char **);
-static int	 conf_parse_port(const char *, size_t, int *, char **);
-static int	 conf_split_hostport(const char *, size_t, char **, int *,
-		    char **);
-static int	 conf_parse_file_url(const char *, struct conf_url *, char **);
 static int	 conf_parse_int(const char *, long long, long long,
 		    long long *);
 static int	 conf_check_readable(const char *, char **);
@@ -210,6 +214,7 @@ static void	 conf_walk_map(struct conf_ctx *, const struct conf_node *,
 		    struct conf_node **);
 static void	 conf_walk_top(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_proxy(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_aia(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_log(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_trust_store(struct conf_ctx *,
 		    const struct conf_node *);
@@ -334,38 +339,6 @@ conf_error_string(const struct conf_error *e)
 
 /* Message helpers. */
 
-/* A value as it may appear in a message: escaped, and cut when long. */
-static const char *
-conf_quote(char *buf, size_t size, const char *s)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 o = 0;
-	unsigned char		 c;
-
-	for (; *s != '\0'; s++) {
-		if (o + 8 >= size) {
-			memcpy(buf + o, "...", 4);
-			return (buf);
-		}
-		c = *s;
-		if (c == '\n') {
-			buf[o++] = '\\';
-			buf[o++] = 'n';
-		} else if (c == '\t') {
-			buf[o++] = '\\';
-			buf[o++] = 't';
-		} else if (c < 0x20 || c == 0x7f) {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 0xf];
-		} else
-			buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return (buf);
-}
-
 /* What a node is, for "got ..." in messages. */
 static const char *
 conf_desc(char *buf, size_t size, const struct conf_node *n)
@@ -383,7 +356,7 @@ conf_desc(char *buf, size_t size, const struct conf_node *n)
 	case CONF_NODE_INVALID:
 		break;
 	}
-	snprintf(buf, size, "'%s'", conf_quote(q, sizeof q, n->value));
+	snprintf(buf, size, "'%s'", buf_quote(q, sizeof q, n->value));
 	return (buf);
 }
 
@@ -495,184 +468,11 @@ conf_isdigit(int c)
 }
 
 static int
-conf_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
-static int
 conf_streq(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return (a == b);
 	return (strcmp(a, b) == 0);
-}
-
-/* Hostnames, IPs, ports. */
-
-/* RFC 1123 labels; '_' allowed as resolvers do; one trailing dot. */
-static int
-conf_valid_hostname(const char *s)
-{
-	size_t	len, i, label = 0;
-	int	c;
-
-	len = strlen(s);
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return (0);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return (0);
-			label = 0;
-			continue;
-		}
-		if (!conf_isalpha(c) && !conf_isdigit(c) && c != '-' &&
-		    c != '_')
-			return (0);
-		if (c == '-' && label == 0)
-			return (0);
-		if (++label > 63)
-			return (0);
-	}
-	return (label != 0 && s[len - 1] != '-');
-}
-
-/* A hostname or an IPv4 literal (IPv6 is bracketed by the callers). */
-static int
-conf_check_host(const char *s, char **cause)
-{
-	struct in_addr	 a4;
-	char		 q[CONF_QUOTE_MAX];
-
-	/* All digits and dots is meant as an address, so must be one. */
-	if (strspn(s, "0123456789.") == strlen(s)) {
-		if (inet_pton(AF_INET, s, &a4) == 1)
-			return (0);
-		xasprintf(cause, "'%s' is not a valid IPv4 address",
-		    conf_quote(q, sizeof q, s));
-		return (-1);
-	}
-	if (conf_valid_hostname(s))
-		return (0);
-	xasprintf(cause, "'%s' is not a valid hostname",
-	    conf_quote(q, sizeof q, s));
-	return (-1);
-}
-
-static int
-conf_parse_port(const char *s, size_t len, int *port, char **cause)
-{
-	char	q[CONF_QUOTE_MAX], *t;
-	size_t	i;
-	long	v = 0;
-
-	if (len == 0) {
-		*cause = xstrdup("empty port after ':'");
-		return (-1);
-	}
-	for (i = 0; i < len; i++) {
-		if (!conf_isdigit((unsigned char)s[i])) {
-			t = xstrndup(s, len);
-			xasprintf(cause, "bad port '%s'",
-			    conf_quote(q, sizeof q, t));
-			free(t);
-			return (-1);
-		}
-		if (v <= 65535)
-			v = v * 10 + (s[i] - '0');
-	}
-	if (v > 65535) {
-		t = xstrndup(s, len);
-		xasprintf(cause, "port %s is out of range (0-65535)",
-		    conf_quote(q, sizeof q, t));
-		free(t);
-		return (-1);
-	}
-	*port = v;
-	return (0);
-}
-
-/*
- * "host:port", "[v6]:port", "host", "[v6]" or ":port". *host is NULL when
- * empty and *port -1 when absent; the callers decide what they accept.
- */
-static int
-conf_split_hostport(const char *s, size_t len, char **host, int *port,
-    char **cause)
-{
-	struct in6_addr	 a6;
-	const char	*end = s + len, *p, *colon = NULL;
-	char		*h, q[CONF_QUOTE_MAX];
-
-	*host = NULL;
-	*port = -1;
-	if (len > 0 && s[0] == '[') {
-		if ((p = memchr(s, ']', len)) == NULL) {
-			*cause = xstrdup("missing ']' after the IPv6 address");
-			return (-1);
-		}
-		h = xstrndup(s + 1, p - s - 1);
-		if (inet_pton(AF_INET6, h, &a6) != 1) {
-			xasprintf(cause, "'%s' is not a valid IPv6 address",
-			    conf_quote(q, sizeof q, h));
-			free(h);
-			return (-1);
-		}
-		p++;
-		if (p != end) {
-			if (*p != ':') {
-				*cause = xstrdup("expected ':' and a port "
-				    "after ']'");
-				free(h);
-				return (-1);
-			}
-			if (conf_parse_port(p + 1, end - p - 1, port,
-			    cause) != 0) {
-				free(h);
-				return (-1);
-			}
-		}
-		*host = h;
-		return (0);
-	}
-
-	for (p = s; p != end; p++) {
-		if (*p != ':')
-			continue;
-		if (colon != NULL) {
-			*cause = xstrdup("too many ':'; an IPv6 address must "
-			    "be in brackets, e.g. [::1]:443");
-			return (-1);
-		}
-		colon = p;
-	}
-	if (colon == NULL)
-		colon = end;
-	if (colon != s) {
-		h = xstrndup(s, colon - s);
-		if (conf_check_host(h, cause) != 0) {
-			free(h);
-			return (-1);
-		}
-		*host = h;
-	}
-	if (colon != end &&
-	    conf_parse_port(colon + 1, end - colon - 1, port, cause) != 0) {
-		free(*host);
-		*host = NULL;
-		return (-1);
-	}
-	return (0);
 }
 
 int
@@ -688,7 +488,7 @@ conf_parse_listen(const char *s, char **host, uint16_t *port, char **cause)
 		xasprintf(cause, "empty address; %s", forms);
 		return (-1);
 	}
-	if (conf_split_hostport(s, strlen(s), &h, &p, cause) != 0)
+	if (url_split_hostport(s, strlen(s), &h, &p, cause) != 0)
 		return (-1);
 	if (p == -1) {
 		free(h);
@@ -700,163 +500,58 @@ conf_parse_listen(const char *s, char **host, uint16_t *port, char **cause)
 	return (0);
 }
 
-/*
- * file:///path or file://localhost/path (RFC 8089): an absolute path, with
- * %XX escapes decoded. Any other host would be another machine's file.
- */
-static int
-conf_parse_file_url(const char *rest, struct conf_url *u, char **cause)
-{
-	char		 q[CONF_QUOTE_MAX], *host, *path;
-	const char	*p;
-	size_t		 hlen, n = 0;
-	int		 hi, lo;
-
-	hlen = strcspn(rest, "/");
-	if (hlen > 0 && !(hlen == 9 && strncasecmp(rest, "localhost", 9) == 0)) {
-		host = xstrndup(rest, hlen);
-		xasprintf(cause, "a file:// URL names a file on this machine: "
-		    "'%s' is read as a host; write file:///%s for an absolute "
-		    "path", conf_quote(q, sizeof q, host), rest);
-		free(host);
-		return (-1);
-	}
-	p = rest + hlen;
-	if (*p != '/' || p[1] == '\0') {
-		*cause = xstrdup("a file:// URL needs an absolute file path, "
-		    "as in file:///etc/tls/tls.crt");
-		return (-1);
-	}
-	if (strpbrk(p, "?#") != NULL) {
-		*cause = xstrdup("a file:// URL has no query or fragment; "
-		    "percent-encode '?' and '#' in a file name (%3F, %23)");
-		return (-1);
-	}
-	path = xmalloc(strlen(p) + 1);
-	for (; *p != '\0'; p++) {
-		if (*p != '%') {
-			path[n++] = *p;
-			continue;
-		}
-		hi = p[1] == '\0' ? -1 : conf_hexval(p[1]);
-		lo = hi == -1 || p[2] == '\0' ? -1 : conf_hexval(p[2]);
-		if (hi == -1 || lo == -1 || (hi == 0 && lo == 0)) {
-			free(path);
-			*cause = xstrdup("bad percent escape in a file:// URL "
-			    "(%XX with two hex digits, not %00)");
-			return (-1);
-		}
-		path[n++] = (char)(hi * 16 + lo);
-		p += 2;
-	}
-	path[n] = '\0';
-	if (path[n - 1] == '/') {
-		free(path);
-		*cause = xstrdup("a file:// URL names a file, not a directory");
-		return (-1);
-	}
-	u->scheme = CONF_SCHEME_FILE;
-	u->path = path;
-	return (0);
-}
-
 int
 conf_parse_url(const char *s, struct conf_url *u, char **cause)
 {
-	const char	*p, *rest, *path;
-	char		 q[CONF_QUOTE_MAX], *scheme, *host;
-	size_t		 alen, plen;
-	int		 port, bare = 0;
+	struct url	 pu;
+	char		 q[CONF_QUOTE_MAX];
 
 	memset(u, 0, sizeof *u);
-	if (*s == '\0') {
-		*cause = xstrdup("empty URL");
+	if (strncasecmp(s, "file://", 7) == 0) {
+		if (url_parse_file(s, &u->path, cause) != 0)
+			return (-1);
+		u->scheme = CONF_SCHEME_FILE;
+		return (0);
+	}
+	if (url_parse(s, &pu, cause) != 0)
 		return (-1);
-	}
-	for (p = s; *p != '\0'; p++) {
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f) {
-			*cause = xstrdup("a URL cannot contain spaces or "
-			    "control characters");
-			return (-1);
-		}
-		if ((unsigned char)*p >= 0x80) {
-			*cause = xstrdup("a URL cannot contain non-ASCII "
-			    "characters; percent-encode them");
-			return (-1);
-		}
-	}
-
-	if ((p = strstr(s, "://")) != NULL) {
-		if (p == s) {
-			*cause = xstrdup("missing scheme before '://'");
-			return (-1);
-		}
-		scheme = xstrndup(s, p - s);
-		if (strcasecmp(scheme, "https") == 0)
-			u->scheme = CONF_SCHEME_HTTPS;
-		else if (strcasecmp(scheme, "tls") == 0)
-			u->scheme = CONF_SCHEME_TLS;
-		else if (strcasecmp(scheme, "file") == 0) {
-			free(scheme);
-			return (conf_parse_file_url(p + 3, u, cause));
-		} else {
-			xasprintf(cause, "unsupported scheme '%s': use "
-			    "https:// (TLS, then HTTP), tls:// (TLS only) or "
-			    "file:///path (a certificate file)",
-			    conf_quote(q, sizeof q, scheme));
-			free(scheme);
-			return (-1);
-		}
-		free(scheme);
-		rest = p + 3;
-	} else {
+	if (pu.scheme == NULL)
 		u->scheme = CONF_SCHEME_TLS;
-		rest = s;
-		bare = 1;
+	else if (strcmp(pu.scheme, "https") == 0)
+		u->scheme = CONF_SCHEME_HTTPS;
+	else if (strcmp(pu.scheme, "tls") == 0)
+		u->scheme = CONF_SCHEME_TLS;
+	else {
+		xasprintf(cause, "unsupported scheme '%s': use https:// (TLS, "
+		    "then HTTP), tls:// (TLS only) or file:///path (a "
+		    "certificate file)", buf_quote(q, sizeof q, pu.scheme));
+		goto fail;
 	}
-
-	alen = strcspn(rest, "/?#");
-	if (memchr(rest, '@', alen) != NULL) {
+	if (pu.user != NULL) {
 		*cause = xstrdup("user information (user@host) is not "
 		    "supported");
-		return (-1);
+		goto fail;
 	}
-	if (conf_split_hostport(rest, alen, &host, &port, cause) != 0)
-		return (-1);
-	if (host == NULL) {
-		*cause = xstrdup("empty host");
-		return (-1);
-	}
-	if (port == 0) {
-		free(host);
-		*cause = xstrdup("port 0 is not a port to connect to");
-		return (-1);
-	}
-
-	path = rest + alen;
-	if (*path != '\0' && u->scheme == CONF_SCHEME_TLS &&
-	    !(path[0] == '/' && path[1] == '\0')) {
-		free(host);
-		if (bare) {
+	if (pu.has_path && u->scheme == CONF_SCHEME_TLS) {
+		if (pu.scheme == NULL) {
 			*cause = xstrdup("host[:port] without a scheme has no "
 			    "path; use https://host/path to make a request");
 		} else {
 			*cause = xstrdup("a tls:// target has no path; use "
 			    "https:// to make a request");
 		}
-		return (-1);
+		goto fail;
 	}
-	/* The fragment never goes on the wire. */
-	plen = strcspn(path, "#");
-	if (plen == 0)
-		u->path = xstrdup("/");
-	else if (path[0] == '?')
-		xasprintf(&u->path, "/%.*s", (int)plen, path);
-	else
-		u->path = xstrndup(path, plen);
-	u->host = host;
-	u->port = port == -1 ? 443 : port;
+	u->host = pu.host;
+	u->path = pu.path;
+	u->port = pu.port == -1 ? 443 : pu.port;
+	pu.host = pu.path = NULL;
+	url_free(&pu);
 	return (0);
+
+fail:
+	url_free(&pu);
+	return (-1);
 }
 
 void
@@ -942,7 +637,7 @@ conf_parse_duration(const char *s, uint64_t *out, char **cause)
 			;
 		if (*p == '\0') {
 			xasprintf(cause, "unknown unit '%s'; expected ms, s, "
-			    "m, h or d", conf_quote(q, sizeof q, unit));
+			    "m, h or d", buf_quote(q, sizeof q, unit));
 		} else
 			*cause = xstrdup(CONF_DURATION_EXPECT);
 		return (-1);
@@ -1028,7 +723,7 @@ conf_get_duration(struct conf_ctx *ctx, const char *key,
 		return (-1);
 	if (conf_parse_duration(s, out, &cause) != 0) {
 		conf_err(ctx, n, "bad duration '%s' for '%s': %s",
-		    conf_quote(q, sizeof q, s), key, cause);
+		    buf_quote(q, sizeof q, s), key, cause);
 		free(cause);
 		return (-1);
 	}
@@ -1047,7 +742,7 @@ conf_get_int(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
 	s = conf_scalar(ctx, key, n, want);
 	if (s != NULL && conf_parse_int(s, min, max, &v) != 0) {
 		conf_err(ctx, n, "'%s' must be %s, got '%s'", key, want,
-		    conf_quote(q, sizeof q, s));
+		    buf_quote(q, sizeof q, s));
 		s = NULL;
 	}
 	free(want);
@@ -1083,7 +778,7 @@ conf_get_bool(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
 			break;
 	}
 	conf_err(ctx, n, "'%s' must be true or false, got '%s'%s", key,
-	    conf_quote(q, sizeof q, s), i < nitems(yaml11) ?
+	    buf_quote(q, sizeof q, s), i < nitems(yaml11) ?
 	    " (only lowercase true and false are booleans here)" : "");
 	return (-1);
 }
@@ -1126,10 +821,10 @@ conf_get_enum(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
 		if (hint != NULL) {
 			conf_err(ctx, n, "'%s' must be %s, got '%s'; did you "
 			    "mean '%s'?", key, want,
-			    conf_quote(q, sizeof q, s), hint);
+			    buf_quote(q, sizeof q, s), hint);
 		} else {
 			conf_err(ctx, n, "'%s' must be %s, got '%s'", key,
-			    want, conf_quote(q, sizeof q, s));
+			    want, buf_quote(q, sizeof q, s));
 		}
 		s = NULL;
 	}
@@ -1150,7 +845,7 @@ conf_get_file(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
 		return (-1);
 	if (conf_check_readable(path, &cause) != 0) {
 		conf_err(ctx, n, "cannot read '%s' file '%s': %s", key,
-		    conf_quote(q, sizeof q, path), cause);
+		    buf_quote(q, sizeof q, path), cause);
 		free(cause);
 		free(path);
 		return (-1);
@@ -1170,7 +865,7 @@ conf_get_dir(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
 		return (-1);
 	if (conf_check_dir(path, &cause) != 0) {
 		conf_err(ctx, n, "cannot open '%s' directory '%s': %s", key,
-		    conf_quote(q, sizeof q, path), cause);
+		    buf_quote(q, sizeof q, path), cause);
 		free(cause);
 		free(path);
 		return (-1);
@@ -1208,7 +903,7 @@ conf_walk_map(struct conf_ctx *ctx, const struct conf_node *map,
 			continue;
 		}
 		if ((id = conf_lookup(k->value, sc->keys, sc->nkeys)) == -1) {
-			conf_quote(q, sizeof q, k->value);
+			buf_quote(q, sizeof q, k->value);
 			hint = conf_suggest(k->value, sc->keys, sc->nkeys);
 			if (sc->other != NULL && conf_lookup(k->value,
 			    sc->other, sc->nother) != -1) {
@@ -1265,7 +960,7 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 				break;
 			if (conf_parse_listen(s, &host, &port, &cause) != 0) {
 				conf_err(ctx, v, "bad 'listen' address '%s': "
-				    "%s", conf_quote(q, sizeof q, s), cause);
+				    "%s", buf_quote(q, sizeof q, s), cause);
 				free(cause);
 				break;
 			}
@@ -1308,7 +1003,7 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 			    &c->security_level);
 			break;
 		case G_AIA_FETCH:
-			conf_get_bool(ctx, "aia_fetch", v, &c->aia_fetch);
+			conf_walk_aia(ctx, v);
 			break;
 		case G_PROXY:
 			conf_walk_proxy(ctx, v);
@@ -1335,10 +1030,9 @@ conf_walk_proxy(struct conf_ctx *ctx, const struct conf_node *n)
 {
 	static const char	*want = "env, none or http://host:port";
 	struct conf		*c = ctx->conf;
-	const char		*s, *rest;
-	char			 q[CONF_QUOTE_MAX], *host, *cause = NULL;
-	size_t			 alen;
-	int			 port;
+	struct url		 u;
+	const char		*s;
+	char			 q[CONF_QUOTE_MAX], *shown, *cause;
 
 	if ((s = conf_scalar(ctx, "proxy", n, want)) == NULL)
 		return;
@@ -1350,35 +1044,76 @@ conf_walk_proxy(struct conf_ctx *ctx, const struct conf_node *n)
 		c->proxy = CONF_PROXY_NONE;
 		return;
 	}
-	if (strncasecmp(s, "http://", 7) != 0) {
+	/* The scheme tells a URL from a misspelt keyword; then as from env. */
+	shown = url_redact(s);
+	if (strncasecmp(s, "http://", 7) != 0)
 		conf_err(ctx, n, "'proxy' must be %s, got '%s'", want,
-		    conf_quote(q, sizeof q, s));
-		return;
-	}
-	rest = s + 7;
-	alen = strcspn(rest, "/");
-	if (rest[alen] != '\0' && strcmp(rest + alen, "/") != 0)
-		cause = xstrdup("a proxy URL has no path");
-	else if (memchr(rest, '@', alen) != NULL)
-		cause = xstrdup("user information (user@host) is not "
-		    "supported");
-	else if (conf_split_hostport(rest, alen, &host, &port, &cause) == 0) {
-		if (host == NULL)
-			cause = xstrdup("empty host");
-		else if (port <= 0)
-			cause = xstrdup("missing port; expected "
-			    "http://host:port");
-		free(host);
-	}
-	if (cause != NULL) {
+		    buf_quote(q, sizeof q, shown));
+	else if (url_parse_proxy(s, &u, &cause) != 0) {
 		conf_err(ctx, n, "bad 'proxy' '%s': %s",
-		    conf_quote(q, sizeof q, s), cause);
+		    buf_quote(q, sizeof q, shown), cause);
 		free(cause);
+	} else {
+		url_free(&u);
+		c->proxy = CONF_PROXY_URL;
+		free(c->proxy_url);
+		c->proxy_url = xstrdup(s);
+	}
+	free(shown);
+}
+
+/* true, false, or {allow: [host patterns]} (fetch from those hosts only). */
+static void
+conf_walk_aia(struct conf_ctx *ctx, const struct conf_node *n)
+{
+	struct conf_node	*keys[A_NKEYS] = { NULL };
+	struct conf_node	*vals[A_NKEYS] = { NULL };
+	struct conf		*c = ctx->conf;
+	const struct conf_node	*item, *list;
+	char			 d[CONF_QUOTE_MAX + 2], *cause;
+	size_t			 n_items = 0;
+
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_get_bool(ctx, "aia_fetch", n, &c->aia_fetch);
 		return;
 	}
-	c->proxy = CONF_PROXY_URL;
-	free(c->proxy_url);
-	c->proxy_url = xstrdup(s);
+	conf_walk_map(ctx, n, &conf_aschema, keys, vals);
+	if ((list = vals[A_ALLOW]) == NULL) {
+		conf_err(ctx, n, "'aia_fetch' as a mapping needs 'allow', a "
+		    "list of host patterns");
+		return;
+	}
+	if (list->type == CONF_NODE_INVALID)
+		return;
+	if (list->type != CONF_NODE_SEQUENCE) {
+		conf_err(ctx, list, "'allow' must be a list of host patterns, "
+		    "got %s", conf_desc(d, sizeof d, list));
+		return;
+	}
+	if (list->child == NULL) {
+		conf_err(ctx, list, "'allow' is empty, which allows no host: "
+		    "write aia_fetch: false");
+		return;
+	}
+	for (item = list->child; item != NULL; item = item->next)
+		n_items++;
+	c->aia_allow = xcalloc(n_items, sizeof *c->aia_allow);
+	for (item = list->child; item != NULL; item = item->next) {
+		if (item->type == CONF_NODE_INVALID)
+			continue;
+		if (item->type != CONF_NODE_SCALAR || conf_node_is_null(item)) {
+			conf_err(ctx, item, "an 'allow' entry must be a host "
+			    "pattern, got %s", conf_desc(d, sizeof d, item));
+			continue;
+		}
+		if (url_pattern_check(item->value, &cause) != 0) {
+			conf_err(ctx, item, "bad 'allow' entry: %s", cause);
+			free(cause);
+			continue;
+		}
+		c->aia_allow[c->naia_allow++] = xstrdup(item->value);
+	}
+	c->aia_fetch = 1;
 }
 
 static void
@@ -1536,7 +1271,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 		t->url = xstrdup(s);
 		if (conf_parse_url(s, &t->u, &cause) != 0) {
 			conf_err(ctx, urlnode, "bad url '%s': %s",
-			    conf_quote(q, sizeof q, s), cause);
+			    buf_quote(q, sizeof q, s), cause);
 			free(cause);
 		}
 	}
@@ -1558,7 +1293,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 			s = t->server_name;
 			if (inet_pton(AF_INET6, s, &a6) == 1)
 				break;
-			if (conf_check_host(s, &cause) != 0) {
+			if (url_check_host(s, &cause) != 0) {
 				conf_err(ctx, v, "'server_name' must be a "
 				    "hostname or an IP address: %s", cause);
 				free(cause);
@@ -1574,7 +1309,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 				conf_err(ctx, v, "'address' must be an IPv4 or "
 				    "IPv6 address, got '%s' (a name goes in "
 				    "'url', or 'server_name')",
-				    conf_quote(q, sizeof q, s));
+				    buf_quote(q, sizeof q, s));
 			}
 			break;
 		case T_INTERVAL:
@@ -1776,7 +1511,7 @@ conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
 			continue;
 		}
 		s = k->value;
-		conf_quote(q, sizeof q, s);
+		buf_quote(q, sizeof q, s);
 		p = s;
 		if (conf_isalpha((unsigned char)*p) || *p == '_') {
 			for (p++; conf_isalpha((unsigned char)*p) ||
@@ -1858,7 +1593,7 @@ conf_check_names(struct conf_ctx *ctx, size_t n)
 		first = ctx->tname[refs[g].idx];
 		dup = ctx->tname[refs[i].idx];
 		conf_err(ctx, dup, "duplicate target name '%s' (first at line "
-		    "%u, column %u)%s", conf_quote(q, sizeof q, refs[i].name),
+		    "%u, column %u)%s", buf_quote(q, sizeof q, refs[i].name),
 		    first->line, first->column,
 		    conf_streq(t[refs[i].idx].name, t[refs[i].idx].url) ?
 		    "; the name defaults to the url, give each target a "
@@ -2041,6 +1776,9 @@ conf_free(struct conf *c)
 	free(c->listen);
 	free(c->listen_host);
 	free(c->proxy_url);
+	for (i = 0; i < c->naia_allow; i++)
+		free(c->aia_allow[i]);
+	free(c->aia_allow);
 	free(c->ts_root);
 	free(c->ts_ca_file);
 	free(c->ts_ca_dir);

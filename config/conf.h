@@ -117,6 +117,8 @@ struct conf {
 	enum conf_ready		 ready_when;
 	int			 security_level;	/* 0..5 */
 	int			 aia_fetch;
+	char			**aia_allow;	/* host patterns; NULL: any */
+	size_t			 naia_allow;
 	enum conf_proxy		 proxy;
 	char			*proxy_url;
 	enum log_format		 log_format;

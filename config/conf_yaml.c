@@ -187,6 +187,7 @@ conf_yaml_parse(const char *file, const char *buf, size_t len,
 {
 	yaml_parser_t		 p;
 	yaml_event_t		 ev;
+	yaml_mark_t		 mark;
 	struct conf_yaml	*y;
 	struct conf_node	*cur = NULL, *n;
 	unsigned		 depth = 0;
@@ -270,14 +271,16 @@ conf_yaml_parse(const char *file, const char *buf, size_t len,
 		default:
 			break;
 		}
+		/* yaml_event_delete() zeroes the event, its marks too. */
+		mark = ev.start_mark;
 		yaml_event_delete(&ev);
 		if (conf_errors_full(errs))
 			failed = 1;
 		/* The file size bounds bytes, not nodes: "[a,a,a,...]". */
 		if (!failed && y->nnodes > CONF_MAX_NODES) {
-			conf_error_add(errs, file, ev.start_mark.line + 1,
-			    ev.start_mark.column + 1, "more than %d values: "
-			    "this is not a configuration file", CONF_MAX_NODES);
+			conf_error_add(errs, file, mark.line + 1,
+			    mark.column + 1, "more than %d values: this is "
+			    "not a configuration file", CONF_MAX_NODES);
 			failed = 1;
 		}
 	}

@@ -422,9 +422,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 		st->store = nstore;
 		daemon_log_store(st->store);
 	}
-	d->env->security_level = nc->security_level;
-	d->env->aia_fetch = nc->aia_fetch;
-	d->env->clock_skew_ms = nc->clock_skew_ms;
+	probe_env_update(d->env, nc);
 	sched_set_concurrency(d->sched, daemon_concurrency(d, nc));
 	daemon_set_log(nc, d->opts->verbose);
 	if (st->conf != NULL && d->opts->listen == NULL &&

@@ -15,11 +15,21 @@
  * never waits behind a round of handshakes (daemon_base_new). A flood of
  * requests must not starve the probes in return: while connections are
  * open, a heartbeat timer runs at the probes' priority, and when it is
- * SERVER_STARVE_MS late the lower priorities are not getting a turn;
- * status connections then run at the probes' priority (a fair share, first
- * come first served) until the flood has been over for SERVER_FLOOD_HOLD_MS.
+ * SERVER_STARVE_MS later than a twin timer at the top priority, the lower
+ * priorities are not getting a turn while the loop does; status
+ * connections then run at the probes' priority (a fair share, first come
+ * first served) until the flood has been over for SERVER_FLOOD_HOLD_MS.
+ * When the whole loop was held up (a long render, a store load, a paused
+ * process), both timers are late alike: that is no flood.
  * The sweep keeps the default priority: it closes evicted connections, and
  * must keep up with a flood of them.
+ *
+ * The large pages (/status, /metrics, /) are rendered into a body that the
+ * reply references (evbuffer_add_reference), counted in bytes while any
+ * connection still holds it. Each request gets a fresh rendering, unless
+ * the bodies held reach SERVER_INFLIGHT_MAX: then it shares the newest
+ * one of its page. However many slow readers there are, they hold no
+ * more than that plus one rendering of each page.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -60,6 +70,24 @@
 #define SERVER_STARVE_MS	250	/* the heartbeat this late: a flood */
 #define SERVER_FLOOD_HOLD_MS	1000
 #define SERVER_FLOOD_LOG_MS	60000	/* at most one log line a minute */
+#define SERVER_INFLIGHT_MAX	(64 * 1024 * 1024)	/* bodies held, bytes */
+
+/* The large pages: their bodies are counted while held, and may be shared. */
+enum server_page {
+	SERVER_PAGE_STATUS,
+	SERVER_PAGE_METRICS,
+	SERVER_PAGE_HTML,
+	SERVER_NPAGES
+};
+
+/* One rendering, freed when the last reply that references it is done. */
+struct server_body {
+	struct server		*sv;
+	enum server_page	 page;
+	char			*p;
+	size_t			 len;
+	unsigned		 refs;		/* replies sending it */
+};
 
 struct server_conn {
 	struct bufferevent	*bev;		/* our reference */
@@ -75,6 +103,7 @@ struct server {
 	size_t				 nconns;
 	struct event			*sweep;
 	struct event			*beat;		/* at the probes' priority */
+	struct event			*tick;		/* the same, at the top */
 	size_t				 max_conns;
 	size_t				 nevicted;	/* in conns[], shut down */
 	uint64_t			 evicted;	/* ever */
@@ -82,15 +111,22 @@ struct server {
 
 	int				 low_prio;	/* probes' priority */
 	uint64_t			 beat_due;	/* monotonic ms */
+	uint64_t			 tick_due;
+	uint64_t			 stall;		/* the tick's lateness */
 	uint64_t			 flood_until;	/* monotonic ms */
 	uint64_t			 flood_logged;	/* monotonic ms */
 	uint64_t			 floods;	/* ever */
+
+	struct server_body		*latest[SERVER_NPAGES];
+	size_t				 last_len[SERVER_NPAGES];
+	size_t				 inflight;	/* bytes of live bodies */
 };
 
 static struct bufferevent *server_bevcb(struct event_base *, void *);
 static void	server_sweep_cb(evutil_socket_t, short, void *);
 static void	server_sweep_arm(struct server *);
 static void	server_beat_cb(evutil_socket_t, short, void *);
+static void	server_tick_cb(evutil_socket_t, short, void *);
 static void	server_evict(struct server *);
 static uint64_t	server_now_ms(void);
 static int	server_priority(struct server *);
@@ -99,6 +135,13 @@ static void	server_reply(struct evhttp_request *, int, const char *,
 		    const char *, struct buf *);
 static void	server_proc_stats(struct proc_stats *);
 static void	server_body_free(const void *, size_t, void *);
+static struct server_body *server_body_get(struct server *,
+		    enum server_page);
+static void	server_body_unref(struct server_body *);
+static void	server_reply_body(struct evhttp_request *, const char *,
+		    struct server_body *);
+static void	server_send(struct evhttp_request *, int, const char *,
+		    const char *, const char *, size_t, struct server_body *);
 
 struct server *
 server_new(struct event_base *base, struct state *st, const char *host,
@@ -164,11 +207,13 @@ server_new(struct event_base *base, struct state *st, const char *host,
 	sl = sizeof ss;
 	sv->sweep = event_new(base, -1, EV_PERSIST, server_sweep_cb, sv);
 	sv->beat = event_new(base, -1, EV_PERSIST, server_beat_cb, sv);
-	if (sv->sweep == NULL || sv->beat == NULL)
+	sv->tick = event_new(base, -1, EV_PERSIST, server_tick_cb, sv);
+	if (sv->sweep == NULL || sv->beat == NULL || sv->tick == NULL)
 		fatal("event_new failed", NULL);
 	if ((sv->low_prio = event_base_get_npriorities(base) - 1) < 0)
 		sv->low_prio = 0;
 	event_priority_set(sv->beat, sv->low_prio);
+	event_priority_set(sv->tick, 0);
 
 	fd = evhttp_bound_socket_get_fd(sv->bound);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -206,6 +251,8 @@ server_free(struct server *sv)
 		event_free(sv->sweep);
 	if (sv->beat != NULL)
 		event_free(sv->beat);
+	if (sv->tick != NULL)
+		event_free(sv->tick);
 	free(sv);
 }
 
@@ -230,8 +277,10 @@ server_bevcb(struct event_base *base, void *arg)
 		server_evict(sv);
 	server_sweep_arm(sv);
 	if (!event_pending(sv->beat, EV_TIMEOUT, NULL)) {
-		sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
+		sv->beat_due = sv->tick_due = server_now_ms() + SERVER_SWEEP_MS;
+		sv->stall = 0;
 		event_add(sv->beat, &tv);
+		event_add(sv->tick, &tv);
 	}
 	return (bev);
 }
@@ -247,19 +296,25 @@ server_now_ms(void)
 
 /*
  * The priority for status work now: the top one, unless the heartbeat (at
- * the probes' priority) is overdue, which means the probes are starving.
+ * the probes' priority) is overdue by more than the loop itself was held
+ * up (the tick's lateness, at the top priority), which means the probes
+ * are starving while status work goes on.
  */
 static int
 server_priority(struct server *sv)
 {
-	uint64_t	now;
+	uint64_t	now, stall;
 	char		n[24];
 
 	if (sv->low_prio == 0)
 		return (0);
 	now = server_now_ms();
+	stall = sv->stall;
+	if (event_pending(sv->tick, EV_TIMEOUT, NULL) && now > sv->tick_due &&
+	    now - sv->tick_due > stall)
+		stall = now - sv->tick_due;
 	if (event_pending(sv->beat, EV_TIMEOUT, NULL) &&
-	    now > sv->beat_due + SERVER_STARVE_MS) {
+	    now > sv->beat_due + stall + SERVER_STARVE_MS) {
 		if (now >= sv->flood_until) {
 			sv->floods++;
 			if (sv->flood_logged == 0 ||
@@ -329,6 +384,7 @@ server_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	if (sv->nconns == 0) {
 		event_del(sv->sweep);
 		event_del(sv->beat);
+		event_del(sv->tick);
 	} else
 		server_sweep_arm(sv);
 }
@@ -357,6 +413,24 @@ server_beat_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sv->beat_due = server_now_ms() + SERVER_SWEEP_MS;
+	sv->stall = 0;
+}
+
+/*
+ * The top priority got a turn: how late it came is how long the whole
+ * loop was held up, kept until the heartbeat runs again.
+ */
+static void
+server_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*sv = arg;
+	uint64_t	 now = server_now_ms();
+
+	(void)fd;
+	(void)what;
+	if (now > sv->tick_due && now - sv->tick_due > sv->stall)
+		sv->stall = now - sv->tick_due;
+	sv->tick_due = now + SERVER_SWEEP_MS;
 }
 
 /* Process facts for process_* (a few small /proc reads, per scrape). */
@@ -412,10 +486,30 @@ static void
 server_reply(struct evhttp_request *req, int code, const char *reason,
     const char *ctype, struct buf *b)
 {
+	server_send(req, code, reason, ctype, buf_str(b), b->len, NULL);
+}
+
+/* 200 with a shared body: referenced, not copied (/status is MBs). */
+static void
+server_reply_body(struct evhttp_request *req, const char *ctype,
+    struct server_body *bd)
+{
+	bd->refs++;
+	server_send(req, HTTP_OK, "OK", ctype, bd->p, bd->len, bd);
+	server_body_unref(bd);
+}
+
+/*
+ * Headers, then data[0..len): copied, or referenced while bd (which the
+ * caller holds a reference to) is not NULL. HEAD gets the length only.
+ */
+static void
+server_send(struct evhttp_request *req, int code, const char *reason,
+    const char *ctype, const char *data, size_t len, struct server_body *bd)
+{
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	struct evbuffer		*out;
-
-	char			 len[32];
+	char			 cl[32];
 
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -423,29 +517,85 @@ server_reply(struct evhttp_request *req, int code, const char *reason,
 	out = evbuffer_new();
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
 		/* evhttp 2.1 would send the body: give only its length. */
-		snprintf(len, sizeof len, "%zu", b != NULL ? b->len : 0);
-		evhttp_add_header(h, "Content-Length", len);
-	} else if (b != NULL && b->len > 0) {
-		size_t	 n = b->len;
-		char	*body = buf_release(b);
-
-		/* Hand the body over, not a copy: /status is MBs at scale. */
-		if (evbuffer_add_reference(out, body, n, server_body_free,
-		    NULL) != 0) {
-			evbuffer_add(out, body, n);
-			free(body);
+		snprintf(cl, sizeof cl, "%zu", len);
+		evhttp_add_header(h, "Content-Length", cl);
+	} else if (bd != NULL) {
+		bd->refs++;
+		if (evbuffer_add_reference(out, data, len, server_body_free,
+		    bd) != 0) {
+			evbuffer_add(out, data, len);
+			server_body_unref(bd);
 		}
-	}
+	} else if (len > 0)
+		evbuffer_add(out, data, len);
 	evhttp_send_reply(req, code, reason, out);
 	evbuffer_free(out);
 }
 
+/* The reply is sent or its connection gone: one reference less. */
 static void
 server_body_free(const void *data, size_t len, void *arg)
 {
+	(void)data;
 	(void)len;
-	(void)arg;
-	free((void *)(uintptr_t)data);
+	server_body_unref(arg);
+}
+
+static void
+server_body_unref(struct server_body *bd)
+{
+	struct server	*sv = bd->sv;
+
+	if (bd->refs > 0 && --bd->refs > 0)
+		return;
+	if (sv->latest[bd->page] == bd)
+		sv->latest[bd->page] = NULL;
+	sv->inflight -= bd->len;
+	free(bd->p);
+	free(bd);
+}
+
+/*
+ * The body of a page: a new rendering, or the newest one still held when
+ * the bodies held by slow readers are at the bound. Its refs are 0 until
+ * a reply takes it (server_reply_body).
+ */
+static struct server_body *
+server_body_get(struct server *sv, enum server_page page)
+{
+	struct server_body	*bd = sv->latest[page];
+	struct proc_stats	 ps;
+	struct buf		 b;
+
+	if (bd != NULL && sv->inflight + sv->last_len[page] >
+	    SERVER_INFLIGHT_MAX)
+		return (bd);
+	buf_init(&b, SERVER_RENDER_MAX);
+	switch (page) {
+	case SERVER_PAGE_STATUS:
+		status_json(sv->st, time(NULL), &b);
+		buf_putc(&b, '\n');
+		break;
+	case SERVER_PAGE_METRICS:
+		server_proc_stats(&ps);
+		metrics_render(sv->st, &ps,
+		    OpenSSL_version(OPENSSL_VERSION_STRING), event_get_version(),
+		    &b);
+		break;
+	case SERVER_PAGE_HTML:
+	case SERVER_NPAGES:
+		html_render(sv->st, time(NULL), &b);
+		break;
+	}
+	bd = xcalloc(1, sizeof *bd);
+	bd->sv = sv;
+	bd->page = page;
+	bd->len = b.len;
+	bd->p = buf_release(&b);
+	sv->inflight += bd->len;
+	sv->last_len[page] = bd->len;
+	sv->latest[page] = bd;
+	return (bd);
 }
 
 static void
@@ -454,7 +604,6 @@ server_request_cb(struct evhttp_request *req, void *arg)
 	struct server			*sv = arg;
 	const struct evhttp_uri		*uri;
 	const char			*path;
-	struct proc_stats		 ps;
 	struct buf			 b;
 	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
 	int				 code;
@@ -516,20 +665,14 @@ server_request_cb(struct evhttp_request *req, void *arg)
 		server_reply(req, code, code == 200 ? "OK" :
 		    "Service Unavailable", "text/plain; charset=utf-8", &b);
 	} else if (strcmp(path, "/status") == 0) {
-		status_json(sv->st, time(NULL), &b);
-		buf_putc(&b, '\n');
-		server_reply(req, HTTP_OK, "OK", "application/json", &b);
+		server_reply_body(req, "application/json",
+		    server_body_get(sv, SERVER_PAGE_STATUS));
 	} else if (strcmp(path, "/metrics") == 0) {
-		server_proc_stats(&ps);
-		metrics_render(sv->st, &ps,
-		    OpenSSL_version(OPENSSL_VERSION_STRING), event_get_version(),
-		    &b);
-		server_reply(req, HTTP_OK, "OK",
-		    "text/plain; version=0.0.4; charset=utf-8", &b);
+		server_reply_body(req, "text/plain; version=0.0.4; "
+		    "charset=utf-8", server_body_get(sv, SERVER_PAGE_METRICS));
 	} else {
-		html_render(sv->st, time(NULL), &b);
-		server_reply(req, HTTP_OK, "OK", "text/html; charset=utf-8",
-		    &b);
+		server_reply_body(req, "text/html; charset=utf-8",
+		    server_body_get(sv, SERVER_PAGE_HTML));
 	}
 out:
 	buf_free(&b);

@@ -198,12 +198,50 @@ buf_add_text(struct buf *b, const void *data, size_t len)
 	}
 }
 
-/* Invalid UTF-8 (a server's bytes) becomes U+FFFD so the JSON stays valid. */
+size_t
+buf_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return (len);
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return (max);
+}
+
+/*
+ * The code point of the valid n-byte UTF-8 sequence at u when it changes
+ * how the text around it is shown: a C1 control (CSI U+009B starts a
+ * terminal escape), a bidi control (RLO U+202E turns text around), a line
+ * or paragraph separator. 0 for any other.
+ */
+static unsigned int
+buf_unsafe(const unsigned char *u, size_t n)
+{
+	unsigned int	c;
+
+	if (n == 2)
+		c = (u[0] & 0x1fU) << 6 | (u[1] & 0x3fU);
+	else if (n == 3)
+		c = (u[0] & 0x0fU) << 12 | (u[1] & 0x3fU) << 6 | (u[2] & 0x3fU);
+	else
+		return (0);
+	if ((c >= 0x80 && c <= 0x9f) || c == 0x61c || c == 0x200e ||
+	    c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069))
+		return (c);
+	return (0);
+}
+
+/*
+ * Invalid UTF-8 (a server's bytes) becomes U+FFFD so the JSON stays valid;
+ * C1 and bidi controls are escaped like C0 ones, so the raw JSON is safe
+ * on a terminal too.
+ */
 void
 buf_json_str(struct buf *b, const char *s)
 {
-	size_t	n;
-
+	size_t			 n;
+	unsigned int		 c;
 	const unsigned char	*u;
 	const unsigned char	*run;
 
@@ -214,7 +252,15 @@ buf_json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 	for (run = u = (const unsigned char *)s; *u != '\0'; u++) {
 		if (*u >= 0x80) {
-			if ((n = buf_utf8_len(u)) != 0) {
+			if ((n = buf_utf8_len(u)) != 0 &&
+			    (c = buf_unsafe(u, n)) != 0) {
+				buf_add(b, run, u - run);
+				run = u + n;
+				buf_printf(b, "\\u%04x", c);
+				u += n - 1;
+				continue;
+			}
+			if (n != 0) {
 				u += n - 1;
 				continue;
 			}
@@ -302,6 +348,8 @@ void
 buf_html(struct buf *b, const char *s)
 {
 	const unsigned char	*u;
+	unsigned int		 c;
+	size_t			 n;
 
 	for (u = (const unsigned char *)s; *u != '\0'; u++) {
 		switch (*u) {
@@ -321,8 +369,84 @@ buf_html(struct buf *b, const char *s)
 			buf_puts(b, "&#39;");
 			break;
 		default:
-			if (*u >= 0x20 || *u == '\n' || *u == '\t')
-				buf_putc(b, (char)*u);
+			if (*u < 0x80) {
+				if (*u >= 0x20 || *u == '\n' || *u == '\t')
+					buf_putc(b, (char)*u);
+				break;
+			}
+			/* As in JSON: shown as \u202e, never applied. */
+			if ((n = buf_utf8_len(u)) == 0)
+				buf_puts(b, "\xef\xbf\xbd");
+			else if ((c = buf_unsafe(u, n)) != 0)
+				buf_printf(b, "\\u%04x", c);
+			else
+				buf_add(b, u, n);
+			if (n > 1)
+				u += n - 1;
 		}
 	}
+}
+
+void
+buf_text(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s, *end = u + len;
+	const unsigned char	*run;
+	unsigned int		 c;
+	size_t			 n;
+
+	for (run = u; u < end; u++) {
+		if (*u >= 0x20 && *u < 0x7f)
+			continue;
+		if (*u == '\n' || *u == '\t')
+			continue;
+		n = *u >= 0x80 ? buf_utf8_len(u) : 0;
+		if (n > (size_t)(end - u))
+			n = 0;
+		if (n != 0 && (c = buf_unsafe(u, n)) == 0) {
+			u += n - 1;
+			continue;
+		}
+		buf_add(b, run, u - run);
+		if (n != 0)
+			buf_printf(b, "\\u%04x", c);
+		else if (*u >= 0x80)
+			buf_puts(b, "\xef\xbf\xbd");
+		else
+			buf_printf(b, "\\u%04x", *u);
+		u += n > 0 ? n - 1 : 0;
+		run = u + 1;
+	}
+	buf_add(b, run, u - run);
+}
+
+const char *
+buf_quote(char *buf, size_t size, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	for (; *s != '\0'; s++) {
+		if (o + 8 >= size) {
+			memcpy(buf + o, "...", 4);
+			return (buf);
+		}
+		c = *s;
+		if (c == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (c == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 0xf];
+		} else
+			buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return (buf);
 }

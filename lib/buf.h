@@ -47,6 +47,8 @@ void	 buf_vprintf(struct buf *, const char *, va_list)
 void	 buf_add_text(struct buf *, const void *, size_t);
 /* Bytes of the valid UTF-8 sequence at u (1 for ASCII), 0 if invalid. */
 size_t	 buf_utf8_len(const unsigned char *);
+/* How many of len bytes fit in max without splitting a UTF-8 character. */
+size_t	 buf_utf8_cut(const char *, size_t len, size_t max);
 /* "text" with JSON escapes; NULL becomes null. */
 void	 buf_json_str(struct buf *, const char *);
 /* JSON object member helpers: "key":value, with a leading comma unless first. */
@@ -56,7 +58,21 @@ void	 buf_json_kv_int(struct buf *, const char *key, long long v, int *first);
 void	 buf_json_kv_bool(struct buf *, const char *key, int v, int *first);
 /* Prometheus text format label value: \\ \" \n escaped. */
 void	 buf_prom_label(struct buf *, const char *);
-/* HTML text and attribute values: & < > " ' escaped, controls dropped. */
+/*
+ * s for a one-line message, in dst: \n \t and other control bytes escaped,
+ * cut with "..." to fit size. Returns dst.
+ */
+const char *buf_quote(char *dst, size_t size, const char *s);
+/*
+ * HTML text and attribute values: & < > " ' escaped, controls dropped, C1
+ * and bidi controls shown as \u202e (as JSON escapes them), invalid UTF-8
+ * as U+FFFD.
+ */
 void	 buf_html(struct buf *, const char *);
+/*
+ * Text for a terminal, s[0..len): newlines and tabs kept, other controls
+ * (C0, DEL, C1, bidi) shown as \u001b, \u202e..., invalid UTF-8 as U+FFFD.
+ */
+void	 buf_text(struct buf *, const char *, size_t len);
 
 #endif

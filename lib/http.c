@@ -148,31 +148,39 @@ http_reset(struct http_response *r, struct http_head *h)
 }
 
 /* HTTP/1.x SP 3DIGIT [SP reason]; the SP before an empty reason may lack. */
+int
+http_status_code(const char *p, size_t len, int *minor)
+{
+	size_t	at;
+	int	status;
+
+	if (len < 12 || memcmp(p, "HTTP/1.", 7) != 0 ||
+	    !http_is_digit(p[7]) || p[8] != ' ' || !http_is_digit(p[9]) ||
+	    !http_is_digit(p[10]) || !http_is_digit(p[11]) ||
+	    (len > 12 && p[12] != ' ') || http_ctl(p, len, &at))
+		return (-1);
+	status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+	if (status < 100 || status > 599)
+		return (-1);
+	if (minor != NULL)
+		*minor = p[7] - '0';
+	return (status);
+}
+
 static int
 http_status_line(const struct http_line *l, struct http_response *r)
 {
-	const char	*p = l->p;
-	size_t		 at;
-	int		 status;
-	char		 q[HTTP_QUOTE_SIZE];
+	char	q[HTTP_QUOTE_SIZE];
 
-	if (l->len < 12 || memcmp(p, "HTTP/1.", 7) != 0 ||
-	    !http_is_digit(p[7]) || p[8] != ' ' || !http_is_digit(p[9]) ||
-	    !http_is_digit(p[10]) || !http_is_digit(p[11]) ||
-	    (l->len > 12 && p[12] != ' ') || http_ctl(p, l->len, &at))
-		goto bad;
-	status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
-	if (status < 100 || status > 599)
-		goto bad;
-	r->status = status;
-	r->minor = p[7] - '0';
+	if ((r->status = http_status_code(l->p, l->len, &r->minor)) == -1) {
+		r->status = 0;
+		http_quote(q, sizeof q, l->p, l->len);
+		return (http_error(r, "malformed status line %s (line %u)", q,
+		    l->no));
+	}
 	if (l->len > 13)
-		http_copy(r->reason, sizeof r->reason, p + 13, l->len - 13);
+		http_copy(r->reason, sizeof r->reason, l->p + 13, l->len - 13);
 	return (0);
-
-bad:
-	http_quote(q, sizeof q, p, l->len);
-	return (http_error(r, "malformed status line %s (line %u)", q, l->no));
 }
 
 static int

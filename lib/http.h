@@ -1,6 +1,6 @@
 /*
- * http.h: the HTTP/1.x response head parser used by the probe and the AIA
- * fetch. A pure function over bytes received so far, bounded, that says
+ * http.h: the HTTP/1.x response head parser used by the probe, the AIA
+ * fetch and healthcheck. A pure function over bytes received so far, bounded, that says
  * either "need more", "done" (with status, headers of interest, Date) or
  * where and why the response broke, for the http_error message.
  */
@@ -43,6 +43,13 @@ struct http_response {
  */
 enum http_parse	 http_parse_response(const char *buf, size_t len, int eof,
 		    struct http_response *);
+/*
+ * The status code of a status line p[0..len) without its CRLF
+ * ("HTTP/1.x NNN reason"), and the minor version in *minor (may be NULL);
+ * -1 when it is not one. The one status-line parser: the probe, the AIA
+ * fetch, the proxy's answer and healthcheck all use it.
+ */
+int		 http_status_code(const char *, size_t, int *minor);
 /* RFC 9110 HTTP-date: IMF-fixdate, RFC 850, asctime. 0 and *t, or -1. */
 int		 http_parse_date(const char *, time_t *);
 /* "Tue, 01 Dec 2026 03:55:55 GMT" into buf (>= 30 bytes). */

@@ -10,12 +10,22 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
+#include "buf.h"
 #include "log.h"
 #include "timefmt.h"
+#include "xmalloc.h"
 
 #define LOG_MAX_FIELDS	32
+/* libevent's own messages: at most this many lines per window. */
+#define LOG_LIBEVENT_BURST	10
+#define LOG_LIBEVENT_WINDOW_MS	60000
 
 static FILE		*log_file;
+static long long	 log_ev_window;		/* start, monotonic ms */
+static unsigned		 log_ev_lines;		/* in this window */
+static unsigned long	 log_ev_dropped;	/* since the last line */
 static enum log_format	 log_fmt = LOG_FORMAT_LOGFMT;
 static enum log_level	 log_min = LOG_INFO;
 
@@ -160,39 +170,26 @@ log_put_logfmt(struct log_buf *b, const char *s)
 	log_putc(b, '"');
 }
 
-/* JSON string; bytes >= 0x7f become \u00NN so the line stays ASCII. */
+/*
+ * JSON string, by buf.c's escaper (the one of /status and check --json):
+ * UTF-8 is kept, invalid bytes become U+FFFD. Cut at a character boundary.
+ */
 static void
 log_put_json(struct log_buf *b, const char *s)
 {
-	const unsigned char	*u;
+	struct buf	 j;
+	char		*cut = NULL;
+	size_t		 n;
 
-	log_putc(b, '"');
-	for (u = (const unsigned char *)s; *u != '\0' &&
-	    (size_t)(u - (const unsigned char *)s) < b->cap; u++) {
-		switch (*u) {
-		case '"':
-			log_puts(b, "\\\"");
-			break;
-		case '\\':
-			log_puts(b, "\\\\");
-			break;
-		case '\n':
-			log_puts(b, "\\n");
-			break;
-		case '\r':
-			log_puts(b, "\\r");
-			break;
-		case '\t':
-			log_puts(b, "\\t");
-			break;
-		default:
-			if (*u < ' ' || *u >= 0x7f)
-				log_put_hex(b, "\\u00", *u);
-			else
-				log_putc(b, (char)*u);
-		}
+	if ((n = strlen(s)) > b->cap) {
+		cut = xstrndup(s, buf_utf8_cut(s, n, b->cap));
+		s = cut;
 	}
-	log_putc(b, '"');
+	buf_init(&j, SIZE_MAX);
+	buf_json_str(&j, s);
+	log_puts(b, buf_str(&j));
+	buf_free(&j);
+	free(cut);
 }
 
 static void
@@ -307,4 +304,55 @@ fatal(const char *msg, ...)
 	log_vemit(LOG_ERROR, msg, ap);
 	va_end(ap);
 	exit(1);
+}
+
+void
+log_libevent_at(long long now_ms, int severity, const char *msg)
+{
+	enum log_level	level;
+	char		n[24];
+
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		level = LOG_DEBUG;
+		break;
+	case EVENT_LOG_MSG:
+		level = LOG_INFO;
+		break;
+	case EVENT_LOG_WARN:
+		level = LOG_WARN;
+		break;
+	default:
+		level = LOG_ERROR;
+		break;
+	}
+	if (level < log_min)
+		return;
+	if (log_ev_lines == 0 || now_ms - log_ev_window >=
+	    LOG_LIBEVENT_WINDOW_MS) {
+		log_ev_window = now_ms;
+		log_ev_lines = 0;
+	}
+	if (log_ev_lines >= LOG_LIBEVENT_BURST) {
+		log_ev_dropped++;
+		return;
+	}
+	log_ev_lines++;
+	if (log_ev_dropped > 0) {
+		snprintf(n, sizeof n, "%lu", log_ev_dropped);
+		log_emit(LOG_WARN, "libevent messages suppressed", "count", n,
+		    "from", "libevent", NULL);
+		log_ev_dropped = 0;
+	}
+	log_emit(level, msg, "from", "libevent", NULL);
+}
+
+void
+log_libevent(int severity, const char *msg)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	log_libevent_at((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+	    severity, msg);
 }

@@ -43,6 +43,15 @@ void	fatal(const char *msg, ...)
 	    __attribute__((sentinel, noreturn));
 
 /*
+ * libevent's log callback (event_set_log_callback): its messages (evdns's
+ * "Nameserver ... has failed") as our lines, with from=libevent, at the
+ * level of their severity; at most 10 a minute, then one line saying how
+ * many were left out. log_libevent_at takes the monotonic time (tests).
+ */
+void	log_libevent(int severity, const char *msg);
+void	log_libevent_at(long long now_ms, int severity, const char *msg);
+
+/*
  * Format one line into buf (always NUL-terminated, at most size bytes).
  * now_ms is wall-clock milliseconds since the epoch. Exposed for tests.
  */

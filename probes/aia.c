@@ -1,6 +1,11 @@
 /*
- * aia.c: a tiny non-blocking HTTP/1.0 GET for one caIssuers URL. Bounded:
- * AIA_BODY_MAX bytes, AIA_TIMEOUT_MS overall, one address at a time.
+ * aia.c: a tiny non-blocking HTTP/1.0 GET for one caIssuers URL, directly
+ * or through an HTTP proxy (absolute-form request, as Go sends plain http
+ * through HTTP_PROXY). Bounded: AIA_BODY_MAX bytes (a larger
+ * Content-Length is refused before the body), AIA_TIMEOUT_MS overall, one
+ * address at a time. Any probed server can name the URL, so the answer is
+ * never shown: a failure says what came back (size, status, type), not
+ * its bytes.
  */
 #include <sys/socket.h>
 
@@ -23,18 +28,23 @@
 #include "aia.h"
 #include "http.h"
 #include "probe.h"
+#include "proxy.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define AIA_BUF_MAX	(HTTP_HEAD_MAX + AIA_BODY_MAX)
+#define AIA_PATH_MAX	1024
 
 struct aia_fetch {
 	struct event_base	*base;
 	struct evdns_base	*dns;
 	aia_cb			 cb;
 	void			*arg;
-	char			 host[256];
+	char			 host[256];	/* the URL's */
 	char			 port[8];
-	char			 path[1024];
+	char			 path[AIA_PATH_MAX];
+	char			 conn_host[256];	/* where we connect */
+	char			 conn_port[8];
 	struct evdns_getaddrinfo_request *dnsreq;
 	struct evutil_addrinfo	*ai;
 	struct evutil_addrinfo	*ai_next;
@@ -48,9 +58,15 @@ struct aia_fetch {
 	size_t			 len;
 	struct aia_result	 res;
 	int			 reported;
+	int			 head_done;	/* resp is the parsed head */
+	struct http_response	 resp;
 };
 
-static int	aia_parse_url(struct aia_fetch *, const char *);
+static int	aia_parse_url(struct aia_fetch *, const char *, char **);
+static void	aia_wait(struct aia_fetch *, short);
+static void	aia_read(struct aia_fetch *);
+static void	aia_body(struct aia_fetch *);
+static void	aia_media_type(const char *, char *, size_t);
 static void	aia_fail(struct aia_fetch *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	aia_report_cb(evutil_socket_t, short, void *);
@@ -61,57 +77,42 @@ static void	aia_done(struct aia_fetch *);
 static void	aia_free(struct aia_fetch *);
 
 static int
-aia_parse_url(struct aia_fetch *a, const char *url)
+aia_parse_url(struct aia_fetch *a, const char *url, char **cause)
 {
-	const char	*h, *e, *colon, *slash;
-	size_t		 hl;
+	struct url	u;
 
-	if (strncasecmp(url, "http://", 7) != 0)
+	if (url_parse(url, &u, cause) != 0)
 		return (-1);
-	h = url + 7;
-	slash = strchr(h, '/');
-	e = slash != NULL ? slash : h + strlen(h);
-	if (*h == '[') {
-		const char	*rb = memchr(h, ']', e - h);
-
-		if (rb == NULL)
-			return (-1);
-		hl = rb - h - 1;
-		memcpy(a->host, h + 1, hl < sizeof a->host ? hl : 0);
-		colon = rb + 1 < e && rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(h, ':', e - h);
-		hl = (colon != NULL ? colon : e) - h;
-		if (hl < sizeof a->host)
-			memcpy(a->host, h, hl);
+	if (u.scheme == NULL || strcmp(u.scheme, "http") != 0)
+		*cause = xstrdup("plain http:// only");
+	else if (u.user != NULL)
+		*cause = xstrdup("user information is not followed");
+	else if (strlen(u.host) >= sizeof a->host)
+		*cause = xstrdup("host name too long");
+	else if (strlen(u.path) >= sizeof a->path)
+		xasprintf(cause, "path longer than %d bytes", AIA_PATH_MAX - 1);
+	else {
+		strcpy(a->host, u.host);
+		snprintf(a->port, sizeof a->port, "%d", u.port == -1 ? 80 :
+		    u.port);
+		strcpy(a->path, u.path);
+		url_free(&u);
+		return (0);
 	}
-	if (hl == 0 || hl >= sizeof a->host)
-		return (-1);
-	a->host[hl] = '\0';
-	if (colon != NULL) {
-		size_t	pl = e - colon - 1;
-
-		if (pl == 0 || pl >= sizeof a->port ||
-		    strspn(colon + 1, "0123456789") < pl)
-			return (-1);
-		memcpy(a->port, colon + 1, pl);
-		a->port[pl] = '\0';
-	} else
-		strcpy(a->port, "80");
-	if (snprintf(a->path, sizeof a->path, "%s", slash != NULL ? slash :
-	    "/") >= (int)sizeof a->path)
-		return (-1);
-	return (0);
+	url_free(&u);
+	return (-1);
 }
 
 struct aia_fetch *
 aia_fetch(struct event_base *base, struct evdns_base *dns, const char *url,
-    aia_cb cb, void *arg)
+    const struct proxy *px, aia_cb cb, void *arg)
 {
 	struct aia_fetch	*a;
 	struct evutil_addrinfo	 hints;
 	struct timeval		 tv = { AIA_TIMEOUT_MS / 1000,
 				    (AIA_TIMEOUT_MS % 1000) * 1000 };
+	char			*cause, hostport[300];
+	int			 v6;
 
 	a = xcalloc(1, sizeof *a);
 	a->base = base;
@@ -121,14 +122,33 @@ aia_fetch(struct event_base *base, struct evdns_base *dns, const char *url,
 	a->fd = -1;
 	a->timer = evtimer_new(base, aia_report_cb, a);
 	evtimer_add(a->timer, &tv);
-	if (aia_parse_url(a, url) != 0) {
-		aia_fail(a, "unsupported AIA URL '%.200s' (plain http:// only)",
-		    url);
+	if (aia_parse_url(a, url, &cause) != 0) {
+		aia_fail(a, "unsupported AIA URL '%.200s': %s", url, cause);
+		free(cause);
 		return (a);
 	}
-	xasprintf(&a->req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: "
-	    "trustprobe/%s\r\nAccept: application/pkix-cert, */*\r\n\r\n",
-	    a->path, a->host, TP_VERSION);
+	v6 = strchr(a->host, ':') != NULL;
+	snprintf(hostport, sizeof hostport, "%s%s%s%s%s", v6 ? "[" : "",
+	    a->host, v6 ? "]" : "", strcmp(a->port, "80") != 0 ? ":" : "",
+	    strcmp(a->port, "80") != 0 ? a->port : "");
+	if (px != NULL) {
+		/* The proxy resolves the name; we resolve the proxy. */
+		snprintf(a->conn_host, sizeof a->conn_host, "%s", px->host);
+		snprintf(a->conn_port, sizeof a->conn_port, "%u", px->port);
+		xasprintf(&a->req, "GET http://%s%s HTTP/1.0\r\nHost: %s\r\n"
+		    "%s%s%sUser-Agent: trustprobe/%s\r\n"
+		    "Accept: application/pkix-cert, */*\r\n\r\n", hostport,
+		    a->path, hostport, px->auth != NULL ?
+		    "Proxy-Authorization: " : "", px->auth != NULL ? px->auth :
+		    "", px->auth != NULL ? "\r\n" : "", TP_VERSION);
+	} else {
+		strcpy(a->conn_host, a->host);
+		strcpy(a->conn_port, a->port);
+		xasprintf(&a->req, "GET %s HTTP/1.0\r\nHost: %s\r\n"
+		    "User-Agent: trustprobe/%s\r\n"
+		    "Accept: application/pkix-cert, */*\r\n\r\n", a->path,
+		    hostport, TP_VERSION);
+	}
 	a->req_len = strlen(a->req);
 
 	memset(&hints, 0, sizeof hints);
@@ -136,7 +156,7 @@ aia_fetch(struct event_base *base, struct evdns_base *dns, const char *url,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
 	/* The callback may run right here (literal, hosts): it only stores. */
-	a->dnsreq = evdns_getaddrinfo(dns, a->host, a->port, &hints,
+	a->dnsreq = evdns_getaddrinfo(dns, a->conn_host, a->conn_port, &hints,
 	    aia_dns_cb, a);
 	return (a);
 }
@@ -197,12 +217,24 @@ aia_dns_cb(int result, struct evutil_addrinfo *ai, void *arg)
 	}
 	a->dnsreq = NULL;
 	if (result != 0) {
-		aia_fail(a, "cannot resolve '%s': %s", a->host,
+		aia_fail(a, "cannot resolve %s'%s': %s", strcmp(a->conn_host,
+		    a->host) != 0 ? "the proxy " : "", a->conn_host,
 		    evutil_gai_strerror(result));
 		return;
 	}
 	a->ai = a->ai_next = ai;
 	aia_connect_next(a);
+}
+
+/* Arm the one I/O event for what the next step waits on. */
+static void
+aia_wait(struct aia_fetch *a, short what)
+{
+	if (a->io != NULL)
+		event_free(a->io);
+	a->io = event_new(a->base, a->fd, what, aia_io_cb, a);
+	probe_event_background(a->io);
+	event_add(a->io, NULL);
 }
 
 static void
@@ -221,16 +253,15 @@ aia_connect_next(struct aia_fetch *a)
 		}
 		if (connect(a->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
 		    errno == EINPROGRESS) {
-			a->io = event_new(a->base, a->fd, EV_WRITE, aia_io_cb, a);
-			probe_event_background(a->io);
-			event_add(a->io, NULL);
+			aia_wait(a, EV_WRITE);
 			return;
 		}
 		err = errno;
 		close(a->fd);
 		a->fd = -1;
 	}
-	aia_fail(a, "cannot connect to %s port %s: %s", a->host, a->port,
+	aia_fail(a, "cannot connect to %s%s port %s: %s", strcmp(a->conn_host,
+	    a->host) != 0 ? "the proxy " : "", a->conn_host, a->conn_port,
 	    err != 0 ? strerror(err) : "no address");
 }
 
@@ -238,7 +269,6 @@ static void
 aia_io_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct aia_fetch	*a = arg;
-	struct http_response	 resp;
 	ssize_t			 n;
 	int			 err = 0;
 	socklen_t		 el = sizeof err;
@@ -257,55 +287,134 @@ aia_io_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (a->req_off < a->req_len) {
 		n = write(fd, a->req + a->req_off, a->req_len - a->req_off);
-		if (n < 0 && errno != EAGAIN) {
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			aia_fail(a, "sending the request failed: %s",
 			    strerror(errno));
 			return;
 		}
 		if (n > 0)
 			a->req_off += n;
-		if (a->req_off < a->req_len)
+		/* A partial write waits for room for the rest. */
+		if (a->req_off < a->req_len) {
+			aia_wait(a, EV_WRITE);
 			return;
-		event_free(a->io);
-		a->io = event_new(a->base, fd, EV_READ | EV_PERSIST, aia_io_cb, a);
-		probe_event_background(a->io);
-		event_add(a->io, NULL);
+		}
 		a->buf = xmalloc(AIA_BUF_MAX);
+		aia_wait(a, EV_READ | EV_PERSIST);
 		return;
 	}
-	if (a->buf == NULL)
-		return;
-	n = read(fd, a->buf + a->len, AIA_BUF_MAX - a->len);
+	if (a->buf != NULL)
+		aia_read(a);
+}
+
+/* Read what came; judge the head as soon as it is complete. */
+static void
+aia_read(struct aia_fetch *a)
+{
+	enum http_parse	 pr;
+	ssize_t		 n;
+	int		 eof;
+
+	n = read(a->fd, a->buf + a->len, AIA_BUF_MAX - a->len);
 	if (n < 0) {
-		if (errno == EAGAIN)
+		if (errno == EAGAIN || errno == EINTR)
 			return;
 		aia_fail(a, "reading the response failed: %s", strerror(errno));
 		return;
 	}
 	a->len += n;
-	if (n > 0 && a->len < AIA_BUF_MAX)
-		return;
-	if (n > 0) {
-		aia_fail(a, "response larger than %d bytes", AIA_BUF_MAX);
+	eof = n == 0;
+	if (!a->head_done) {
+		pr = http_parse_response((const char *)a->buf, a->len, eof,
+		    &a->resp);
+		if (pr == HTTP_PARSE_MORE)
+			return;
+		if (pr == HTTP_PARSE_ERROR) {
+			/* Its words may quote the bytes: never shown. */
+			if (a->len == 0)
+				aia_fail(a, "%s closed the connection without "
+				    "an answer", a->conn_host);
+			else
+				aia_fail(a, "the answer is not a valid HTTP "
+				    "response (%zu bytes)", a->len);
+			return;
+		}
+		a->head_done = 1;
+		if (a->resp.status != 200) {
+			aia_fail(a, "HTTP status %d from %s", a->resp.status,
+			    a->host);
+			return;
+		}
+		if (a->resp.content_length > AIA_BODY_MAX) {
+			aia_fail(a, "the answer declares %lld bytes "
+			    "(Content-Length), more than the %d accepted",
+			    a->resp.content_length, AIA_BODY_MAX);
+			return;
+		}
+	}
+	if (a->resp.content_length >= 0) {
+		/* Complete when Content-Length says so, whether closed or not. */
+		if (a->len - a->resp.head_len >=
+		    (size_t)a->resp.content_length) {
+			a->len = a->resp.head_len +
+			    (size_t)a->resp.content_length;
+			aia_body(a);
+		} else if (eof)
+			aia_fail(a, "the answer was cut short: %zu of %lld "
+			    "bytes", a->len - a->resp.head_len,
+			    a->resp.content_length);
 		return;
 	}
-	/* EOF: HTTP/1.0 without keep-alive ends the body here. */
-	if (http_parse_response((const char *)a->buf, a->len, 1, &resp) !=
-	    HTTP_PARSE_DONE) {
-		aia_fail(a, "bad HTTP response: %s", resp.error);
-		return;
-	}
-	if (resp.status != 200) {
-		aia_fail(a, "HTTP status %d from %s", resp.status, a->host);
-		return;
-	}
-	a->res.cert = aia_decode(a->buf + resp.head_len, a->len - resp.head_len);
+	if (eof)
+		aia_body(a);	/* HTTP/1.0 without a length ends here */
+	else if (a->len == AIA_BUF_MAX)
+		aia_fail(a, "the answer is larger than %d bytes", AIA_BODY_MAX);
+}
+
+/* The whole body is in: a certificate, or what it was instead. */
+static void
+aia_body(struct aia_fetch *a)
+{
+	size_t	n = a->len - a->resp.head_len;
+	char	type[64];
+
+	a->res.cert = aia_decode(a->buf + a->resp.head_len, n);
 	if (a->res.cert == NULL) {
-		aia_fail(a, "the %zu bytes received are not a certificate "
-		    "(DER, PEM or PKCS#7)", a->len - resp.head_len);
+		aia_media_type(a->resp.content_type, type, sizeof type);
+		aia_fail(a, "not a certificate: %zu bytes, Content-Type %s", n,
+		    type);
 		return;
 	}
 	aia_done(a);
+}
+
+/*
+ * The media type of a Content-Type ("text/html" of "text/html; charset=x")
+ * when it has the form of one, so that no other text of the answer is
+ * shown.
+ */
+static void
+aia_media_type(const char *ct, char *out, size_t size)
+{
+	static const char	 tchar[] = "!#$%&'*+-.^_`|~";
+	size_t			 i, slash = 0;
+
+	for (i = 0; ct[i] != '\0' && ct[i] != ';' && ct[i] != ' '; i++) {
+		if (ct[i] == '/' && slash == 0 && i > 0)
+			slash = i;
+		else if (!((ct[i] >= 'a' && ct[i] <= 'z') ||
+		    (ct[i] >= 'A' && ct[i] <= 'Z') ||
+		    (ct[i] >= '0' && ct[i] <= '9') ||
+		    strchr(tchar, ct[i]) != NULL))
+			break;
+	}
+	if (ct[0] == '\0')
+		snprintf(out, size, "not given");
+	else if (slash == 0 || slash + 1 == i || (ct[i] != '\0' &&
+	    ct[i] != ';' && ct[i] != ' ') || i >= size)
+		snprintf(out, size, "not a media type");
+	else
+		snprintf(out, size, "%.*s", (int)i, ct);
 }
 
 X509 *

@@ -14,6 +14,7 @@
 struct event_base;
 struct evdns_base;
 struct aia_fetch;
+struct proxy;
 
 struct aia_result {
 	X509	*cert;		/* NULL on failure; owned by the fetch */
@@ -24,12 +25,14 @@ typedef void	(*aia_cb)(struct aia_result *, void *);
 
 /* probes/aia.c */
 /*
- * Start fetching url (http:// only). The callback runs exactly once, always
- * later from the loop, never from inside aia_fetch; the fetch frees itself
- * after it returns. aia_cancel stops it without the callback.
+ * Start fetching url (http:// only), through px when not NULL (copied).
+ * The callback runs exactly once, always later from the loop, never from
+ * inside aia_fetch; the fetch frees itself after it returns. aia_cancel
+ * stops it without the callback. An error never quotes the answer.
  */
 struct aia_fetch	*aia_fetch(struct event_base *, struct evdns_base *,
-			    const char *url, aia_cb, void *);
+			    const char *url, const struct proxy *, aia_cb,
+			    void *);
 void			 aia_cancel(struct aia_fetch *);
 /* DER, PEM or PKCS#7 (certs-only) bytes to the first certificate, or NULL. */
 X509			*aia_decode(const unsigned char *, size_t);

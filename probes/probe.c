@@ -37,11 +37,14 @@
 #include <event2/util.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "aia.h"
 #include "buf.h"
 #include "http.h"
+#include "log.h"
 #include "probe.h"
+#include "url.h"
 #include "xmalloc.h"
 
 #define PROBE_REQ_MAX	2048
@@ -122,38 +125,84 @@ static int	probe_env_proxy(struct probe_env *, const struct conf *,
 static void	probe_proxy_start(struct probe *);
 static void	probe_proxy_cb(evutil_socket_t, short, void *);
 static void	probe_format_addr(const struct sockaddr *, char *, size_t);
+static const char *probe_getenv(const char *, const char *);
+static void	probe_env_clear_allow(struct probe_env *);
+static int	probe_aia_allowed(const struct probe_env *, const char *,
+		    uint16_t);
+static int	probe_missing_issuer(const struct probe *, size_t);
+static void	probe_aia_start(struct probe *, int);
 
 /* ---- environment ------------------------------------------------------- */
 
-/* proxy: env reads the variables Go reads, upper case first. */
+/* The variable Go reads, upper case first; NULL when unset or empty. */
+static const char *
+probe_getenv(const char *upper, const char *lower)
+{
+	const char	*v;
+
+	if ((v = getenv(upper)) == NULL || *v == '\0')
+		v = getenv(lower);
+	return (v != NULL && *v != '\0' ? v : NULL);
+}
+
+/*
+ * proxy: env reads HTTPS_PROXY (probes) and HTTP_PROXY (AIA fetches, plain
+ * http) as Go does, with NO_PROXY; a URL in the config serves both. A bad
+ * HTTPS_PROXY stops everything; a bad HTTP_PROXY fails the AIA fetches
+ * only, as in Go, where it fails the http:// requests.
+ */
 static int
 probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 {
-	const char	*url = NULL, *np;
+	const char	*https = NULL, *http = NULL, *np, *var = "proxy";
+	const char	*hvar = "proxy";
+	char		*why, *shown, *errs;
 
 	switch (conf->proxy) {
 	case CONF_PROXY_NONE:
 		return (0);
 	case CONF_PROXY_URL:
-		url = conf->proxy_url;
+		https = http = conf->proxy_url;
 		break;
 	case CONF_PROXY_ENV:
-		if ((url = getenv("HTTPS_PROXY")) == NULL || *url == '\0')
-			url = getenv("https_proxy");
-		if ((np = getenv("NO_PROXY")) == NULL || *np == '\0')
-			np = getenv("no_proxy");
-		if (np != NULL && *np != '\0')
+		https = probe_getenv("HTTPS_PROXY", "https_proxy");
+		var = getenv("HTTPS_PROXY") == https ? "HTTPS_PROXY" :
+		    "https_proxy";
+		http = probe_getenv("HTTP_PROXY", "http_proxy");
+		hvar = getenv("HTTP_PROXY") == http ? "HTTP_PROXY" :
+		    "http_proxy";
+		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL) {
 			env->no_proxy = xstrdup(np);
+			/* Go ignores them too: say so once. */
+			if ((errs = proxy_no_proxy_errors(np)) != NULL) {
+				log_warn("NO_PROXY entries ignored", "errors",
+				    errs, NULL);
+				free(errs);
+			}
+		}
 		break;
 	}
-	if (url == NULL || *url == '\0')
-		return (0);
-	if (proxy_parse(url, &env->px) != 0) {
-		xasprintf(cause, "bad proxy '%s': expected http://host:port",
-		    url);
-		return (-1);
+	if (https != NULL) {
+		if (proxy_parse(https, &env->px, &why) != 0) {
+			shown = url_redact(https);
+			xasprintf(cause, "bad proxy '%s' in %s: %s", shown, var,
+			    why);
+			free(shown);
+			free(why);
+			return (-1);
+		}
+		env->has_proxy = 1;
 	}
-	env->has_proxy = 1;
+	if (http != NULL) {
+		if (proxy_parse(http, &env->http_px, &why) != 0) {
+			shown = url_redact(http);
+			xasprintf(&env->http_px_error, "bad proxy '%s' in %s: %s",
+			    shown, hvar, why);
+			free(shown);
+			free(why);
+		} else
+			env->has_http_proxy = 1;
+	}
 	return (0);
 }
 
@@ -219,9 +268,7 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 	env->resolv_conf = xstrdup(resolv_conf != NULL ? resolv_conf :
 	    "/etc/resolv.conf");
 	env->hosts = xstrdup(hosts != NULL ? hosts : "/etc/hosts");
-	env->aia_fetch = conf->aia_fetch;
-	env->security_level = conf->security_level;
-	env->clock_skew_ms = conf->clock_skew_ms;
+	probe_env_update(env, conf);
 	/* Tests only: verify as of a fixed time (trustprobe(8)). */
 	if ((vt = getenv("TRUSTPROBE_VERIFY_TIME")) != NULL && *vt != '\0') {
 		char		*end;
@@ -290,7 +337,41 @@ probe_env_free(struct probe_env *env)
 	free(env->hosts);
 	free(env->resolvers);
 	free(env->no_proxy);
+	proxy_clear(&env->px);
+	proxy_clear(&env->http_px);
+	free(env->http_px_error);
+	probe_env_clear_allow(env);
 	free(env);
+}
+
+static void
+probe_env_clear_allow(struct probe_env *env)
+{
+	size_t	i;
+
+	for (i = 0; i < env->naia_allow; i++)
+		free(env->aia_allow[i]);
+	free(env->aia_allow);
+	env->aia_allow = NULL;
+	env->naia_allow = 0;
+}
+
+void
+probe_env_update(struct probe_env *env, const struct conf *conf)
+{
+	size_t	i;
+
+	env->security_level = conf->security_level;
+	env->clock_skew_ms = conf->clock_skew_ms;
+	env->aia_fetch = conf->aia_fetch;
+	probe_env_clear_allow(env);
+	if (conf->naia_allow > 0) {
+		env->aia_allow = xcalloc(conf->naia_allow,
+		    sizeof *env->aia_allow);
+		for (i = 0; i < conf->naia_allow; i++)
+			env->aia_allow[i] = xstrdup(conf->aia_allow[i]);
+		env->naia_allow = conf->naia_allow;
+	}
 }
 
 int
@@ -763,12 +844,24 @@ probe_proxy_start(struct probe *p)
 	const struct conf_target	*t = p->pt->t;
 	int				 v6 = strchr(t->u.host, ':') != NULL;
 	int				 n;
+	const char			*auth = p->env->px.auth;
 
+	/* Userinfo in the proxy URL is Basic authentication, as in Go. */
 	n = snprintf(p->req, sizeof p->req, "CONNECT %s%s%s:%u HTTP/1.1\r\n"
-	    "Host: %s%s%s:%u\r\nUser-Agent: trustprobe/%s\r\n\r\n",
+	    "Host: %s%s%s:%u\r\n%s%s%sUser-Agent: trustprobe/%s\r\n\r\n",
 	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port,
-	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port, TP_VERSION);
-	p->req_len = n > 0 && (size_t)n < sizeof p->req ? (size_t)n : 0;
+	    v6 ? "[" : "", t->u.host, v6 ? "]" : "", t->u.port,
+	    auth != NULL ? "Proxy-Authorization: " : "", auth != NULL ? auth :
+	    "", auth != NULL ? "\r\n" : "", TP_VERSION);
+	if (n < 0 || (size_t)n >= sizeof p->req) {
+		p->f.conn = CONNECT_PROXY;
+		xasprintf(&p->f.proxy_error, "the CONNECT request would be "
+		    "longer than %d bytes (the proxy credentials?)",
+		    PROBE_REQ_MAX - 1);
+		probe_finish(p);
+		return;
+	}
+	p->req_len = (size_t)n;
 	p->req_off = 0;
 	p->head = xmalloc(HTTP_HEAD_MAX);
 	p->head_len = 0;
@@ -1141,7 +1234,8 @@ static void
 probe_finish(struct probe *p)
 {
 	size_t	i;
-	int	need_aia = -1;	/* depth whose issuer is missing */
+	int	need_aia = -1;	/* the verr whose issuer is missing */
+	int	idx;
 
 	probe_set_phase(p, PHASE_DONE);
 	probe_close(p);
@@ -1161,28 +1255,118 @@ probe_finish(struct probe *p)
 	for (i = 0; i < p->f.nverr; i++) {
 		if (p->f.verr[i].kind == VERIFY_ISSUER_MISSING &&
 		    need_aia < 0)
-			need_aia = p->f.verr[i].depth;
+			need_aia = (int)i;
 	}
-	/* Beyond the certificates kept there is no AIA to follow. */
-	if (need_aia >= 0 && (size_t)need_aia < p->f.nchain &&
-	    p->f.store_status == STORE_OK &&
-	    !p->f.timed_out) {
+	if (need_aia >= 0 && p->f.store_status == STORE_OK &&
+	    !p->f.timed_out && (idx = probe_missing_issuer(p,
+	    (size_t)need_aia)) >= 0) {
 		/* The certificate whose issuer is missing names where it is. */
-		const struct cert_facts	*c = &p->f.chain[need_aia];
+		const struct cert_facts	*c = &p->f.chain[idx];
 
 		if (c->aia_issuers.n == 0)
 			p->f.aia = AIA_NO_URL;
 		else if (!p->env->aia_fetch)
 			p->f.aia = AIA_DISABLED;
 		else {
-			p->f.aia_url = xstrdup(c->aia_issuers.v[0]);
+			probe_aia_start(p, idx);
 			/* probe_aia_cb continues, always from the loop. */
-			p->aia = aia_fetch(p->env->base, p->env->dns,
-			    p->f.aia_url, probe_aia_cb, p);
-			return;
+			if (p->aia != NULL)
+				return;
 		}
 	}
 	probe_complete(p);
+}
+
+/*
+ * The index in the presented chain of the certificate verification found
+ * no issuer for (verr[e]): the one with that subject that no other
+ * presented certificate issued. Only that one's AIA URL is followed, so a
+ * server cannot make us fetch the URL of a certificate it merely added.
+ * Beyond the certificates kept there is no AIA to follow: -1.
+ */
+static int
+probe_missing_issuer(const struct probe *p, size_t e)
+{
+	char	 name[sizeof p->f.verr[0].subject];
+	X509	*x;
+	int	 i, k, n;
+
+	n = p->presented != NULL ? sk_X509_num(p->presented) : 0;
+	if ((size_t)n > p->f.nchain)
+		n = (int)p->f.nchain;
+	for (i = 0; i < n; i++) {
+		x = sk_X509_value(p->presented, i);
+		facts_name_into(X509_get_subject_name(x), name, sizeof name);
+		if (strcmp(name, p->f.verr[e].subject) != 0)
+			continue;
+		for (k = 0; k < sk_X509_num(p->presented); k++) {
+			if (k != i && X509_check_issued(sk_X509_value(
+			    p->presented, k), x) == X509_V_OK)
+				break;
+		}
+		if (k == sk_X509_num(p->presented))
+			return (i);
+	}
+	return (-1);
+}
+
+/* 1 when aia_fetch allows fetching from host:port. */
+static int
+probe_aia_allowed(const struct probe_env *env, const char *host,
+    uint16_t port)
+{
+	size_t	i;
+
+	if (env->aia_allow == NULL)
+		return (1);
+	for (i = 0; i < env->naia_allow; i++) {
+		if (url_pattern_match(env->aia_allow[i], host, port))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Fetch the first caIssuers URL of chain[idx], when aia_fetch allows its
+ * host, through the proxy that applies to plain http (as Go would pick
+ * it). p->aia is NULL when no fetch was started (the facts say why).
+ */
+static void
+probe_aia_start(struct probe *p, int idx)
+{
+	const struct cert_facts	*c = &p->f.chain[idx];
+	const struct proxy	*px = NULL;
+	struct url		 u;
+	char			*cause;
+
+	p->f.aia_url = xstrdup(c->aia_issuers.v[0]);
+	if (url_parse(p->f.aia_url, &u, &cause) != 0) {
+		/* aia_fetch() says why, from the loop. */
+		free(cause);
+	} else {
+		if (!probe_aia_allowed(p->env, u.host, u.port == -1 ? 80 :
+		    (uint16_t)u.port)) {
+			p->f.aia = AIA_FAILED;
+			xasprintf(&p->f.aia_error, "its host %s is not in "
+			    "aia_fetch.allow, so it was not fetched", u.host);
+			url_free(&u);
+			return;
+		}
+		if (!proxy_bypass(p->env->no_proxy, u.host, u.port == -1 ?
+		    80 : (uint16_t)u.port)) {
+			if (p->env->http_px_error != NULL) {
+				p->f.aia = AIA_FAILED;
+				p->f.aia_error = xstrdup(p->env->http_px_error);
+				url_free(&u);
+				return;
+			}
+			if (p->env->has_http_proxy)
+				px = &p->env->http_px;
+		}
+		url_free(&u);
+	}
+	p->aia = aia_fetch(p->env->base, p->env->dns, p->f.aia_url, px,
+	    probe_aia_cb, p);
 }
 
 static void

@@ -38,11 +38,16 @@ struct probe_env {
 	char			*resolvers;	/* "127.0.0.1:53, ..." for messages */
 	SSL_CTX			*ssl_ctx;	/* verify none, level 0, ALPN */
 	int			 aia_fetch;
+	char			**aia_allow;	/* host patterns; NULL: any */
+	size_t			 naia_allow;
 	int			 security_level;
 	uint64_t		 clock_skew_ms;
 	time_t			 verify_time;	/* TRUSTPROBE_VERIFY_TIME, tests */
 	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
 	struct proxy		 px;
+	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
+	struct proxy		 http_px;
+	char			*http_px_error;	/* a bad HTTP_PROXY */
 	char			*no_proxy;
 	unsigned		 inflight;	/* probes started, not finished */
 };
@@ -64,6 +69,8 @@ typedef void	(*probe_done_cb)(struct probe_facts *, struct result *, void *);
 struct probe_env *probe_env_new(struct event_base *, const struct conf *,
 		    const char *resolv_conf, const char *hosts, char **cause);
 void		 probe_env_free(struct probe_env *);
+/* The settings a reload may change without a new env (not the proxy). */
+void		 probe_env_update(struct probe_env *, const struct conf *);
 SSL_CTX		*probe_ssl_ctx_new(const char *cert, const char *key,
 		    char **cause);
 /* Prepare a target: its store and SSL_CTX. -1 and *cause on failure. */

@@ -230,12 +230,20 @@ result_json(const struct probe_facts *f, const struct result *r,
 	buf_putc(b, '}');
 }
 
+/*
+ * Built whole, then made safe for a terminal at once (buf_text): C1 and
+ * bidi controls from a certificate are shown as \u009b or \u202e, never
+ * applied.
+ */
 void
 result_text(const struct probe_facts *f, const struct result *r,
-    struct buf *b)
+    struct buf *out)
 {
-	char	when[32];
-	size_t	i;
+	struct buf	 text, *b = &text;
+	char		 when[32];
+	size_t		 i;
+
+	buf_init(&text, out->max);
 
 	buf_printf(b, "%s (%s)\n", f->name, f->url);
 	buf_printf(b, "  status:  %s  reason: %s\n", status_name(r->status),
@@ -284,4 +292,6 @@ result_text(const struct probe_facts *f, const struct result *r,
 	buf_printf(b, "  trust store: %s (%s, %d certificates)\n",
 	    f->store_path != NULL ? f->store_path : "none",
 	    f->store_source != NULL ? f->store_source : "-", f->store_ncerts);
+	buf_text(out, buf_str(&text), text.len);
+	buf_free(&text);
 }

@@ -152,7 +152,7 @@ status_target_ok(const struct target_state *ts)
 /*
  * Append one line of text to b: control characters become spaces (a
  * name or message must not forge a line), cut at STATUS_LINE_MAX bytes on
- * a UTF-8 boundary. line is reset.
+ * a UTF-8 boundary, then as buf_text shows text. line is reset.
  */
 static void
 status_line(struct buf *b, struct buf *line)
@@ -176,7 +176,8 @@ status_line(struct buf *b, struct buf *line)
 		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
 			len--;
 	}
-	buf_add(b, s, len);
+	/* C1 and bidi controls shown, not applied, as on the HTML page. */
+	buf_text(b, s, len);
 	if (cut)
 		buf_puts(b, "...");
 	buf_putc(b, '\n');

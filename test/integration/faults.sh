@@ -174,6 +174,19 @@ ms=$(jq '.targets[] | select(.name == "silent-dns") | .duration_ms.total' "$D_ST
     not_ok "silent resolver probe took $ms ms"
 wait_for 8 sh -c "[ \"\$(curl -s http://127.0.0.1:$D_PORT/status | jq -r '.targets[] | select(.name == \"good\") | .reason')\" = ok ]" &&
     ok "the other target is unaffected" || not_ok "other target: $(reason_of good)"
+# Four names at once time out together: evdns gives the nameserver up and
+# says so through libevent's log, which printed "[msg] Nameserver ... has
+# failed" raw between the logfmt lines (issue 11, point 15).
+run env TRUSTPROBE_RESOLV_CONF="$FX/resolv.conf" TRUSTPROBE_HOSTS=/dev/null \
+    "$TRUSTPROBE" check --timeout 3s https://a.timeout.test/ \
+    https://b.timeout.test/ https://c.timeout.test/ https://d.timeout.test/
+if printf '%s\n' "$ERR" | grep -q '^\['; then
+	not_ok "libevent's messages bypass the log format: $(printf '%s' "$ERR" | grep '^\[' | head -n 1)"
+elif printf '%s\n' "$ERR" | grep -q '^ts=.* level=info msg="Nameserver 127.0.0.1:[0-9]* has failed: request timed out." from=libevent$'; then
+	ok "libevent's messages are log lines (from=libevent)"
+else
+	not_ok "no libevent line: $ERR"
+fi
 
 # --- a SIGHUP storm -----------------------------------------------------------
 metrics_get

@@ -1399,16 +1399,81 @@ test_proxy(void **state UNUSED)
 	bad("proxy: https://p:3128\n",
 	    "t.yaml:1:8: 'proxy' must be env, none or http://host:port, got "
 	    "'https://p:3128'");
-	bad("proxy: http://p\n",
-	    "t.yaml:1:8: bad 'proxy' 'http://p': missing port; expected "
-	    "http://host:port");
-	bad("proxy: http://u:p@p:1\n",
-	    "t.yaml:1:8: bad 'proxy' 'http://u:p@p:1': user information "
-	    "(user@host) is not supported");
+	/*
+	 * The rules of HTTPS_PROXY (lib/url.c), as Go reads it: port 80 by
+	 * default, userinfo for Basic authentication; only the "http://" is
+	 * required here, to tell a URL from a misspelt keyword.
+	 */
+	c = ok("proxy: http://p\n");
+	assert_string_equal(c->proxy_url, "http://p");
+	conf_free(c);
+	c = ok("proxy: http://u:p@p:1\n");
+	assert_string_equal(c->proxy_url, "http://u:p@p:1");
+	conf_free(c);
+	bad("proxy: envv\n",
+	    "t.yaml:1:8: 'proxy' must be env, none or http://host:port, got "
+	    "'envv'");
+	/* Never the password, in any message. */
+	bad("proxy: http://u:s3cret@p:0\n",
+	    "t.yaml:1:8: bad 'proxy' 'http://u:xxxxx@p:0': port 0 is not a "
+	    "port to connect to");
+	bad("proxy: socks5://u:s3cret@p:1080\n",
+	    "t.yaml:1:8: 'proxy' must be env, none or http://host:port, got "
+	    "'socks5://u:xxxxx@p:1080'");
+	bad("proxy: http://p:99999\n",
+	    "t.yaml:1:8: bad 'proxy' 'http://p:99999': port 99999 is out of "
+	    "range (0-65535)");
 	bad("proxy: http://p:1/x\n",
 	    "t.yaml:1:8: bad 'proxy' 'http://p:1/x': a proxy URL has no path");
 	bad("proxy: http://:1\n",
 	    "t.yaml:1:8: bad 'proxy' 'http://:1': empty host");
+}
+
+/* aia_fetch: true, false, or the hosts it may fetch from. */
+static void
+test_aia_fetch_allow(void **state UNUSED)
+{
+	struct conf	*c;
+
+	c = ok("aia_fetch: false\n");
+	assert_false(c->aia_fetch);
+	assert_null(c->aia_allow);
+	conf_free(c);
+	c = ok("aia_fetch:\n"
+	    "  allow: [ca.example.com, \"*.pki.example\", 10.0.0.0/8, "
+	    "crl.example:8080]\n");
+	assert_true(c->aia_fetch);
+	assert_int_equal(c->naia_allow, 4);
+	assert_string_equal(c->aia_allow[0], "ca.example.com");
+	assert_string_equal(c->aia_allow[1], "*.pki.example");
+	assert_string_equal(c->aia_allow[2], "10.0.0.0/8");
+	assert_string_equal(c->aia_allow[3], "crl.example:8080");
+	conf_free(c);
+	bad("aia_fetch:\n"
+	    "  allow:\n"
+	    "    - ca.example\n"
+	    "    - 10.0.0.0/\n"
+	    "    - \"bad host\"\n"
+	    "    - [x]\n",
+	    "t.yaml:4:7: bad 'allow' entry: '10.0.0.0/' is not a CIDR range (an "
+	    "address, '/' and a prefix length of 0 to 32)",
+	    "t.yaml:5:7: bad 'allow' entry: 'bad host' is not a host pattern "
+	    "(a name, .name or *.name, an IP address or a CIDR range, "
+	    "optionally with :port)",
+	    "t.yaml:6:7: an 'allow' entry must be a host pattern, got a list");
+	bad("aia_fetch: {allow: []}\n",
+	    "t.yaml:1:20: 'allow' is empty, which allows no host: write "
+	    "aia_fetch: false");
+	bad("aia_fetch: {allow: a.example}\n",
+	    "t.yaml:1:20: 'allow' must be a list of host patterns, got "
+	    "'a.example'");
+	bad("aia_fetch: {alow: [a.example]}\n",
+	    "t.yaml:1:12: 'aia_fetch' as a mapping needs 'allow', a list of "
+	    "host patterns",
+	    "t.yaml:1:13: unknown key 'alow' in 'aia_fetch', did you mean "
+	    "'allow'?");
+	bad("aia_fetch: maybe\n",
+	    "t.yaml:1:12: 'aia_fetch' must be true or false, got 'maybe'");
 }
 
 static void
@@ -1514,6 +1579,36 @@ test_too_many_targets(void **state UNUSED)
 		len += snprintf(p + len, size - len, "- h%zu\n", i);
 	bad_len(yaml, len, "t.yaml:100002:3: more than 100000 targets; split "
 	    "them over several instances", NULL);
+	free(yaml);
+}
+
+/*
+ * More than CONF_MAX_NODES values: the error is at the value that crossed
+ * the limit. It read the mark after yaml_event_delete() had zeroed it, so
+ * it always said 1:1.
+ */
+static void
+test_too_many_values_position(void **state UNUSED)
+{
+	char	*yaml, *p, want[128];
+	size_t	 size, i, len = 0, n = CONF_MAX_NODES;
+
+	size = n * 2 + 64;
+	yaml = p = xmalloc(size);
+	len += snprintf(p + len, size - len, "interval: 5m\nk: [");
+	for (i = 0; i < n; i++) {
+		p[len++] = 'a';
+		p[len++] = ',';
+	}
+	p[len++] = ']';
+	/*
+	 * Values: the mapping, two keys, "5m", the list, then the a's: the
+	 * limit is crossed at a number CONF_MAX_NODES - 4, column 5 + 2 *
+	 * (that - 1) of line 2.
+	 */
+	snprintf(want, sizeof want, "t.yaml:2:%zu: more than %d values: this "
+	    "is not a configuration file", 5 + 2 * (n - 4 - 1), CONF_MAX_NODES);
+	bad_len(yaml, len, want, NULL);
 	free(yaml);
 }
 
@@ -1986,11 +2081,13 @@ main(void)
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_proxy),
+		cmocka_unit_test(test_aia_fetch_allow),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_three_errors_in_one_file),
 		cmocka_unit_test(test_errors_sorted_by_position),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_too_many_targets),
+		cmocka_unit_test(test_too_many_values_position),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_invalid_yaml_position),

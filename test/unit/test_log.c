@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <event2/event.h>
 
 #include "log.h"
 #include "timefmt.h"
@@ -29,6 +30,18 @@ fmt1(enum log_format f, const char *msg, const char *k, const char *v)
 	log_format_line(line, sizeof line, f, T0, LOG_INFO, msg, kv,
 	    k != NULL ? 2 : 0);
 	return (line);
+}
+
+static int
+count(const char *s, const char *what)
+{
+	int	n = 0;
+
+	while ((s = strstr(s, what)) != NULL) {
+		n++;
+		s++;
+	}
+	return (n);
 }
 
 static void
@@ -93,8 +106,37 @@ static void
 test_json_escapes(void **state)
 {
 	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "m", "v",
-	    "q\"b\\n\nt\t\x01\xc3\xa9"),
-	    "\"v\":\"q\\\"b\\\\n\\nt\\t\\u0001\\u00c3\\u00a9\"}\n"));
+	    "q\"b\\n\nt\t\x01\x7f"),
+	    "\"v\":\"q\\\"b\\\\n\\nt\\t\\u0001\\u007f\"}\n"));
+}
+
+/*
+ * UTF-8 is kept, as in /status: "é" was written byte by byte as
+ * "\u00c3\u00a9", which a JSON reader decodes to "Ã©". Invalid bytes
+ * become U+FFFD; a cut never splits a character.
+ */
+static void
+test_json_utf8(void **state)
+{
+	char		*big;
+	const char	*out;
+	size_t		 i;
+
+	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "status", "subject",
+	    "CN=\xc3\xa9t\xc3\xa9,O=\xe6\x97\xa5\xe6\x9c\xac"),
+	    "\"subject\":\"CN=\xc3\xa9t\xc3\xa9,O=\xe6\x97\xa5\xe6\x9c\xac\"}\n"));
+	assert_non_null(strstr(fmt1(LOG_FORMAT_JSON, "m", "v", "a\xff\xc3" "b"),
+	    "\"v\":\"a\\ufffd\\ufffdb\"}\n"));
+	/* "x" and 5,000 "é": too long, cut between two characters. */
+	big = malloc(10002);
+	big[0] = 'x';
+	for (i = 1; i < 10001; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[10001] = '\0';
+	out = fmt1(LOG_FORMAT_JSON, "m", "v", big);
+	assert_non_null(strstr(out, "\",\"truncated\":\"true\"}\n"));
+	assert_null(strstr(out, "\\ufffd"));
+	free(big);
 }
 
 static void
@@ -154,6 +196,49 @@ test_timefmt(void **state)
 	assert_string_equal(buf, "2026-12-01T03:55:55.123Z");
 }
 
+/*
+ * libevent's own messages (evdns: "Nameserver ... has failed") came out raw
+ * as "[msg] ..." between our lines. Now they are our lines, at their
+ * severity's level, at most 10 a minute.
+ */
+static void
+test_libevent_messages(void **state)
+{
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+	int		 i;
+
+	f = open_memstream(&buf, &len);
+	log_open(f, LOG_FORMAT_LOGFMT, LOG_INFO);
+	log_libevent_at(1000, EVENT_LOG_MSG, "Nameserver 127.0.0.1:53 has "
+	    "failed: request timed out.");
+	log_libevent_at(1000, EVENT_LOG_DEBUG, "hidden at info");
+	log_libevent_at(1001, EVENT_LOG_WARN, "evsig: bad \"signal\"\n");
+	log_libevent_at(1002, EVENT_LOG_ERR, "epoll_wait failed");
+	for (i = 0; i < 20; i++)
+		log_libevent_at(2000 + i, EVENT_LOG_MSG, "flood");
+	/* A minute later: how many were left out, then the line. */
+	log_libevent_at(61000, EVENT_LOG_MSG, "All nameservers have failed");
+	fclose(f);
+	assert_non_null(strstr(buf, " level=info msg=\"Nameserver 127.0.0.1:53 "
+	    "has failed: request timed out.\" from=libevent\n"));
+	assert_null(strstr(buf, "hidden"));
+	assert_null(strstr(buf, "[msg]"));
+	assert_non_null(strstr(buf, " level=warn msg=\"evsig: bad \\\"signal"
+	    "\\\"\\n\" from=libevent\n"));
+	assert_non_null(strstr(buf, " level=error msg=\"epoll_wait failed\" "
+	    "from=libevent\n"));
+	/* 3 lines above, so 7 of the 20 floods in the first minute. */
+	assert_int_equal(count(buf, "msg=flood"), 7);
+	assert_non_null(strstr(buf, " level=warn msg=\"libevent messages "
+	    "suppressed\" count=13 from=libevent\n"));
+	assert_non_null(strstr(buf, " level=info msg=\"All nameservers have "
+	    "failed\" from=libevent\n"));
+	free(buf);
+	log_open(stderr, LOG_FORMAT_LOGFMT, LOG_INFO);
+}
+
 int
 main(void)
 {
@@ -167,8 +252,10 @@ main(void)
 		cmocka_unit_test(test_logfmt_empty_value_is_quoted),
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_json_utf8),
 		cmocka_unit_test(test_long_value_is_cut_and_marked),
 		cmocka_unit_test(test_level_filter_and_names),
+		cmocka_unit_test(test_libevent_messages),
 	};
 
 	return (cmocka_run_group_tests_name("log", tests, NULL, NULL));

@@ -38,6 +38,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "probe.h"
+#include "result.h"
 #include "state.h"
 #include "store.h"
 #include "strv.h"
@@ -1491,6 +1492,59 @@ test_html_escapes(void **state)
 	assert_has(s, "evil&lt;script&gt;alert(1)&lt;/script&gt;");
 }
 
+/*
+ * Display spoofing (issue 11, point 12): a C1 control (CSI U+009B starts a
+ * terminal escape) and a bidi override (RLO U+202E) in a certificate
+ * field are shown as \u009b and \u202e, as the JSON escapes them, in
+ * check's text, the HTML page, /readyz and /status; never raw.
+ */
+#define SPOOF_SUBJECT	"CN=invoice\xe2\x80\xae" "fdp.exe\xc2\x9b" "31m,O=x\xff"
+#define RLO		"\xe2\x80\xae"
+#define CSI		"\xc2\x9b"
+
+static void
+test_display_controls_escaped(void **state)
+{
+	struct target_state	*ts = st.targets[T_EVIL];
+	struct run_result	*rr = &ts->res[0];
+	const char		*s;
+
+	free(rr->f.chain[0].subject);
+	rr->f.chain[0].subject = xstrdup(SPOOF_SUBJECT);
+	free(rr->r.findings[0].message);
+	rr->r.message = rr->r.findings[0].message = xstrdup("expired: "
+	    SPOOF_SUBJECT);
+
+	html_render(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_lacks(s, RLO);
+	assert_lacks(s, CSI);
+	assert_has(s, "CN=invoice\\u202efdp.exe\\u009b31m,O=x\xef\xbf\xbd");
+
+	buf_reset(&out);
+	result_text(&rr->f, &rr->r, &out);
+	s = buf_str(&out);
+	assert_lacks(s, RLO);
+	assert_lacks(s, CSI);
+	assert_has(s, "  message: expired: CN=invoice\\u202efdp.exe\\u009b31m,"
+	    "O=x\xef\xbf\xbd\n");
+	assert_has(s, "    0 CN=invoice\\u202efdp.exe\\u009b31m,O=x");
+
+	assert_int_equal(readyz(&out), 503);
+	s = buf_str(&out);
+	assert_lacks(s, RLO);
+	assert_lacks(s, CSI);
+	assert_has(s, "evil: expired: expired: CN=invoice\\u202efdp.exe\\u009b31m");
+
+	buf_reset(&out);
+	status_json(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_lacks(s, RLO);
+	assert_lacks(s, CSI);
+	assert_has(s, "\"subject\":\"CN=invoice\\u202efdp.exe\\u009b31m,"
+	    "O=x\\ufffd\"");
+}
+
 static void
 test_html_reload_failed_and_store_missing(void **state)
 {
@@ -1621,6 +1675,7 @@ main(void)
 		T(test_metrics_no_proc),
 		T(test_metrics_promtool),
 		T(test_html_page),
+		T(test_display_controls_escaped),
 		T(test_html_summary),
 		T(test_html_rows),
 		T(test_all_addresses),
