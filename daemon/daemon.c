@@ -526,11 +526,14 @@ daemon_result_cb(struct target_state *ts, int old_status, int old_reason,
     void *arg)
 {
 	const struct result	*r = target_verdict(ts);
-	const char		*addr = ts->res[ts->worst].f.address;
+	const char		*addr;
 	char			 cf[16];
 
-	if (old_status == (int)r->status && old_reason == (int)r->reason)
+	/* Called after a run, so there is a result. */
+	if (r == NULL || (old_status == (int)r->status &&
+	    old_reason == (int)r->reason))
 		return;
+	addr = ts->res[ts->worst].f.address;
 	snprintf(cf, sizeof cf, "%u", ts->consecutive_failures);
 	log_emit(r->status == STATUS_CRITICAL ? LOG_WARN : LOG_INFO,
 	    "target status", "target", ts->t->name, "status",
