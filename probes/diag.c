@@ -37,7 +37,7 @@ static void	diag_store(const struct probe_facts *, struct result *);
 static void	diag_clock(const struct probe_facts *, struct result *);
 static void	diag_chain(const struct probe_facts *, struct result *);
 static void	diag_issuer_missing(const struct probe_facts *,
-		    struct result *, int);
+		    struct result *, const struct verify_error *);
 static void	diag_http(const struct probe_facts *, struct result *);
 static void	diag_file(const struct probe_facts *, struct result *);
 static char	*diag_ok_message(const struct probe_facts *, int,
@@ -45,9 +45,6 @@ static char	*diag_ok_message(const struct probe_facts *, int,
 static void	diag_expiry(const struct probe_facts *, struct result *);
 static const char *diag_subject(const struct probe_facts *, int);
 static const char *diag_store_name(const struct probe_facts *);
-static const char *diag_verr_subject(const struct probe_facts *, int);
-static const struct verify_error *diag_verr_at(const struct probe_facts *,
-		    int);
 static int	diag_cmp(const void *, const void *);
 static int	diag_has(const struct result *, enum reason);
 static char	*diag_age(time_t, time_t);
@@ -122,31 +119,6 @@ diag_vadd(struct result *r, enum reason reason, enum status st, char *message,
 	fd->status = st;
 	fd->message = message;
 	xvasprintf(&fd->hint, hintfmt, ap);
-}
-
-/* The subject of the certificate an error at depth is about, kept or not. */
-static const char *
-diag_verr_subject(const struct probe_facts *f, int depth)
-{
-	const struct verify_error	*e;
-
-	if (depth >= 0 && (size_t)depth < f->nchain)
-		return (f->chain[depth].subject);
-	e = diag_verr_at(f, depth);
-	return (e != NULL ? e->subject : "(not kept)");
-}
-
-/* The first recorded error at depth with the facts of its certificate. */
-static const struct verify_error *
-diag_verr_at(const struct probe_facts *f, int depth)
-{
-	size_t	i;
-
-	for (i = 0; i < f->nverr; i++) {
-		if (f->verr[i].depth == depth && f->verr[i].subject[0] != '\0')
-			return (&f->verr[i]);
-	}
-	return (NULL);
 }
 
 static const char *
@@ -406,58 +378,58 @@ diag_clock(const struct probe_facts *f, struct result *r)
 	    "; the certificate itself may be fine" : "");
 }
 
-/* The server did not send the issuer of the top presented certificate. */
+/*
+ * No issuer for the certificate e is about. That certificate is found by
+ * what was sent (e->sent), never by its depth in the chain OpenSSL built:
+ * a server may send its certificates in another order, or extra ones.
+ */
 static void
-diag_issuer_missing(const struct probe_facts *f, struct result *r, int depth)
+diag_issuer_missing(const struct probe_facts *f, struct result *r,
+    const struct verify_error *e)
 {
 	const struct cert_facts	*top;
 	char			*m;
+	size_t			 i;
 
 	if (f->store_status != STORE_OK)
 		return;		/* diag_store said why */
 	if (f->nchain == 0)
 		return;
-	if (depth >= 0 && (size_t)depth >= f->nchain_sent) {
-		const struct verify_error	*e = diag_verr_at(f, depth);
-
-		/* Beyond what was sent: a certificate of the trust store. */
+	if (e->sent < 0) {
+		/* Not sent: a certificate of the trust store. */
 		xasprintf(&m, "the chain ends at '%s' (depth %d), a certificate "
 		    "of the trust store (%s, %d certificates) that is not "
 		    "self-signed, and the store does not hold its issuer '%s': "
 		    "OpenSSL takes only a self-signed root as the anchor (Go, "
-		    "curl and Java accept an intermediate)", e != NULL ?
-		    e->subject : "(unknown)", depth, diag_store_name(f),
-		    f->store_ncerts, e != NULL ? e->issuer : "(unknown)");
+		    "curl and Java accept an intermediate)", e->subject,
+		    e->depth, diag_store_name(f), f->store_ncerts, e->issuer);
 		diag_add(r, REASON_UNKNOWN_AUTHORITY, m,
 		    "add the root '%s' to the trust store (ca_file), or the "
-		    "whole chain of CA certificates up to it", e != NULL ?
-		    e->issuer : "that issues it");
+		    "whole chain of CA certificates up to it", e->issuer);
 		return;
 	}
-	if (depth < 0 || (size_t)depth >= f->nchain) {
+	if ((size_t)e->sent >= f->nchain) {
 		/* Past the certificates kept: a chain too long says it. */
-		for (size_t i = 0; i < f->nverr; i++) {
+		for (i = 0; i < f->nverr; i++) {
 			if (f->verr[i].kind == VERIFY_CHAIN_TOO_LONG)
 				return;
 		}
 		xasprintf(&m, "the chain ends at '%s' (depth %d, beyond the "
 		    "%d certificates kept), whose issuer the trust store (%s, "
-		    "%d certificates) does not hold", diag_verr_subject(f,
-		    depth), depth, CHAIN_MAX, diag_store_name(f),
-		    f->store_ncerts);
+		    "%d certificates) does not hold", e->subject, e->depth,
+		    CHAIN_MAX, diag_store_name(f), f->store_ncerts);
 		diag_add(r, REASON_UNKNOWN_AUTHORITY, m,
 		    "a chain this long is a server misconfiguration: serve the "
 		    "leaf and its intermediates only");
 		return;
 	}
-	/* The certificate whose issuer is missing, not always the last. */
-	top = &f->chain[depth];
-	if ((size_t)depth + 1 < f->nchain) {
+	top = &f->chain[e->sent];
+	if ((size_t)e->sent + 1 < f->nchain) {
 		/* The server sent a next certificate, but not the issuer. */
 		xasprintf(&m, "the server sent '%s' after '%s' (depth %d), "
 		    "but it is not its issuer: the intermediate '%s' is "
-		    "missing%s", f->chain[depth + 1].subject, top->subject,
-		    depth, top->issuer, f->aia == AIA_FETCHED ?
+		    "missing%s", f->chain[e->sent + 1].subject, top->subject,
+		    top->depth, top->issuer, f->aia == AIA_FETCHED ?
 		    (f->aia_completes ? "; fetched from the AIA URL, it "
 		    "completes the chain" : "; fetched from the AIA URL, it "
 		    "does not complete the chain") : "");
@@ -524,7 +496,9 @@ diag_chain(const struct probe_facts *f, struct result *r)
 
 	for (i = 0; i < f->nverr; i++) {
 		e = &f->verr[i];
-		c = (size_t)e->depth < f->nchain ? &f->chain[e->depth] : NULL;
+		/* The presented certificate it is about, if it was sent. */
+		c = e->sent >= 0 && (size_t)e->sent < f->nchain ?
+		    &f->chain[e->sent] : NULL;
 		switch (e->kind) {
 		case VERIFY_SELF_SIGNED_LEAF:
 			xasprintf(&m, "the leaf certificate '%s' is self-signed "
@@ -537,7 +511,8 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		case VERIFY_SELF_SIGNED_IN_CHAIN:
 			if (f->store_status != STORE_OK || f->nchain == 0)
 				break;
-			c = &f->chain[f->nchain - 1];
+			if (c == NULL)
+				c = &f->chain[f->nchain - 1];
 			xasprintf(&m, "the chain ends at the root '%s' (issuer "
 			    "'%s'), sent by the server, which the trust store "
 			    "(%s, %d certificates) does not hold", c->subject,
@@ -548,10 +523,10 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			    "bundle", c->subject);
 			break;
 		case VERIFY_ISSUER_MISSING:
-			diag_issuer_missing(f, r, e->depth);
+			diag_issuer_missing(f, r, e);
 			break;
 		case VERIFY_EXPIRED:
-			/* Beyond the chain sent: the store's root, e says. */
+			/* Not sent: the store's root, e says. */
 			timefmt_iso(c != NULL ? c->not_after : e->not_after,
 			    when, sizeof when);
 			age = diag_age(c != NULL ? c->not_after : e->not_after,
@@ -559,12 +534,12 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			xasprintf(&m, "the certificate at depth %d ('%s'%s) "
 			    "expired at %s (%s)", e->depth, c != NULL ?
 			    c->subject : e->subject,
-			    c == NULL ? ", from the trust store" : "", when,
+			    e->sent < 0 ? ", from the trust store" : "", when,
 			    age);
 			free(age);
 			diag_add(r, REASON_EXPIRED, m,
 			    e->depth == 0 ? "renew the server's certificate "
-			    "and reload the server" : c == NULL ? "the trust "
+			    "and reload the server" : e->sent < 0 ? "the trust "
 			    "store holds an expired root: update the CA bundle "
 			    "and have the server chain to a current root" :
 			    "the server sends an expired CA certificate: replace "
@@ -578,7 +553,7 @@ diag_chain(const struct probe_facts *f, struct result *r)
 			xasprintf(&m, "the certificate at depth %d ('%s'%s) is "
 			    "not valid before %s (%s)", e->depth, c != NULL ?
 			    c->subject : e->subject,
-			    c == NULL ? ", from the trust store" : "", when,
+			    e->sent < 0 ? ", from the trust store" : "", when,
 			    age);
 			free(age);
 			diag_add(r, REASON_NOT_YET_VALID, m,

@@ -128,7 +128,9 @@ enum verify_kind {
  * root from the trust store, beyond the presented chain).
  */
 struct verify_error {
-	int			depth;
+	int			depth;	/* in the chain OpenSSL built */
+	int			sent;	/* index in the presented chain, -1: not
+					   sent (the store's, or unknown) */
 	int			code;	/* OpenSSL's X509_V_ERR_* */
 	enum verify_kind	kind;	/* what diag.c makes of it */
 	char			text[96];	/* OpenSSL's words for code */

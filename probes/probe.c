@@ -129,7 +129,6 @@ static const char *probe_getenv(const char *, const char *);
 static void	probe_env_clear_allow(struct probe_env *);
 static int	probe_aia_allowed(const struct probe_env *, const char *,
 		    uint16_t);
-static int	probe_missing_issuer(const struct probe *, size_t);
 static void	probe_aia_start(struct probe *, int);
 
 /* ---- environment ------------------------------------------------------- */
@@ -1234,8 +1233,7 @@ static void
 probe_finish(struct probe *p)
 {
 	size_t	i;
-	int	need_aia = -1;	/* the verr whose issuer is missing */
-	int	idx;
+	int	idx = -1;	/* the sent certificate whose issuer is missing */
 
 	probe_set_phase(p, PHASE_DONE);
 	probe_close(p);
@@ -1252,14 +1250,18 @@ probe_finish(struct probe *p)
 		verify_chain(&p->f, p->presented, p->pt->store, p->ocsp,
 		    p->ocsp_len);
 
-	for (i = 0; i < p->f.nverr; i++) {
+	/*
+	 * The presented certificate verification found no issuer for (by
+	 * identity, not depth: a server cannot make us follow the URL of a
+	 * certificate it merely added). Past the ones kept there is no URL.
+	 */
+	for (i = 0; i < p->f.nverr && idx < 0; i++) {
 		if (p->f.verr[i].kind == VERIFY_ISSUER_MISSING &&
-		    need_aia < 0)
-			need_aia = (int)i;
+		    p->f.verr[i].sent >= 0 &&
+		    (size_t)p->f.verr[i].sent < p->f.nchain)
+			idx = p->f.verr[i].sent;
 	}
-	if (need_aia >= 0 && p->f.store_status == STORE_OK &&
-	    !p->f.timed_out && (idx = probe_missing_issuer(p,
-	    (size_t)need_aia)) >= 0) {
+	if (idx >= 0 && p->f.store_status == STORE_OK && !p->f.timed_out) {
 		/* The certificate whose issuer is missing names where it is. */
 		const struct cert_facts	*c = &p->f.chain[idx];
 
@@ -1275,39 +1277,6 @@ probe_finish(struct probe *p)
 		}
 	}
 	probe_complete(p);
-}
-
-/*
- * The index in the presented chain of the certificate verification found
- * no issuer for (verr[e]): the one with that subject that no other
- * presented certificate issued. Only that one's AIA URL is followed, so a
- * server cannot make us fetch the URL of a certificate it merely added.
- * Beyond the certificates kept there is no AIA to follow: -1.
- */
-static int
-probe_missing_issuer(const struct probe *p, size_t e)
-{
-	char	 name[sizeof p->f.verr[0].subject];
-	X509	*x;
-	int	 i, k, n;
-
-	n = p->presented != NULL ? sk_X509_num(p->presented) : 0;
-	if ((size_t)n > p->f.nchain)
-		n = (int)p->f.nchain;
-	for (i = 0; i < n; i++) {
-		x = sk_X509_value(p->presented, i);
-		facts_name_into(X509_get_subject_name(x), name, sizeof name);
-		if (strcmp(name, p->f.verr[e].subject) != 0)
-			continue;
-		for (k = 0; k < sk_X509_num(p->presented); k++) {
-			if (k != i && X509_check_issued(sk_X509_value(
-			    p->presented, k), x) == X509_V_OK)
-				break;
-		}
-		if (k == sk_X509_num(p->presented))
-			return (i);
-	}
-	return (-1);
 }
 
 /* 1 when aia_fetch allows fetching from host:port. */

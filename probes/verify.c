@@ -24,6 +24,7 @@
 #define VERIFY_OCSP_SLACK	300
 
 struct verify_collect {
+	STACK_OF(X509)		*presented;	/* to say what was sent */
 	struct verify_error	 e[VERIFY_ERRORS_MAX];
 	size_t			 n;
 };
@@ -89,6 +90,7 @@ verify_error_set(struct verify_error *e, int code, int depth)
 	memset(e, 0, sizeof *e);
 	e->code = code;
 	e->depth = depth;
+	e->sent = -1;
 	e->kind = verify_kind_of(code);
 	snprintf(e->text, sizeof e->text, "%s",
 	    X509_verify_cert_error_string(code));
@@ -109,6 +111,18 @@ verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
 		return;
 	e = &vc->e[vc->n++];
 	verify_error_set(e, code, depth);
+	/*
+	 * The built chain's order need not be the presented one (a server
+	 * may send its certificates in any order, or extra ones): say which
+	 * presented certificate, if any, the error is about.
+	 */
+	for (i = 0; cur != NULL && vc->presented != NULL &&
+	    i < (size_t)sk_X509_num(vc->presented); i++) {
+		if (X509_cmp(cur, sk_X509_value(vc->presented, i)) == 0) {
+			e->sent = (int)i;
+			break;
+		}
+	}
 	if (cur != NULL) {
 		facts_name_into(X509_get_subject_name(cur), e->subject,
 		    sizeof e->subject);
@@ -143,6 +157,7 @@ verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
 	size_t			 i;
 
 	memset(vc, 0, sizeof *vc);
+	vc->presented = presented;
 	*complete = 0;
 	if (sk_X509_num(presented) < 1) {
 		verify_add(vc, X509_V_ERR_UNSPECIFIED, 0, NULL);

@@ -167,6 +167,8 @@ fuzz_synthetic(struct probe_facts *f, const uint8_t *fl)
 		/* depth -1 .. 2, and one beyond the chain kept. */
 		verify_error_set(e, fuzz_codes[k] != -1 ? fuzz_codes[k] :
 		    (int)b - 20, (int)((b / NCODES) % 5) - 1);
+		/* Sent or not, kept or not: any index, -1 .. 4. */
+		e->sent = (int)(b % 6) - 1;
 		snprintf(e->subject, sizeof e->subject, "CN=store root %u", b);
 		e->not_before = f->now - 400 * DAY;
 		e->not_after = f->now + ((b & 1) ? -DAY : 30 * DAY);

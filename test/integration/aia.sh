@@ -89,6 +89,15 @@ if grep -q decoy "$FX/aia.log"; then
 else
 	ok "the added certificate's AIA URL is not followed ($(printf '%s' "$J" | jq -r .reason))"
 fi
+# The diagnosis names the certificate whose issuer is missing by what was
+# sent, not by its depth in the chain OpenSSL built (the stranger sits at
+# depth 1 of what was sent).
+if printf '%s' "$M" | grep -q "the chain ends at 'CN=other-int-ca.test" &&
+    ! printf '%s' "$M" | grep -q "intermediate 'CN=decoy.test"; then
+	ok "the decoy chain's message names the certificate without an issuer"
+else
+	not_ok "the decoy chain's message names the wrong certificates"; diag "$M"
+fi
 
 # Plain http through HTTP_PROXY, as Go would send it: aia.test is a name
 # only the proxy reaches (the fixture's DNS does not know it).

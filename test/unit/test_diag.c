@@ -235,6 +235,9 @@ add_verr(struct probe_facts *f, int code, int depth)
 	f->verr = xreallocarray(f->verr, f->nverr + 1, sizeof *f->verr);
 	/* As verify.c records it: the code, its kind, OpenSSL's text. */
 	verify_error_set(&f->verr[f->nverr], code, depth);
+	/* Sent in the order verified, as most servers do. */
+	if (depth >= 0 && (size_t)depth < f->nchain_sent)
+		f->verr[f->nverr].sent = depth;
 	if (f->nverr == 0) {
 		f->verify_code = code;
 		f->verify_depth = depth;

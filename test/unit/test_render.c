@@ -346,6 +346,7 @@ setup(void **state)
 	ts->res[0].f.verify_depth = 0;
 	ts->res[0].f.verr = xcalloc(1, sizeof *ts->res[0].f.verr);
 	verify_error_set(&ts->res[0].f.verr[0], X509_V_ERR_CERT_HAS_EXPIRED, 0);
+	ts->res[0].f.verr[0].sent = 0;
 	ts->res[0].f.nverr = 1;
 	ts->res[0].f.scheme = CONF_SCHEME_TLS;
 	ts->res[0].f.http_tried = ts->res[0].f.http_done = 0;
