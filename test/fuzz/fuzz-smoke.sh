@@ -7,7 +7,7 @@
 #
 # Environment:
 #	TOP_SRCDIR	the source tree (default: two levels above this script)
-#	TOP_BUILDDIR	fuzzers are built in $TOP_BUILDDIR/test/fuzz (default:
+#	TOP_BUILDDIR	fuzzers are built in $TOP_BUILDDIR/fuzz (default:
 #			a temporary directory, removed at the end)
 #	CC		a clang (default: clang, from apt-get if missing)
 #	FUZZ_TARGETS	which targets (default: "conf http cert server verify")
@@ -37,7 +37,7 @@ CC=${CC:-clang}
 case $CC in *clang*) ;; *) CC=clang ;; esac
 
 if [ -n "${TOP_BUILDDIR:-}" ]; then
-	out=$TOP_BUILDDIR/test/fuzz
+	out=$TOP_BUILDDIR/fuzz
 	keep=1
 else
 	out=$(mktemp -d "${TMPDIR:-/tmp}/tp-fuzz.XXXXXX")
