@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "conf.h"
 #include "conf_yaml.h"
@@ -183,8 +184,6 @@ static void	 conf_fmt_duration(char *, size_t, uint64_t);
 static int	 conf_distance(const char *, const char *);
 static const char *conf_suggest(const char *, const char *const *, size_t);
 static int	 conf_lookup(const char *, const char *const *, size_t);
-static int	 conf_isalpha(int);
-static int	 conf_isdigit(int);
 static int	 conf_parse_int(const char *, long long, long long,
 		    long long *);
 static int	 conf_check_readable(const char *, char **);
@@ -454,19 +453,6 @@ conf_lookup(const char *s, const char *const *names, size_t n)
 	return (-1);
 }
 
-/* Locale-free, so a config means the same everywhere. */
-static int
-conf_isalpha(int c)
-{
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-}
-
-static int
-conf_isdigit(int c)
-{
-	return (c >= '0' && c <= '9');
-}
-
 static int
 conf_streq(const char *a, const char *b)
 {
@@ -574,10 +560,10 @@ conf_parse_int(const char *s, long long min, long long max, long long *out)
 
 	if (*p == '-')
 		p++;
-	if (!conf_isdigit((unsigned char)*p))
+	if (!ascii_isdigit((unsigned char)*p))
 		return (-1);
 	for (; *p != '\0'; p++) {
-		if (!conf_isdigit((unsigned char)*p))
+		if (!ascii_isdigit((unsigned char)*p))
 			return (-1);
 	}
 	errno = 0;
@@ -604,15 +590,15 @@ conf_parse_duration(const char *s, uint64_t *out, char **cause)
 	int		 big = 0;
 	size_t		 i;
 
-	if (*p == '-' && conf_isdigit((unsigned char)p[1])) {
+	if (*p == '-' && ascii_isdigit((unsigned char)p[1])) {
 		*cause = xstrdup("a duration must be greater than zero");
 		return (-1);
 	}
-	if (!conf_isdigit((unsigned char)*p)) {
+	if (!ascii_isdigit((unsigned char)*p)) {
 		*cause = xstrdup(CONF_DURATION_EXPECT);
 		return (-1);
 	}
-	for (; conf_isdigit((unsigned char)*p); p++) {
+	for (; ascii_isdigit((unsigned char)*p); p++) {
 		if (v > (UINT64_MAX - 9) / 10)
 			big = 1;
 		else
@@ -633,7 +619,7 @@ conf_parse_duration(const char *s, uint64_t *out, char **cause)
 			mult = units[i].ms;
 	}
 	if (mult == 0) {
-		for (p = unit; conf_isalpha((unsigned char)*p); p++)
+		for (p = unit; ascii_isalpha((unsigned char)*p); p++)
 			;
 		if (*p == '\0') {
 			xasprintf(cause, "unknown unit '%s'; expected ms, s, "
@@ -1513,9 +1499,9 @@ conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
 		s = k->value;
 		buf_quote(q, sizeof q, s);
 		p = s;
-		if (conf_isalpha((unsigned char)*p) || *p == '_') {
-			for (p++; conf_isalpha((unsigned char)*p) ||
-			    conf_isdigit((unsigned char)*p) || *p == '_'; p++)
+		if (ascii_isalpha((unsigned char)*p) || *p == '_') {
+			for (p++; ascii_isalpha((unsigned char)*p) ||
+			    ascii_isdigit((unsigned char)*p) || *p == '_'; p++)
 				;
 		}
 		if (p == s || *p != '\0') {

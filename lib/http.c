@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ascii.h"
 #include "http.h"
 
 #define HTTP_QUOTE_IN	40	/* received bytes shown in an error */
@@ -41,7 +42,6 @@ static int	 http_error(struct http_response *, const char *, ...)
 static void	 http_quote(char *, size_t, const char *, size_t);
 static void	 http_copy(char *, size_t, const char *, size_t);
 static int	 http_ctl(const char *, size_t, size_t *);
-static int	 http_is_digit(int);
 static int	 http_is_tchar(unsigned char);
 static int	 http_name_is(const char *, size_t, const char *);
 static int	 http_digits(const char **, int, int *);
@@ -155,8 +155,8 @@ http_status_code(const char *p, size_t len, int *minor)
 	int	status;
 
 	if (len < 12 || memcmp(p, "HTTP/1.", 7) != 0 ||
-	    !http_is_digit(p[7]) || p[8] != ' ' || !http_is_digit(p[9]) ||
-	    !http_is_digit(p[10]) || !http_is_digit(p[11]) ||
+	    !ascii_isdigit(p[7]) || p[8] != ' ' || !ascii_isdigit(p[9]) ||
+	    !ascii_isdigit(p[10]) || !ascii_isdigit(p[11]) ||
 	    (len > 12 && p[12] != ' ') || http_ctl(p, len, &at))
 		return (-1);
 	status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
@@ -261,9 +261,9 @@ http_content_length(const char *v, size_t n, struct http_response *r,
 	for (;;) {
 		while (i < n && (v[i] == ' ' || v[i] == '\t'))
 			i++;
-		if (i == n || !http_is_digit(v[i]))
+		if (i == n || !ascii_isdigit(v[i]))
 			goto bad;
-		for (x = 0; i < n && http_is_digit(v[i]); i++) {
+		for (x = 0; i < n && ascii_isdigit(v[i]); i++) {
 			d = v[i] - '0';
 			if (x > (LLONG_MAX - d) / 10)
 				goto bad;
@@ -374,18 +374,11 @@ http_ctl(const char *p, size_t n, size_t *at)
 	return (0);
 }
 
-/* Not isdigit(): it would depend on the locale. */
-static int
-http_is_digit(int c)
-{
-	return (c >= '0' && c <= '9');
-}
-
 static int
 http_is_tchar(unsigned char c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    http_is_digit(c))
+	    ascii_isdigit(c))
 		return (1);
 	return (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
@@ -515,7 +508,7 @@ http_digits(const char **pp, int n, int *v)
 
 	*v = 0;
 	for (i = 0; i < n; i++) {
-		if (!http_is_digit(p[i]))
+		if (!ascii_isdigit(p[i]))
 			return (-1);
 		*v = *v * 10 + (p[i] - '0');
 	}

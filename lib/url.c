@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -19,8 +20,6 @@
 #define URL_QUOTE_MAX	1024	/* a value quoted back in a message */
 #define URL_PATTERN_MAX	300	/* one NO_PROXY or allow entry, bytes */
 
-static int	url_isalpha(int);
-static int	url_isdigit(int);
 static int	url_valid_hostname(const char *);
 static int	url_parse_port(const char *, size_t, int *, char **);
 static int	url_check_chars(const char *, char **);
@@ -28,19 +27,6 @@ static int	url_userinfo(const char *, size_t, struct url *, char **);
 static char	*url_unescape(const char *, size_t);
 static int	url_split_pattern(const char *, char *, size_t, long *);
 static int	url_cidr_match(const char *, const char *);
-
-/* Locale-free, so a URL means the same everywhere. */
-static int
-url_isalpha(int c)
-{
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-}
-
-static int
-url_isdigit(int c)
-{
-	return (c >= '0' && c <= '9');
-}
 
 /* RFC 1123 labels; '_' allowed as resolvers do; one trailing dot. */
 static int
@@ -62,7 +48,7 @@ url_valid_hostname(const char *s)
 			label = 0;
 			continue;
 		}
-		if (!url_isalpha(c) && !url_isdigit(c) && c != '-' &&
+		if (!ascii_isalpha(c) && !ascii_isdigit(c) && c != '-' &&
 		    c != '_')
 			return (0);
 		if (c == '-' && label == 0)
@@ -106,7 +92,7 @@ url_parse_port(const char *s, size_t len, int *port, char **cause)
 		return (-1);
 	}
 	for (i = 0; i < len; i++) {
-		if (!url_isdigit((unsigned char)s[i])) {
+		if (!ascii_isdigit((unsigned char)s[i])) {
 			t = xstrndup(s, len);
 			xasprintf(cause, "bad port '%s'",
 			    buf_quote(q, sizeof q, t));
@@ -234,8 +220,8 @@ url_userinfo(const char *s, size_t len, struct url *u, char **cause)
 	size_t		 i;
 
 	for (i = 0; i < len; i++) {
-		if (!url_isalpha((unsigned char)s[i]) &&
-		    !url_isdigit((unsigned char)s[i]) &&
+		if (!ascii_isalpha((unsigned char)s[i]) &&
+		    !ascii_isdigit((unsigned char)s[i]) &&
 		    strchr("-._:~!$&'()*+,;=%@", s[i]) == NULL) {
 			*cause = xstrdup("invalid character in the user "
 			    "information (user:password@)");

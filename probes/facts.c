@@ -26,24 +26,12 @@
 
 static char	*facts_name(const X509_NAME *);
 static char	*facts_cn(const X509_NAME *);
-static size_t	 facts_utf8_cut(const char *, size_t, size_t);
 static char	*facts_gen_text(const char *, const ASN1_STRING *);
 static void	 facts_sanitize(char *);
 static void	 facts_sans(X509 *, struct cert_facts *);
 static void	 facts_key(X509 *, struct cert_facts *);
 static void	 facts_aia(X509 *, struct cert_facts *);
 static void	 facts_eku(X509 *, struct cert_facts *);
-
-/* How many of len bytes fit in max without splitting a UTF-8 character. */
-static size_t
-facts_utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return (len);
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return (max);
-}
 
 /* Certificate text goes into messages and terminals: no control bytes. */
 static void
@@ -69,7 +57,7 @@ facts_name_into(const X509_NAME *name, char *buf, size_t size)
 	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	len = BIO_get_mem_data(bio, &data);
 	/* An empty subject (legal with a critical SAN) gives no data at all. */
-	n = len > 0 && data != NULL ? facts_utf8_cut(data, (size_t)len,
+	n = len > 0 && data != NULL ? buf_utf8_cut(data, (size_t)len,
 	    size - 1) : 0;
 	if (n > 0)
 		memcpy(buf, data, n);
