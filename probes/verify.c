@@ -14,14 +14,10 @@
 #include <string.h>
 
 #include <openssl/err.h>
-#include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
 #include "verify.h"
 #include "xmalloc.h"
-
-/* Stapled OCSP: accept this much clock difference on thisUpdate/nextUpdate. */
-#define VERIFY_OCSP_SLACK	300
 
 struct verify_collect {
 	STACK_OF(X509)		*presented;	/* to say what was sent */
@@ -247,39 +243,22 @@ verify_host(struct probe_facts *f, X509 *leaf)
 		f->host_ok = f->host_cn_only = 1;
 }
 
+/*
+ * The stapled response (ocsp.c checks it against the leaf's issuer): the
+ * TLS facts (tls.ocsp) always, and an answer of the stapled source unless
+ * revocation is off.
+ */
 static void
 verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
     const struct store *store, const unsigned char *der, size_t len)
 {
-	OCSP_RESPONSE		*resp = NULL;
-	OCSP_BASICRESP		*bs = NULL;
-	OCSP_CERTID		*id = NULL;
-	ASN1_GENERALIZEDTIME	*rev = NULL, *thisupd = NULL, *nextupd = NULL;
+	struct revoc_answer	 a, *ra;
 	X509_STORE_CTX		*sctx = NULL;
 	X509			*leaf, *issuer = NULL;
-	const unsigned char	*p = der;
-	int			 st, reason = -1;
 
 	f->ocsp = OCSP_NONE;
 	if (der == NULL || len == 0)
 		return;
-	f->ocsp = OCSP_INVALID;
-	ERR_clear_error();
-	if ((resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len)) == NULL) {
-		f->ocsp_error = xstrdup("stapled OCSP response does not parse");
-		goto out;
-	}
-	if ((st = OCSP_response_status(resp)) !=
-	    OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-		xasprintf(&f->ocsp_error, "stapled OCSP response status: %s",
-		    OCSP_response_status_str(st));
-		goto out;
-	}
-	if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
-		f->ocsp_error = xstrdup("stapled OCSP response has no basic "
-		    "response");
-		goto out;
-	}
 	leaf = sk_X509_value(presented, 0);
 	if (sk_X509_num(presented) > 1 &&
 	    X509_check_issued(sk_X509_value(presented, 1), leaf) == X509_V_OK)
@@ -287,53 +266,37 @@ verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
 	else if ((sctx = X509_STORE_CTX_new()) != NULL &&
 	    X509_STORE_CTX_init(sctx, store->x509, leaf, NULL) == 1)
 		X509_STORE_CTX_get1_issuer(&issuer, sctx, leaf);
-	if (issuer == NULL) {
-		f->ocsp_error = xstrdup("issuer of the leaf unavailable to "
-		    "check the stapled OCSP response");
-		goto out;
-	}
-	/*
-	 * The signer must chain to the store and be the issuer or delegated
-	 * by it (no OCSP_TRUSTOTHER: that would let any certificate the
-	 * server sends, the leaf included, sign the answer).
-	 */
-	if (OCSP_basic_verify(bs, presented, store->x509, 0) <= 0) {
-		f->ocsp_error = xstrdup("stapled OCSP response signature does "
-		    "not verify");
-		goto out;
-	}
-	if ((id = OCSP_cert_to_id(NULL, leaf, issuer)) == NULL ||
-	    OCSP_resp_find_status(bs, id, &st, &reason, &rev, &thisupd,
-	    &nextupd) != 1) {
-		f->ocsp_error = xstrdup("stapled OCSP response does not cover "
-		    "the leaf certificate");
-		goto out;
-	}
-	if (OCSP_check_validity(thisupd, nextupd, VERIFY_OCSP_SLACK, -1) != 1) {
-		f->ocsp_error = xstrdup("stapled OCSP response is outside its "
-		    "validity period");
-		goto out;
-	}
-	switch (st) {
-	case V_OCSP_CERTSTATUS_GOOD:
+	ERR_clear_error();
+	memset(&a, 0, sizeof a);
+	ocsp_check(der, len, leaf, issuer, f->verify_time != 0 ?
+	    f->verify_time : time(NULL), &a);
+	switch (a.status) {
+	case REVOC_GOOD:
 		f->ocsp = OCSP_GOOD;
 		break;
-	case V_OCSP_CERTSTATUS_REVOKED:
+	case REVOC_REVOKED:
 		f->ocsp = OCSP_REVOKED;
-		f->ocsp_revoked_at = facts_asn1_time(rev);
-		f->ocsp_reason = xstrdup(reason >= 0 ?
-		    OCSP_crl_reason_str(reason) : "unspecified");
+		f->ocsp_revoked_at = a.revoked_at;
+		f->ocsp_reason = xstrdup(a.reason);
 		break;
-	default:
+	case REVOC_UNKNOWN:
 		f->ocsp = OCSP_UNKNOWN;
+		break;
+	case REVOC_ERROR:
+	case REVOC_PENDING:
+		f->ocsp = OCSP_INVALID;
+		f->ocsp_error = xstrdup(a.error);
+		break;
 	}
-out:
-	ERR_clear_error();
-	OCSP_CERTID_free(id);
+	if (f->revoc_mode != CONF_REVOC_OFF) {
+		ra = facts_revoc_add(f, 0, REVOC_SRC_STAPLED, NULL);
+		*ra = a;	/* takes the strings */
+	} else {
+		free(a.reason);
+		free(a.error);
+	}
 	X509_free(issuer);
 	X509_STORE_CTX_free(sctx);
-	OCSP_BASICRESP_free(bs);
-	OCSP_RESPONSE_free(resp);
 }
 
 void

@@ -39,6 +39,19 @@ int		 verify_with_extra(const struct probe_facts *,
 /* Does the chain verify (no validity errors) at time t instead of now? */
 int		 verify_at_time(STACK_OF(X509) *presented, const struct store *,
 		    int security_level, time_t t);
+/* probes/ocsp.c */
+#define OCSP_RESPONSE_MAX	(64 * 1024)
+#define OCSP_SLACK		300	/* seconds of clock difference allowed */
+/*
+ * Check a DER OCSP response about cert, issued by issuer, at time now:
+ * a->status GOOD, REVOKED (revoked_at, reason) or UNKNOWN, or ERROR with
+ * a->error (and stale when past nextUpdate); this/next update when read.
+ */
+void		 ocsp_check(const unsigned char *, size_t, X509 *cert,
+		    X509 *issuer, time_t now, struct revoc_answer *);
+/* The GET URL that asks responder about cert (RFC 6960 A.1). Caller frees. */
+char		*ocsp_get_url(const char *responder, X509 *cert, X509 *issuer);
+
 /* An OpenSSL verify code as the model records it: kind and text. */
 enum verify_kind verify_kind_of(int code);
 void		 verify_error_set(struct verify_error *, int code, int depth);
