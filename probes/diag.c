@@ -796,7 +796,8 @@ diag_revocation(const struct probe_facts *f, struct result *r)
 		buf_puts(&b, a->source == REVOC_SRC_CRL ? " lists " : " says ");
 		diag_revoc_cert(f, a->depth, &b);
 		timefmt_iso(a->revoked_at, when, sizeof when);
-		buf_printf(&b, " as revoked at %s, reason: %s", when,
+		buf_printf(&b, " %s revoked at %s, reason: %s",
+		    a->source == REVOC_SRC_CRL ? "as" : "was", when,
 		    a->reason != NULL ? a->reason : "unspecified");
 		if (a->depth == 0)
 			diag_add(r, REASON_REVOKED, buf_release(&b),

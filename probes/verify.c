@@ -28,7 +28,7 @@ struct verify_collect {
 static int	 verify_cb(int, X509_STORE_CTX *);
 static void	 verify_add(struct verify_collect *, int, int, X509 *);
 static int	 verify_run(STACK_OF(X509) *, X509_STORE *, int, time_t,
-		    X509 *, struct verify_collect *, int *);
+		    X509 *, struct verify_collect *, int *, STACK_OF(X509) **);
 static void	 verify_host(struct probe_facts *, X509 *);
 static void	 verify_ocsp(struct probe_facts *, STACK_OF(X509) *,
 		    const struct store *, const unsigned char *, size_t);
@@ -143,7 +143,8 @@ verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
  */
 static int
 verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
-    X509 *extra, struct verify_collect *vc, int *complete)
+    X509 *extra, struct verify_collect *vc, int *complete,
+    STACK_OF(X509) **built_out)
 {
 	X509_STORE_CTX		*ctx = NULL;
 	STACK_OF(X509)		*untrusted = NULL;
@@ -202,6 +203,8 @@ verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
 	built = X509_STORE_CTX_get0_chain(ctx);
 	if (built == NULL || sk_X509_num(built) < 1)
 		*complete = 0;
+	if (built_out != NULL && ret == 1 && vc->n == 0 && built != NULL)
+		*built_out = X509_chain_up_ref(built);
 out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
@@ -312,7 +315,7 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 		return;
 	f->verified = 1;
 	f->verify_ok = verify_run(presented, store->x509, f->security_level,
-	    f->verify_time, NULL, &vc, &complete);
+	    f->verify_time, NULL, &vc, &complete, NULL);
 	free(f->verr);
 	f->verr = NULL;
 	if (vc.n > 0) {
@@ -342,6 +345,19 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 		    f->security_level, f->http_date);
 }
 
+STACK_OF(X509) *
+verify_built(const struct probe_facts *f, STACK_OF(X509) *presented,
+    const struct store *store)
+{
+	struct verify_collect	 vc;
+	STACK_OF(X509)		*built = NULL;
+	int			 complete;
+
+	verify_run(presented, store->x509, f->security_level, f->verify_time,
+	    NULL, &vc, &complete, &built);
+	return (built);
+}
+
 int
 verify_with_extra(const struct probe_facts *f, STACK_OF(X509) *presented,
     const struct store *store, X509 *extra)
@@ -350,7 +366,7 @@ verify_with_extra(const struct probe_facts *f, STACK_OF(X509) *presented,
 	int			complete;
 
 	verify_run(presented, store->x509, f->security_level, f->verify_time,
-	    extra, &vc, &complete);
+	    extra, &vc, &complete, NULL);
 	return (complete);
 }
 
@@ -363,7 +379,7 @@ verify_at_time(STACK_OF(X509) *presented, const struct store *store,
 	size_t			i;
 
 	verify_run(presented, store->x509, security_level, t, NULL, &vc,
-	    &complete);
+	    &complete, NULL);
 	for (i = 0; i < vc.n; i++) {
 		if (verify_is_validity(vc.e[i].code))
 			return (0);

@@ -30,6 +30,9 @@ time_t		 facts_asn1_time(const ASN1_TIME *);
 void		 verify_chain(struct probe_facts *, STACK_OF(X509) *presented,
 		    const struct store *, const unsigned char *ocsp_der,
 		    size_t ocsp_len);
+/* The verified chain, leaf to anchor, or NULL when it does not verify. */
+STACK_OF(X509)	*verify_built(const struct probe_facts *, STACK_OF(X509) *,
+		    const struct store *);
 /*
  * extra, an AIA-fetched issuer, is used only to learn whether it would
  * complete the chain (f->aia_completes), never to pass a probe.

@@ -1191,7 +1191,7 @@ test_revoked_sources(void **state)
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_REVOKED);
 	assert_has(tr.message, "the OCSP responder " OCSP_URL " says the leaf "
-	    "certificate '" LEAF_SUBJECT "' (serial 0a1b2c3d4e5f) as revoked "
+	    "certificate '" LEAF_SUBJECT "' (serial 0a1b2c3d4e5f) was revoked "
 	    "at 2026-02-20T08:30:00Z, reason: keyCompromise");
 	result_free(&tr);
 	facts_free(&tf);
@@ -1202,7 +1202,8 @@ test_revoked_sources(void **state)
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_REVOKED);
 	assert_has(tr.message, "the CRL " CRL_URL " (thisUpdate "
-	    "2026-03-01T11:00:00Z) lists the leaf certificate");
+	    "2026-03-01T11:00:00Z) lists the leaf certificate '" LEAF_SUBJECT
+	    "' (serial 0a1b2c3d4e5f) as revoked at 2026-02-20T08:30:00Z");
 	assert_has(tr.message, "keyCompromise");
 	result_free(&tr);
 
