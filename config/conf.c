@@ -139,7 +139,7 @@ static const char *const conf_revocation_names[] = {
 /* Label names the daemon itself puts on per-target series. */
 static const char *const conf_reserved_labels[] = {
 	"target", "reason", "phase", "depth", "subject", "version", "path",
-	"address"
+	"address", "source"
 };
 
 #ifndef nitems

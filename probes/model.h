@@ -378,6 +378,31 @@ void		 facts_free(struct probe_facts *);
 struct revoc_answer *facts_revoc_add(struct probe_facts *, int depth,
 		    enum revoc_source, const char *url);
 
+/* What /status and /metrics show of one entry. */
+struct revcache_info {
+	enum revoc_source	 kind;		/* OCSP or CRL */
+	const char		*url;		/* the responder's or the CRL's */
+	const char		*serial;	/* OCSP: the certificate's (hex) */
+	const char		*state;		/* "fetching", "ready", "failed" */
+	const char		*error;		/* failed: why */
+	time_t			 fetched_at;	/* 0: never finished */
+	time_t			 this_update;
+	time_t			 next_update;
+	time_t			 expires;	/* asked again after this */
+	size_t			 entries;	/* CRL: revoked certificates */
+	size_t			 bytes;		/* DER received */
+	size_t			 memory;	/* held for it */
+	unsigned		 fetches;	/* times fetched */
+	unsigned		 waiting;	/* probes waiting now */
+};
+
+/* probes/revcache.c: what the renderers see of the cache (NULL: empty). */
+struct revcache;
+size_t		 revcache_count(const struct revcache *);
+void		 revcache_info(const struct revcache *, size_t,
+		    struct revcache_info *);
+size_t		 revcache_memory(const struct revcache *);
+
 /* probes/diag.c */
 /* Pure: the facts in, the result out. Caller frees with result_free. */
 void		 diag_run(const struct probe_facts *, struct result *);

@@ -37,24 +37,6 @@ struct revcache_wait;
 /* The answer, for the callback: copy what is needed, it is freed after. */
 typedef void	(*revcache_cb)(const struct revoc_answer *, void *);
 
-/* What /status and /metrics show of one entry. */
-struct revcache_info {
-	enum revoc_source	 kind;		/* OCSP or CRL */
-	const char		*url;		/* the responder's or the CRL's */
-	const char		*serial;	/* OCSP: the certificate's (hex) */
-	const char		*state;		/* "fetching", "ready", "failed" */
-	const char		*error;		/* failed: why */
-	time_t			 fetched_at;	/* 0: never finished */
-	time_t			 this_update;
-	time_t			 next_update;
-	time_t			 expires;	/* asked again after this */
-	size_t			 entries;	/* CRL: revoked certificates */
-	size_t			 bytes;		/* DER received */
-	size_t			 memory;	/* held for it */
-	unsigned		 fetches;	/* times fetched */
-	unsigned		 waiting;	/* probes waiting now */
-};
-
 /* probes/revcache.c */
 struct revcache	*revcache_new(struct event_base *, struct evdns_base *);
 void		 revcache_free(struct revcache *);
@@ -71,9 +53,5 @@ struct revcache_wait *revcache_ask(struct revcache *, enum revoc_source,
 		    revcache_cb, void *);
 /* Stop waiting; the fetch goes on for the next probes. */
 void		 revcache_cancel(struct revcache_wait *);
-size_t		 revcache_count(const struct revcache *);
-void		 revcache_info(const struct revcache *, size_t,
-		    struct revcache_info *);
-size_t		 revcache_memory(const struct revcache *);
 
 #endif

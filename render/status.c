@@ -24,6 +24,7 @@ static void	status_json_pending(const struct target_state *, struct buf *);
 static int	status_target_ok(const struct target_state *);
 static int	status_ready(const struct state *, struct buf *);
 static void	status_line(struct buf *, struct buf *);
+static void	status_json_revcache(const struct revcache *, struct buf *);
 
 /* A wall-clock time as RFC 3339 UTC; 0 (never) renders null. */
 static void
@@ -93,6 +94,46 @@ status_json_pending(const struct target_state *ts, struct buf *b)
 	buf_putc(b, '}');
 }
 
+/* What the revocation cache holds: each OCSP answer and CRL. */
+static void
+status_json_revcache(const struct revcache *rc, struct buf *b)
+{
+	struct revcache_info	ri;
+	size_t			i, n = revcache_count(rc);
+	int			first = 1, sub;
+
+	buf_putc(b, '{');
+	buf_json_kv_int(b, "entries", (long long)n, &first);
+	buf_json_kv_int(b, "memory_bytes", (long long)revcache_memory(rc),
+	    &first);
+	buf_json_key(b, "items", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		revcache_info(rc, i, &ri);
+		sub = 1;
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		buf_json_kv_str(b, "kind", result_revoc_source(ri.kind), &sub);
+		buf_json_kv_str(b, "url", ri.url, &sub);
+		buf_json_kv_str(b, "serial", ri.serial, &sub);
+		buf_json_kv_str(b, "state", ri.state, &sub);
+		buf_json_kv_str(b, "error", ri.error, &sub);
+		status_json_time(b, "fetched_at", ri.fetched_at, &sub);
+		status_json_time(b, "this_update", ri.this_update, &sub);
+		status_json_time(b, "next_update", ri.next_update, &sub);
+		status_json_time(b, "expires", ri.expires, &sub);
+		buf_json_kv_int(b, "crl_entries", (long long)ri.entries, &sub);
+		buf_json_kv_int(b, "bytes", (long long)ri.bytes, &sub);
+		buf_json_kv_int(b, "memory_bytes", (long long)ri.memory, &sub);
+		buf_json_kv_int(b, "fetches", ri.fetches, &sub);
+		buf_json_kv_int(b, "waiting", ri.waiting, &sub);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	buf_putc(b, '}');
+}
+
 void
 status_json(const struct state *st, time_t now, struct buf *b)
 {
@@ -116,6 +157,9 @@ status_json(const struct state *st, time_t now, struct buf *b)
 		store_report_json(st->store, b);
 	else
 		buf_puts(b, "null");
+
+	buf_json_key(b, "revocation_cache", &first);
+	status_json_revcache(st->revcache, b);
 
 	buf_json_kv_bool(b, "ready", status_ready(st, NULL) == 200, &first);
 
