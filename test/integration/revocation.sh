@@ -24,168 +24,44 @@ FILES=$(fixture_port files)
 SNI=$(fixture_port sni_files)
 SILENT=$(fixture_port silent)
 P="$TMPD/pki"
-mkdir -p "$P/newcerts" "$P/other/newcerts" "$P/big/newcerts"
-cd "$P"
 
 # ---- the PKI ------------------------------------------------------------------
-cat >ca.cnf <<'EOF'
-[ca]
-default_ca = CA_default
-[CA_default]
-dir = .
-database = $dir/index.txt
-new_certs_dir = $dir/newcerts
-serial = $dir/serial
-crlnumber = $dir/crlnumber
-default_md = sha256
-default_days = 90
-default_crl_days = 7
-policy = pol
-unique_subject = no
-copy_extensions = none
-[pol]
-commonName = supplied
-[leaf]
-basicConstraints = CA:FALSE
-keyUsage = digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:$ENV::LEAF_NAME
-authorityInfoAccess = OCSP;URI:$ENV::OCSP_URL
-crlDistributionPoints = URI:$ENV::CRL_URL
-[ocspsign]
-basicConstraints = CA:FALSE
-keyUsage = digitalSignature
-extendedKeyUsage = OCSPSigning
-EOF
-export LEAF_NAME=x OCSP_URL=x CRL_URL=x
-: >index.txt; echo 1000 >serial; echo 01 >crlnumber
-for d in other big; do cp ca.cnf $d/; : >$d/index.txt; echo 1000 >$d/serial; echo 01 >$d/crlnumber; done
-ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
-openssl req -x509 $ec -keyout root.key -out root.pem -subj "/CN=Revoc Root" \
-    -days 30 -addext basicConstraints=critical,CA:TRUE \
-    -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-openssl req $ec -keyout int.key -out int.csr -subj "/CN=Revoc Int" 2>/dev/null
-openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -set_serial 2 \
-    -days 30 -out int.pem -extfile /dev/stdin 2>/dev/null <<'EOF'
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-EOF
-# The responder the intermediate delegated (id-kp-OCSPSigning).
-openssl req $ec -keyout ocsp.key -out ocsp.csr -subj "/CN=Revoc OCSP" 2>/dev/null
-openssl ca -batch -config ca.cnf -cert int.pem -keyfile int.key \
-    -extensions ocspsign -in ocsp.csr -out ocsp.pem 2>/dev/null
-# Someone else: a key the intermediate never certified.
-openssl req -x509 $ec -keyout nobody.key -out nobody.pem \
-    -subj "/CN=Not The Revoc CA" -days 30 2>/dev/null
-# The intermediate's name on another key (the CRL signed by the wrong key).
-openssl req -x509 $ec -keyout other/int.key -out other/int.pem \
-    -subj "/CN=Revoc Int" -days 30 2>/dev/null
-
-# Responders: the port is known once they listen; the index they read is
-# the one the leaves below go into (they reload it when it changes).
-responder() {	# NAME FAKETIME-OFFSET ARGS...
-	local name=$1 fk=$2 pid=""; shift 2
-	if [ -n "$fk" ]; then
-		faketime -f "$fk" openssl ocsp -index index.txt -port 0 \
-		    -CA int.pem "$@" >"$name.out" 2>&1 &
-	else
-		openssl ocsp -index index.txt -port 0 -CA int.pem "$@" \
-		    >"$name.out" 2>&1 &
-	fi
-	for _ in $(seq 100); do
-		grep -q '^ACCEPT' "$name.out" 2>/dev/null && break
-		sleep 0.05
-	done
-	# openssl's own PID (faketime runs it as a child that outlives it).
-	pid=$(sed -n 's/^ACCEPT .* PID=\([0-9]*\).*/\1/p' "$name.out")
-	eval "${name}_PID=${pid:-$!}"
-	tap_cleanups="$tap_cleanups kill_$name"
-	eval "kill_$name() { kill \$${name}_PID $! 2>/dev/null || :; wait $! 2>/dev/null || :; }"
-	eval "${name}_URL=http://127.0.0.1:$(sed -n 's/^ACCEPT .*:\([0-9]*\) PID=.*/\1/p' "$name.out")/"
-}
-responder ocspa "" -rsigner ocsp.pem -rkey ocsp.key -ndays 1
-responder ocspb "" -rsigner nobody.pem -rkey nobody.key -ndays 1
-responder ocspc "-2d" -rsigner int.pem -rkey int.key -ndays 1
-for r in ocspa ocspb ocspc; do
-	u="${r}_URL"
-	case "${!u}" in
-	http://127.0.0.1:[0-9]*/) ;;
-	*) echo "Bail out! responder $r did not start: $(cat $r.out)"; exit 1 ;;
-	esac
-done
+. "$TOP_SRCDIR/test/integration/revoc_pki.sh"
+revoc_track() { tap_cleanups="$tap_cleanups kill_$1"; eval "kill_$1() { kill $1 2>/dev/null || :; wait $1 2>/dev/null || :; }"; }
+REVOC_WWW="$FX/www"
+REVOC_SNI="$FX/sni"
+revoc_pki_init "$P"
+# Responders first: the leaves name their ports.
+revoc_responder ocspa "" -rsigner ocsp.pem -rkey ocsp.key -ndays 1 ||
+    { echo "Bail out! responder"; exit 1; }
+revoc_responder ocspb "" -rsigner nobody.pem -rkey nobody.key -ndays 1 ||
+    { echo "Bail out! responder"; exit 1; }
+revoc_responder ocspc "-2d" -rsigner int.pem -rkey int.key -ndays 1 ||
+    { echo "Bail out! responder"; exit 1; }
 CRL="http://127.0.0.1:$FILES"
-
-# leaf NAME OCSP-URL CRL-URL [openssl ca|x509]: a leaf for NAME.revoc.test
-# under the intermediate, served by sni_files.
-leaf() {
-	local n=$1 how=${4:-ca}
-	LEAF_NAME=$n.revoc.test OCSP_URL=$2 CRL_URL=$3 openssl req $ec \
-	    -keyout $n.key -out $n.csr -subj "/CN=$n.revoc.test" 2>/dev/null
-	if [ "$how" = ca ]; then
-		LEAF_NAME=$n.revoc.test OCSP_URL=$2 CRL_URL=$3 openssl ca \
-		    -batch -config ca.cnf -cert int.pem -keyfile int.key \
-		    -extensions leaf -in $n.csr -out $n.pem 2>/dev/null
-	else
-		# Not in the CA's database: the responder does not know it.
-		LEAF_NAME=$n.revoc.test OCSP_URL=$2 CRL_URL=$3 openssl x509 \
-		    -req -in $n.csr -CA int.pem -CAkey int.key -set_serial 77 \
-		    -days 30 -extfile ca.cnf -extensions leaf -out $n.pem \
-		    2>/dev/null
-	fi
-	cat $n.pem int.pem $n.key >"$FX/sni/$n.revoc.test.pem"
-	cat $n.pem int.pem >"$n.chain"
-}
-leaf good "$ocspa_URL" "$CRL/int.crl"
-leaf revoked "$ocspa_URL" "$CRL/int.crl"
-leaf unknown "$ocspa_URL" "$CRL/int.crl" x509
-leaf wrongsigner "$ocspb_URL" "$CRL/int.crl"
-leaf stale "$ocspc_URL" "$CRL/int.crl"
-leaf hang "http://127.0.0.1:$SILENT/" "$CRL/int.crl"
-leaf crlexpired "$ocspa_URL" "$CRL/expired.crl"
-leaf crlwrongkey "$ocspa_URL" "$CRL/wrongkey.crl"
-leaf crlbig "$ocspa_URL" "$CRL/big.crl"
+revoc_leaf good "$ocspa_URL" "$CRL/int.crl"
+revoc_leaf revoked "$ocspa_URL" "$CRL/int.crl"
+revoc_leaf unknown "$ocspa_URL" "$CRL/int.crl" x509
+revoc_leaf wrongsigner "$ocspb_URL" "$CRL/int.crl"
+revoc_leaf stale "$ocspc_URL" "$CRL/int.crl"
+revoc_leaf hang "http://127.0.0.1:$SILENT/" "$CRL/int.crl"
+revoc_leaf crlexpired "$ocspa_URL" "$CRL/expired.crl"
+revoc_leaf crlwrongkey "$ocspa_URL" "$CRL/wrongkey.crl"
+revoc_leaf crlbig "$ocspa_URL" "$CRL/big.crl"
 openssl ca -config ca.cnf -cert int.pem -keyfile int.key -revoke revoked.pem \
     -crl_reason keyCompromise 2>/dev/null
 REVOKED_SERIAL=$(openssl x509 -in revoked.pem -noout -serial | sed 's/.*=//' | tr A-F a-f | sed 's/^0*//')
-# The responders re-read the index when its time changes, after the
-# request that finds it changed: ask until each answers from the new one.
 touch -d "@$(( $(date +%s) + 2 ))" index.txt
-warm() {	# URL CERT STATUS
-	for _ in $(seq 50); do
-		openssl ocsp -issuer int.pem -cert "$2" -url "$1" -noverify \
-		    -no_nonce 2>/dev/null | grep -Eq "^($2: )?$3\$" && return 0
-		sleep 0.1
-	done
-	echo "Bail out! the responder at $1 did not say $3 for $2"
-	exit 1
-}
-warm "$ocspa_URL" revoked.pem revoked
-warm "$ocspb_URL" wrongsigner.pem good
-warm "$ocspc_URL" stale.pem good
-
-# gencrl DIR CERT KEY OUT [ARGS]: served as DER (RFC 5280), which openssl
-# ca does not write: the PEM's base64 decoded.
-gencrl() {
-	local d=$1 c=$2 k=$3 o=$4; shift 4
-	(cd $d && openssl ca -config ca.cnf -cert "$P/$c" -keyfile "$P/$k" \
-	    -gencrl -out "$o.pem" "$@" 2>/dev/null)
-	sed '1d;$d' "$d/$o.pem" | base64 -d >"$FX/www/$o"
-}
-gencrl . int.pem int.key int.crl
-gencrl . int.pem int.key expired.crl -crl_lastupdate \
+revoc_warm "$ocspa_URL" revoked.pem revoked || { echo "Bail out! warm"; exit 1; }
+revoc_warm "$ocspb_URL" wrongsigner.pem good || { echo "Bail out! warm"; exit 1; }
+revoc_warm "$ocspc_URL" stale.pem good || { echo "Bail out! warm"; exit 1; }
+revoc_gencrl . int.pem int.key int.crl
+revoc_gencrl . int.pem int.key expired.crl -crl_lastupdate \
     "$(date -u -d '-10 days' +%Y%m%d%H%M%SZ)" -crl_nextupdate \
     "$(date -u -d '-3 days' +%Y%m%d%H%M%SZ)"
-gencrl other other/int.pem other/int.key wrongkey.crl
+revoc_gencrl other other/int.pem other/int.key wrongkey.crl
 # 20 MB: 420,000 revoked serials, and the crlbig leaf's near the end.
-BIG_SERIAL=$(openssl x509 -in crlbig.pem -noout -serial | sed 's/.*=//')
-awk -v s="$BIG_SERIAL" 'BEGIN {
-	for (i = 0; i < 420000; i++) {
-		printf "R\t270306044009Z\t261201000000Z,keyCompromise\t%08X%08X%08X%08X\tunknown\t/CN=x\n", 0x10000000 + i, i * 7, i * 13, i * 31
-		if (i == 419990)
-			printf "R\t270306044009Z\t261202000000Z,superseded\t%s\tunknown\t/CN=crlbig.revoc.test\n", s
-	}
-}' >big/index.txt
-gencrl big int.pem int.key big.crl
+revoc_bigcrl 420000 "$(openssl x509 -in crlbig.pem -noout -serial | sed 's/.*=//')" big.crl
 BIG_BYTES=$(stat -c %s "$FX/www/big.crl")
 [ "$BIG_BYTES" -ge 20000000 ] && ok "the big CRL is $BIG_BYTES bytes" ||
     not_ok "the big CRL is only $BIG_BYTES bytes"
