@@ -368,6 +368,15 @@ facts_cert(X509 *x, int depth, struct cert_facts *cf)
 }
 
 void
+facts_cert_urls(X509 *x, struct cert_facts *cf)
+{
+	memset(cf, 0, sizeof *cf);
+	facts_aia(x, cf);
+	facts_crldp(x, cf);
+	ERR_clear_error();
+}
+
+void
 facts_cert_free(struct cert_facts *cf)
 {
 	free(cf->subject);

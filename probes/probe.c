@@ -118,7 +118,6 @@ static void	probe_close(struct probe *);
 static void	probe_finish(struct probe *);
 static void	probe_deferred_cb(evutil_socket_t, short, void *);
 static void	probe_aia_cb(struct aia_result *, void *);
-static void	probe_revoc_start(struct probe *);
 static void	probe_revoc_cb(void *);
 static void	probe_complete(struct probe *);
 static void	probe_free(struct probe *);
@@ -1269,11 +1268,23 @@ probe_finish(struct probe *p)
 	free(p->head);
 	p->head = NULL;
 
-	if (p->presented != NULL)
+	if (p->presented != NULL && (p->f.revoc_mode == CONF_REVOC_OFF ||
+	    p->f.revoc_mode == CONF_REVOC_STAPLED))
 		verify_chain(&p->f, p->presented, p->pt->store, p->ocsp,
 		    p->ocsp_len);
-	if (p->presented != NULL && !p->f.timed_out)
-		probe_revoc_start(p);
+	else if (p->presented != NULL) {
+		/* Responders and CRLs are asked about the verified chain. */
+		STACK_OF(X509)	*built = NULL;
+
+		verify_chain_built(&p->f, p->presented, p->pt->store, p->ocsp,
+		    p->ocsp_len, &built);
+		if (!p->f.timed_out)
+			p->revoc = revoc_start(p->env, &p->f, built,
+			    p->f.verify_time != 0 ? p->f.verify_time :
+			    time(NULL), probe_revoc_cb, p);
+		if (built != NULL)
+			sk_X509_pop_free(built, X509_free);
+	}
 
 	/*
 	 * The presented certificate verification found no issuer for (by
@@ -1301,24 +1312,6 @@ probe_finish(struct probe *p)
 	}
 	if (p->aia == NULL && p->revoc == NULL)
 		probe_complete(p);
-}
-
-/* Ask responders and CRLs, when the mode says so; the cache answers. */
-static void
-probe_revoc_start(struct probe *p)
-{
-	STACK_OF(X509)	*built = NULL;
-
-	if (p->f.revoc_mode == CONF_REVOC_OFF ||
-	    p->f.revoc_mode == CONF_REVOC_STAPLED)
-		return;
-	if (p->f.verify_ok)
-		built = verify_built(&p->f, p->presented, p->pt->store);
-	p->revoc = revoc_start(p->env, &p->f, built,
-	    p->f.verify_time != 0 ? p->f.verify_time : time(NULL),
-	    probe_revoc_cb, p);
-	if (built != NULL)
-		sk_X509_pop_free(built, X509_free);
 }
 
 static void

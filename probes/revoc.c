@@ -162,7 +162,7 @@ revoc_start(struct probe_env *env, struct probe_facts *f,
 	for (d = 0; d <= last; d++) {
 		cert = sk_X509_value(built, d);
 		issuer = sk_X509_value(built, d + 1);
-		facts_cert(cert, d, &cf);
+		facts_cert_urls(cert, &cf);
 		if (ocsp && !(d == 0 && stapled &&
 		    f->revoc_mode == CONF_REVOC_OCSP))
 			revoc_ask(run, env, d, REVOC_SRC_OCSP, &cf.aia_ocsp, cert,

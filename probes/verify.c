@@ -306,6 +306,14 @@ void
 verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
     const struct store *store, const unsigned char *ocsp_der, size_t ocsp_len)
 {
+	verify_chain_built(f, presented, store, ocsp_der, ocsp_len, NULL);
+}
+
+void
+verify_chain_built(struct probe_facts *f, STACK_OF(X509) *presented,
+    const struct store *store, const unsigned char *ocsp_der, size_t ocsp_len,
+    STACK_OF(X509) **built)
+{
 	struct verify_collect	 vc;
 	int			 complete, n;
 	size_t			 i;
@@ -315,7 +323,7 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 		return;
 	f->verified = 1;
 	f->verify_ok = verify_run(presented, store->x509, f->security_level,
-	    f->verify_time, NULL, &vc, &complete, NULL);
+	    f->verify_time, NULL, &vc, &complete, built);
 	free(f->verr);
 	f->verr = NULL;
 	if (vc.n > 0) {
@@ -343,19 +351,6 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 	if (i < f->nverr && f->http_date_ok)
 		f->clock_explains = verify_at_time(presented, store,
 		    f->security_level, f->http_date);
-}
-
-STACK_OF(X509) *
-verify_built(const struct probe_facts *f, STACK_OF(X509) *presented,
-    const struct store *store)
-{
-	struct verify_collect	 vc;
-	STACK_OF(X509)		*built = NULL;
-	int			 complete;
-
-	verify_run(presented, store->x509, f->security_level, f->verify_time,
-	    NULL, &vc, &complete, &built);
-	return (built);
 }
 
 int

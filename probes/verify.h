@@ -16,6 +16,8 @@
 
 /* probes/facts.c */
 void		 facts_cert(X509 *, int depth, struct cert_facts *);
+/* Only the OCSP and CRL URLs (cf->aia_ocsp, cf->crl_urls). */
+void		 facts_cert_urls(X509 *, struct cert_facts *);
 /* A name as facts shows it, cut on a UTF-8 boundary to fit size. */
 void		 facts_name_into(const X509_NAME *, char *buf, size_t size);
 time_t		 facts_asn1_time(const ASN1_TIME *);
@@ -30,9 +32,13 @@ time_t		 facts_asn1_time(const ASN1_TIME *);
 void		 verify_chain(struct probe_facts *, STACK_OF(X509) *presented,
 		    const struct store *, const unsigned char *ocsp_der,
 		    size_t ocsp_len);
-/* The verified chain, leaf to anchor, or NULL when it does not verify. */
-STACK_OF(X509)	*verify_built(const struct probe_facts *, STACK_OF(X509) *,
-		    const struct store *);
+/*
+ * The same, and *built the verified chain, leaf to anchor (caller frees),
+ * or NULL when it does not verify.
+ */
+void		 verify_chain_built(struct probe_facts *, STACK_OF(X509) *,
+		    const struct store *, const unsigned char *, size_t,
+		    STACK_OF(X509) **built);
 /*
  * extra, an AIA-fetched issuer, is used only to learn whether it would
  * complete the chain (f->aia_completes), never to pass a probe.
