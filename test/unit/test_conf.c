@@ -2021,7 +2021,8 @@ test_example_config(void **state UNUSED)
 		"aia_fetch", "proxy", "log", "format", "level", "trust_store",
 		"root", "ca_file", "ca_dir", "targets", "url", "name",
 		"server_name", "address", "method", "expect_status", "ca_mode",
-		"client_cert", "client_key", "all_addresses", "labels"
+		"client_cert", "client_key", "all_addresses", "labels",
+		"revocation"
 	};
 	size_t			 i, j;
 	int			 seen[sizeof keys / sizeof keys[0]] = { 0 };
