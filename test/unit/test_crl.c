@@ -23,7 +23,7 @@
 #define NOW	((time_t)1772366400)	/* 2026-03-01T12:00:00Z */
 #define DAY	86400L
 
-static EVP_PKEY	*ca_key, *other_key;
+static EVP_PKEY	*ca_key, *other_key, *leaf_key;
 static X509	*ca, *leaf, *good, *other_ca;
 
 static EVP_PKEY *
@@ -159,8 +159,9 @@ setup(void **state)
 	other_key = key_ec();
 	ca = cert("CRL Test CA", 1, ca_key, NULL, NULL, 1);
 	other_ca = cert("Other CA", 2, other_key, NULL, NULL, 1);
-	leaf = cert("revoked.test", 7, key_ec(), ca, ca_key, 0);
-	good = cert("good.test", 8, key_ec(), ca, ca_key, 0);
+	leaf_key = key_ec();
+	leaf = cert("revoked.test", 7, leaf_key, ca, ca_key, 0);
+	good = cert("good.test", 8, leaf_key, ca, ca_key, 0);
 	return (0);
 }
 
@@ -173,6 +174,7 @@ teardown(void **state)
 	X509_free(good);
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(other_key);
+	EVP_PKEY_free(leaf_key);
 	return (0);
 }
 
