@@ -119,6 +119,11 @@ T2=$(now_ms)
 diag "one check of $(printf '%s' "$OUT" | jq length) targets: $((T2 - T1)) ms (exit $RC)"
 printf '%s' "$OUT" >all.json
 [ "$RC" -eq 1 ] && ok "some targets are revoked: exit 1" || not_ok "exit $RC"
+[ "$(jq '[.[] | .revocation | (.source | type) as $s | (.status | type) == "string" and
+    ($s == "string" or $s == "null") and has("url") and has("this_update") and
+    has("next_update")] | all and length == 18' all.json)" = true ] &&
+    ok "every result has SPEC section 7's revocation object" ||
+    not_ok "a result lacks the revocation object: $(jq -c '[.[] | .revocation]' all.json | head -c 300)"
 
 J=""
 pick() { J=$(jq -c --arg n "$1" '.[] | select(.name == $n)' all.json); }
