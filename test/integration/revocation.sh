@@ -19,7 +19,7 @@ set -eu
 
 command -v faketime >/dev/null || ensure_cmd faketime faketime
 T0=$(now_ms)
-fixture_start --only files,sni_files,silent,must_staple,must_staple_ok,revoked
+fixture_start --only files,sni_files,silent,must_staple,must_staple_ok,revoked,proxy
 FILES=$(fixture_port files)
 SNI=$(fixture_port sni_files)
 SILENT=$(fixture_port silent)
@@ -48,6 +48,9 @@ revoc_leaf hang "http://127.0.0.1:$SILENT/" "$CRL/int.crl"
 revoc_leaf crlexpired "$ocspa_URL" "$CRL/expired.crl"
 revoc_leaf crlwrongkey "$ocspa_URL" "$CRL/wrongkey.crl"
 revoc_leaf crlbig "$ocspa_URL" "$CRL/big.crl"
+# A CRL named by a host name: fetched through the proxy (the fixture's
+# forwards it to 127.0.0.1); loopback addresses never are.
+revoc_leaf proxied "$ocspa_URL" "http://crl.revoc.test:$FILES/int.crl"
 openssl ca -config ca.cnf -cert int.pem -keyfile int.key -revoke revoked.pem \
     -crl_reason keyCompromise 2>/dev/null
 REVOKED_SERIAL=$(openssl x509 -in revoked.pem -noout -serial | sed 's/.*=//' | tr A-F a-f | sed 's/^0*//')
@@ -198,6 +201,32 @@ expect stapled_revoked ok ok "^TLSv1"
 expect must_staple revoked critical "requires a stapled OCSP response \(TLS feature status_request, OCSP must-staple\) and the server sent none"
 expect must_staple_ok ok ok "^TLSv1"
 expect fixture_stapled_revoked revoked critical "the stapled OCSP response says the leaf certificate 'CN=revoked\.test"
+
+# ---- through the proxy, and only to hosts aia_fetch.allow names -----------
+: >"$FX/files.log"
+cat >proxy.yaml <<EOF
+trust_store: {ca_file: $P/root.pem}
+proxy: http://127.0.0.1:$(fixture_port proxy)
+aia_fetch: {allow: [crl.revoc.test]}
+revocation: crl
+targets:
+$(target via_proxy crl proxied)
+$(target not_allowed crl good)
+EOF
+run env TRUSTPROBE_RESOLV_CONF="$FX/resolv.conf" TRUSTPROBE_HOSTS="$FX/hosts" \
+    "$TRUSTPROBE" check --json -c proxy.yaml
+printf '%s' "$OUT" >all.json
+expect via_proxy ok ok "^TLSv1"
+[ "$(field .revocation.status)/$(field .revocation.url)" = "good/http://crl.revoc.test:$FILES/int.crl" ] &&
+    ok "via_proxy: the CRL named by host name answered good" ||
+    not_ok "via_proxy: revocation $(field .revocation)"
+grep -qxF "GET http://crl.revoc.test:$FILES/int.crl HTTP/1.0" "$FX/proxy.log" &&
+    ok "via_proxy: the CRL was fetched through the proxy" ||
+    not_ok "proxy log: $(tr '\n' '|' <"$FX/proxy.log")"
+expect not_allowed revocation_unknown warning "the CRL ${CRL//./\\.}/int\.crl: its host 127\.0\.0\.1 is not in aia_fetch\.allow, so it was not fetched"
+[ "$(grep -c . "$FX/files.log")" -eq 1 ] &&
+    ok "not_allowed: nothing fetched from 127.0.0.1 (one request, the proxied one)" ||
+    not_ok "files.log: $(tr '\n' '|' <"$FX/files.log")"
 
 # ---- 1,000 targets under one CA fetch its CRL once -------------------------
 : >"$FX/files.log"
