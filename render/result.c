@@ -16,8 +16,6 @@ static const char	*result_ocsp_name(enum ocsp_state);
 static const char	*result_key_name(enum key_state);
 static void		 result_json_list(struct buf *, const struct strv *);
 static const char	*result_revoc_status(enum revoc_status);
-static void		 result_json_time(struct buf *, const char *, time_t,
-			    int *);
 static void		 result_json_revoc(const struct probe_facts *,
 			    struct buf *);
 
@@ -108,8 +106,7 @@ result_revoc_verdict(const struct probe_facts *f)
 	return ("unknown");
 }
 
-/* A time as RFC 3339, 0 as null. */
-static void
+void
 result_json_time(struct buf *b, const char *key, time_t t, int *first)
 {
 	char	when[32];
