@@ -53,6 +53,7 @@ enum conf_gkey {
 	G_READY_WHEN,
 	G_SECURITY_LEVEL,
 	G_AIA_FETCH,
+	G_REVOCATION,
 	G_PROXY,
 	G_LOG,
 	G_TRUST_STORE,
@@ -63,7 +64,7 @@ enum conf_gkey {
 static const char *const conf_gkeys[G_NKEYS] = {
 	"listen", "interval", "timeout", "concurrency", "warn_before",
 	"clock_skew_tolerance", "ready_when", "security_level", "aia_fetch",
-	"proxy", "log", "trust_store", "targets"
+	"revocation", "proxy", "log", "trust_store", "targets"
 };
 
 enum conf_tkey {
@@ -83,13 +84,15 @@ enum conf_tkey {
 	T_WARN_BEFORE,
 	T_LABELS,
 	T_KEY,
+	T_REVOCATION,
 	T_NKEYS
 };
 
 static const char *const conf_tkeys[T_NKEYS] = {
 	"url", "name", "server_name", "address", "interval", "timeout",
 	"method", "expect_status", "ca_file", "ca_mode", "client_cert",
-	"client_key", "all_addresses", "warn_before", "labels", "key"
+	"client_key", "all_addresses", "warn_before", "labels", "key",
+	"revocation"
 };
 
 enum conf_lkey {
@@ -115,17 +118,28 @@ enum conf_akey {
 };
 
 static const char *const conf_akeys[A_NKEYS] = { "allow" };
+enum conf_rkey {
+	R_MODE,
+	R_CHAIN,
+	R_NKEYS
+};
+
+static const char *const conf_rkeys[R_NKEYS] = { "mode", "chain" };
 
 static const char *const conf_ready_names[] = {
 	"all_ok", "any_ok", "trust_store_ok", "always"
 };
 static const char *const conf_method_names[] = { "GET", "HEAD" };
 static const char *const conf_ca_mode_names[] = { "append", "replace" };
+/* In the order of enum conf_revocation. */
+static const char *const conf_revocation_names[] = {
+	"stapled", "ocsp", "crl", "all", "off"
+};
 
 /* Label names the daemon itself puts on per-target series. */
 static const char *const conf_reserved_labels[] = {
 	"target", "reason", "phase", "depth", "subject", "version", "path",
-	"address"
+	"address", "source"
 };
 
 #ifndef nitems
@@ -158,6 +172,9 @@ static const struct conf_schema conf_sschema = {
 };
 static const struct conf_schema conf_aschema = {
 	"in 'aia_fetch'", conf_akeys, A_NKEYS, NULL, 0, NULL
+};
+static const struct conf_schema conf_rschema = {
+	"in 'revocation'", conf_rkeys, R_NKEYS, NULL, 0, NULL
 };
 
 struct conf_ctx {
@@ -214,6 +231,8 @@ static void	 conf_walk_map(struct conf_ctx *, const struct conf_node *,
 static void	 conf_walk_top(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_proxy(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_aia(struct conf_ctx *, const struct conf_node *);
+static void	 conf_walk_revocation(struct conf_ctx *,
+		    const struct conf_node *, struct conf_revoc *);
 static void	 conf_walk_log(struct conf_ctx *, const struct conf_node *);
 static void	 conf_walk_trust_store(struct conf_ctx *,
 		    const struct conf_node *);
@@ -991,6 +1010,9 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 		case G_AIA_FETCH:
 			conf_walk_aia(ctx, v);
 			break;
+		case G_REVOCATION:
+			conf_walk_revocation(ctx, v, &c->revocation);
+			break;
 		case G_PROXY:
 			conf_walk_proxy(ctx, v);
 			break;
@@ -1009,6 +1031,41 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 	/* Last: targets inherit the global values whatever the key order. */
 	if (ctx->gval[G_TARGETS] != NULL)
 		conf_walk_targets(ctx, ctx->gval[G_TARGETS]);
+}
+
+/*
+ * revocation: a mode, or {mode: MODE, chain: BOOL}; what a mapping leaves
+ * out keeps the value r has (a target's is the global one).
+ */
+static void
+conf_walk_revocation(struct conf_ctx *ctx, const struct conf_node *n,
+    struct conf_revoc *r)
+{
+	struct conf_node	*keys[R_NKEYS] = { NULL };
+	struct conf_node	*vals[R_NKEYS] = { NULL };
+	char			 d[CONF_QUOTE_MAX + 2];
+	int			 e;
+
+	if (n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type == CONF_NODE_SCALAR && !conf_node_is_null(n)) {
+		if (conf_get_enum(ctx, "revocation", n, conf_revocation_names,
+		    nitems(conf_revocation_names), &e) == 0)
+			r->mode = (enum conf_revocation)e;
+		return;
+	}
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_err(ctx, n, "'revocation' must be stapled, ocsp, crl, all "
+		    "or off, or a mapping such as {mode: all, chain: true}, "
+		    "got %s", conf_desc(d, sizeof d, n));
+		return;
+	}
+	conf_walk_map(ctx, n, &conf_rschema, keys, vals);
+	if (vals[R_MODE] != NULL && conf_get_enum(ctx, "mode", vals[R_MODE],
+	    conf_revocation_names, nitems(conf_revocation_names), &e) == 0)
+		r->mode = (enum conf_revocation)e;
+	if (vals[R_CHAIN] != NULL)
+		conf_get_bool(ctx, "chain", vals[R_CHAIN], &r->chain);
 }
 
 static void
@@ -1236,6 +1293,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 	t->warn_before_ms = c->warn_before_ms;
 	t->method = CONF_METHOD_GET;
 	t->ca_mode = CONF_CA_APPEND;
+	t->revocation = c->revocation;
 
 	if (item->type == CONF_NODE_INVALID)
 		return;
@@ -1343,6 +1401,9 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 		case T_KEY:
 			/* Read at each probe: a missing key is a result. */
 			conf_get_string(ctx, "key", v, &t->key);
+			break;
+		case T_REVOCATION:
+			conf_walk_revocation(ctx, v, &t->revocation);
 			break;
 		case T_NKEYS:
 			break;
@@ -1720,6 +1781,7 @@ conf_default(void)
 	c->ready_when = CONF_READY_ALL_OK;
 	c->security_level = CONF_DEFAULT_SECURITY_LEVEL;
 	c->aia_fetch = 1;
+	c->revocation.mode = CONF_REVOC_STAPLED;
 	c->proxy = CONF_PROXY_ENV;
 	c->log_format = LOG_FORMAT_LOGFMT;
 	c->log_level = LOG_INFO;
@@ -1799,6 +1861,24 @@ conf_method_name(enum conf_method m)
 	return ("unknown");
 }
 
+const char *
+conf_revocation_name(enum conf_revocation r)
+{
+	switch (r) {
+	case CONF_REVOC_STAPLED:
+		return ("stapled");
+	case CONF_REVOC_OCSP:
+		return ("ocsp");
+	case CONF_REVOC_CRL:
+		return ("crl");
+	case CONF_REVOC_ALL:
+		return ("all");
+	case CONF_REVOC_OFF:
+		return ("off");
+	}
+	return ("unknown");
+}
+
 int
 conf_target_equal(const struct conf_target *a, const struct conf_target *b)
 {
@@ -1817,6 +1897,8 @@ conf_target_equal(const struct conf_target *a, const struct conf_target *b)
 	    a->warn_before_ms != b->warn_before_ms ||
 	    a->method != b->method || a->ca_mode != b->ca_mode ||
 	    a->all_addresses != b->all_addresses ||
+	    a->revocation.mode != b->revocation.mode ||
+	    a->revocation.chain != b->revocation.chain ||
 	    a->nexpect_status != b->nexpect_status ||
 	    a->nlabels != b->nlabels)
 		return (0);

@@ -57,6 +57,20 @@ enum conf_proxy {
 	CONF_PROXY_URL,		/* proxy_url holds http://host:port */
 };
 
+/* revocation: where the answer may come from (SPEC section 3). */
+enum conf_revocation {
+	CONF_REVOC_STAPLED,	/* the stapled OCSP response only (default) */
+	CONF_REVOC_OCSP,	/* and the responders in the AIA */
+	CONF_REVOC_CRL,		/* and the CRL distribution points */
+	CONF_REVOC_ALL,		/* OCSP and CRL */
+	CONF_REVOC_OFF,
+};
+
+struct conf_revoc {
+	enum conf_revocation	 mode;
+	int			 chain;	/* the intermediates too */
+};
+
 enum conf_scheme {
 	CONF_SCHEME_HTTPS,	/* TLS, then an HTTP request */
 	CONF_SCHEME_TLS,	/* TLS only */
@@ -98,6 +112,7 @@ struct conf_target {
 	char			*client_key;
 	char			*key;		/* file://: the leaf's private key */
 	int			 all_addresses;
+	struct conf_revoc	 revocation;	/* inherited when unset */
 	struct conf_label	*labels;
 	size_t			 nlabels;
 	unsigned		 line;		/* 1-based, where the item starts */
@@ -119,6 +134,7 @@ struct conf {
 	int			 aia_fetch;
 	char			**aia_allow;	/* host patterns; NULL: any */
 	size_t			 naia_allow;
+	struct conf_revoc	 revocation;
 	enum conf_proxy		 proxy;
 	char			*proxy_url;
 	enum log_format		 log_format;
@@ -195,6 +211,7 @@ void	 conf_errors_print(FILE *, const struct conf_errors *);
 /* Text for the enums, for logs and /status. */
 const char	*conf_ready_name(enum conf_ready);
 const char	*conf_method_name(enum conf_method);
+const char	*conf_revocation_name(enum conf_revocation);
 
 /* Two targets whose probing-relevant settings are equal (reload keeps results). */
 int	 conf_target_equal(const struct conf_target *,

@@ -808,6 +808,7 @@ daemon_main(const struct daemon_opts *o)
 		free(cause);
 		goto out;
 	}
+	d.st.revcache = d.env->revcache;
 	d.sched = sched_new(d.base, d.env, conf->concurrency, daemon_result_cb,
 	    &d);
 	d.server = server_new(d.base, &d.st, host, port, d.max_conns,

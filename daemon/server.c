@@ -578,6 +578,7 @@ server_body_get(struct server *sv, enum server_page page)
 		break;
 	case SERVER_PAGE_METRICS:
 		server_proc_stats(&ps);
+		ps.now = time(NULL);
 		metrics_render(sv->st, &ps,
 		    OpenSSL_version(OPENSSL_VERSION_STRING), event_get_version(),
 		    &b);

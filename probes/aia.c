@@ -33,6 +33,7 @@
 #include "xmalloc.h"
 
 #define AIA_BUF_MAX	(HTTP_HEAD_MAX + AIA_BODY_MAX)
+#define AIA_READ_MAX	(64 * 1024)	/* aia_get: body bytes read at a time */
 #define AIA_PATH_MAX	1024
 
 struct aia_fetch {
@@ -60,12 +61,17 @@ struct aia_fetch {
 	int			 reported;
 	int			 head_done;	/* resp is the parsed head */
 	struct http_response	 resp;
+	size_t			 cap;		/* of buf */
+	size_t			 max_body;
+	int			 timeout_ms;
+	aia_body_cb		 body_cb;	/* NULL: collect a certificate */
 };
 
 static int	aia_parse_url(struct aia_fetch *, const char *, char **);
 static void	aia_wait(struct aia_fetch *, short);
 static void	aia_read(struct aia_fetch *);
 static void	aia_body(struct aia_fetch *);
+static void	aia_stream(struct aia_fetch *, int);
 static void	aia_media_type(const char *, char *, size_t);
 static void	aia_fail(struct aia_fetch *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -107,10 +113,19 @@ struct aia_fetch *
 aia_fetch(struct event_base *base, struct evdns_base *dns, const char *url,
     const struct proxy *px, aia_cb cb, void *arg)
 {
+	return (aia_get(base, dns, url, px, "application/pkix-cert, */*",
+	    AIA_BODY_MAX, AIA_TIMEOUT_MS, NULL, cb, arg));
+}
+
+struct aia_fetch *
+aia_get(struct event_base *base, struct evdns_base *dns, const char *url,
+    const struct proxy *px, const char *accept, size_t max_body,
+    int timeout_ms, aia_body_cb body_cb, aia_cb cb, void *arg)
+{
 	struct aia_fetch	*a;
 	struct evutil_addrinfo	 hints;
-	struct timeval		 tv = { AIA_TIMEOUT_MS / 1000,
-				    (AIA_TIMEOUT_MS % 1000) * 1000 };
+	struct timeval		 tv = { timeout_ms / 1000,
+				    (timeout_ms % 1000) * 1000 };
 	char			*cause, hostport[300];
 	int			 v6;
 
@@ -120,10 +135,16 @@ aia_fetch(struct event_base *base, struct evdns_base *dns, const char *url,
 	a->cb = cb;
 	a->arg = arg;
 	a->fd = -1;
+	a->max_body = max_body;
+	a->timeout_ms = timeout_ms;
+	a->body_cb = body_cb;
+	/* A certificate is collected whole; a stream needs room for a read. */
+	a->cap = HTTP_HEAD_MAX + (body_cb != NULL ? AIA_READ_MAX : max_body);
 	a->timer = evtimer_new(base, aia_report_cb, a);
 	evtimer_add(a->timer, &tv);
 	if (aia_parse_url(a, url, &cause) != 0) {
-		aia_fail(a, "unsupported AIA URL '%.200s': %s", url, cause);
+		aia_fail(a, "unsupported %sURL '%.200s': %s", body_cb != NULL ?
+		    "" : "AIA ", url, cause);
 		free(cause);
 		return (a);
 	}
@@ -137,17 +158,16 @@ aia_fetch(struct event_base *base, struct evdns_base *dns, const char *url,
 		snprintf(a->conn_port, sizeof a->conn_port, "%u", px->port);
 		xasprintf(&a->req, "GET http://%s%s HTTP/1.0\r\nHost: %s\r\n"
 		    "%s%s%sUser-Agent: trustprobe/%s\r\n"
-		    "Accept: application/pkix-cert, */*\r\n\r\n", hostport,
+		    "Accept: %s\r\n\r\n", hostport,
 		    a->path, hostport, px->auth != NULL ?
 		    "Proxy-Authorization: " : "", px->auth != NULL ? px->auth :
-		    "", px->auth != NULL ? "\r\n" : "", TP_VERSION);
+		    "", px->auth != NULL ? "\r\n" : "", TP_VERSION, accept);
 	} else {
 		strcpy(a->conn_host, a->host);
 		strcpy(a->conn_port, a->port);
 		xasprintf(&a->req, "GET %s HTTP/1.0\r\nHost: %s\r\n"
 		    "User-Agent: trustprobe/%s\r\n"
-		    "Accept: application/pkix-cert, */*\r\n\r\n", a->path,
-		    hostport, TP_VERSION);
+		    "Accept: %s\r\n\r\n", a->path, hostport, TP_VERSION, accept);
 	}
 	a->req_len = strlen(a->req);
 
@@ -167,7 +187,7 @@ aia_fail(struct aia_fetch *a, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (a->res.error == NULL && a->res.cert == NULL) {
+	if (!a->reported && a->res.error == NULL && a->res.cert == NULL) {
 		va_start(ap, fmt);
 		xvasprintf(&a->res.error, fmt, ap);
 		va_end(ap);
@@ -199,8 +219,8 @@ aia_report_cb(evutil_socket_t fd, short what, void *arg)
 	struct aia_fetch	*a = arg;
 
 	if (!a->reported && a->res.error == NULL)
-		xasprintf(&a->res.error, "no answer within %d ms",
-		    AIA_TIMEOUT_MS);
+		xasprintf(&a->res.error, "no %s within %d ms", a->head_done ?
+		    "complete answer" : "answer", a->timeout_ms);
 	a->cb(&a->res, a->arg);
 	aia_free(a);
 }
@@ -299,7 +319,7 @@ aia_io_cb(evutil_socket_t fd, short what, void *arg)
 			aia_wait(a, EV_WRITE);
 			return;
 		}
-		a->buf = xmalloc(AIA_BUF_MAX);
+		a->buf = xmalloc(a->cap);
 		aia_wait(a, EV_READ | EV_PERSIST);
 		return;
 	}
@@ -315,7 +335,7 @@ aia_read(struct aia_fetch *a)
 	ssize_t		 n;
 	int		 eof;
 
-	n = read(a->fd, a->buf + a->len, AIA_BUF_MAX - a->len);
+	n = read(a->fd, a->buf + a->len, a->cap - a->len);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
@@ -345,12 +365,16 @@ aia_read(struct aia_fetch *a)
 			    a->host);
 			return;
 		}
-		if (a->resp.content_length > AIA_BODY_MAX) {
+		if (a->resp.content_length > (long long)a->max_body) {
 			aia_fail(a, "the answer declares %lld bytes "
-			    "(Content-Length), more than the %d accepted",
-			    a->resp.content_length, AIA_BODY_MAX);
+			    "(Content-Length), more than the %zu accepted",
+			    a->resp.content_length, a->max_body);
 			return;
 		}
+	}
+	if (a->body_cb != NULL) {
+		aia_stream(a, eof);
+		return;
 	}
 	if (a->resp.content_length >= 0) {
 		/* Complete when Content-Length says so, whether closed or not. */
@@ -367,8 +391,42 @@ aia_read(struct aia_fetch *a)
 	}
 	if (eof)
 		aia_body(a);	/* HTTP/1.0 without a length ends here */
-	else if (a->len == AIA_BUF_MAX)
-		aia_fail(a, "the answer is larger than %d bytes", AIA_BODY_MAX);
+	else if (a->len == a->cap)
+		aia_fail(a, "the answer is larger than %zu bytes", a->max_body);
+}
+
+/*
+ * aia_get: the body bytes in buf past the head go to the reader, and buf
+ * keeps only the head; Content-Length ends the body, else the close.
+ */
+static void
+aia_stream(struct aia_fetch *a, int eof)
+{
+	const char	*why;
+	size_t		 n = a->len - a->resp.head_len;
+	long long	 cl = a->resp.content_length;
+
+	if (cl >= 0 && a->res.body_len + n > (size_t)cl)
+		n = (size_t)cl - a->res.body_len;
+	if (a->res.body_len + n > a->max_body) {
+		aia_fail(a, "the answer is larger than the %zu bytes accepted",
+		    a->max_body);
+		return;
+	}
+	if (n > 0 && (why = a->body_cb(a->buf + a->resp.head_len, n,
+	    a->arg)) != NULL) {
+		aia_fail(a, "%s", why);
+		return;
+	}
+	a->res.body_len += n;
+	a->len = a->resp.head_len;
+	if (cl >= 0 && a->res.body_len == (size_t)cl)
+		aia_done(a);
+	else if (eof && cl >= 0)
+		aia_fail(a, "the answer was cut short: %zu of %lld bytes",
+		    a->res.body_len, cl);
+	else if (eof)
+		aia_done(a);
 }
 
 /* The whole body is in: a certificate, or what it was instead. */

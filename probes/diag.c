@@ -51,6 +51,11 @@ static char	*diag_age(time_t, time_t);
 static char	*diag_sans(const struct cert_facts *);
 static int	 diag_is_ip(const char *);
 static void	 diag_fail_closed(const struct probe_facts *, struct result *);
+static void	 diag_revocation(const struct probe_facts *, struct result *);
+static void	 diag_revoc_cert(const struct probe_facts *, int, struct buf *);
+static void	 diag_revoc_source(const struct revoc_answer *, struct buf *);
+static int	 diag_revoc_unknown(const struct probe_facts *, int);
+static void	 diag_must_staple(const struct probe_facts *, struct result *);
 
 static int
 diag_cmp(const void *a, const void *b)
@@ -606,16 +611,6 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		}
 	}
 
-	if (f->ocsp == OCSP_REVOKED && f->nchain > 0) {
-		timefmt_iso(f->ocsp_revoked_at, when, sizeof when);
-		xasprintf(&m, "the stapled OCSP response says the leaf "
-		    "certificate '%s' (serial %s) was revoked at %s, reason: %s",
-		    f->chain[0].subject, f->chain[0].serial, when,
-		    f->ocsp_reason != NULL ? f->ocsp_reason : "unspecified");
-		diag_add(r, REASON_REVOKED, m,
-		    "install a newly issued certificate on the server");
-	}
-
 	if (f->nchain > 0 && !f->host_ok && !f->host_skip) {
 		char	*sans;
 
@@ -637,6 +632,227 @@ diag_chain(const struct probe_facts *f, struct result *r)
 		diag_add(r, REASON_CN_ONLY, m,
 		    "reissue the certificate with '%s' as a subjectAltName",
 		    f->server_name);
+	}
+}
+
+/* "the leaf certificate 'S' (serial X)" or "the certificate at depth N ...". */
+static void
+diag_revoc_cert(const struct probe_facts *f, int depth, struct buf *b)
+{
+	const char	*serial;
+
+	serial = depth >= 0 && (size_t)depth < f->nchain ?
+	    f->chain[depth].serial : "?";
+	if (depth == 0)
+		buf_printf(b, "the leaf certificate '%s' (serial %s)",
+		    diag_subject(f, 0), serial);
+	else
+		buf_printf(b, "the certificate at depth %d ('%s', serial %s)",
+		    depth, diag_subject(f, depth), serial);
+}
+
+/* "the OCSP responder URL", "the CRL URL (thisUpdate T)". */
+static void
+diag_revoc_source(const struct revoc_answer *a, struct buf *b)
+{
+	char	when[32];
+
+	switch (a->source) {
+	case REVOC_SRC_STAPLED:
+		buf_puts(b, "the stapled OCSP response");
+		break;
+	case REVOC_SRC_OCSP:
+		buf_printf(b, "the OCSP responder %s", a->url);
+		break;
+	case REVOC_SRC_CRL:
+		buf_printf(b, "the CRL %s", a->url);
+		if (a->this_update != 0) {
+			timefmt_iso(a->this_update, when, sizeof when);
+			buf_printf(b, " (thisUpdate %s)", when);
+		}
+		break;
+	}
+}
+
+/*
+ * Soft fail, as browsers do: the answers about depth leave its status
+ * unknown when a responder says unknown, a stapled response is stale, or
+ * no source gave a good answer.
+ */
+static int
+diag_revoc_unknown(const struct probe_facts *f, int depth)
+{
+	size_t	i;
+	int	good = 0, any = 0;
+
+	for (i = 0; i < f->nrevoc; i++) {
+		if (f->revoc[i].depth != depth)
+			continue;
+		any = 1;
+		if (f->revoc[i].status == REVOC_UNKNOWN || f->revoc[i].stale)
+			return (1);
+		if (f->revoc[i].status == REVOC_GOOD)
+			good = 1;
+	}
+	return (any && !good);
+}
+
+const struct revoc_answer *
+diag_revoc_answer(const struct probe_facts *f)
+{
+	const struct revoc_answer	*a;
+	size_t				 i;
+	int				 d, dmax = -1;
+
+	if (f->revoc_mode == CONF_REVOC_OFF || f->nrevoc == 0)
+		return (NULL);
+	for (i = 0; i < f->nrevoc; i++) {
+		if (f->revoc[i].status == REVOC_REVOKED)
+			return (&f->revoc[i]);
+		if (f->revoc[i].depth > dmax)
+			dmax = f->revoc[i].depth;
+	}
+	for (d = 0; d <= dmax; d++) {
+		if (!diag_revoc_unknown(f, d))
+			continue;
+		a = NULL;
+		for (i = 0; i < f->nrevoc; i++) {
+			if (f->revoc[i].depth != d)
+				continue;
+			if (f->revoc[i].status == REVOC_UNKNOWN ||
+			    f->revoc[i].stale)
+				return (&f->revoc[i]);
+			if (a == NULL || (a->status != REVOC_PENDING &&
+			    f->revoc[i].status == REVOC_PENDING))
+				a = &f->revoc[i];
+		}
+		return (a);
+	}
+	for (i = 0; i < f->nrevoc; i++) {
+		if (f->revoc[i].depth == 0 && f->revoc[i].status == REVOC_GOOD)
+			return (&f->revoc[i]);
+	}
+	return (&f->revoc[0]);
+}
+
+/*
+ * RFC 7633: a leaf that says it must be stapled, from a server that sent
+ * no usable staple, is refused by the clients that enforce it (Firefox)
+ * as if it were revoked.
+ */
+static void
+diag_must_staple(const struct probe_facts *f, struct result *r)
+{
+	const struct revoc_answer	*st = NULL;
+	struct buf			 b;
+	size_t				 i;
+
+	if (f->scheme == CONF_SCHEME_FILE || !f->tls_done || f->nchain == 0 ||
+	    !f->chain[0].must_staple)
+		return;
+	for (i = 0; i < f->nrevoc; i++) {
+		if (f->revoc[i].source == REVOC_SRC_STAPLED)
+			st = &f->revoc[i];
+	}
+	if (st != NULL && st->status != REVOC_ERROR)
+		return;
+	buf_init(&b, 64 * 1024);
+	diag_revoc_cert(f, 0, &b);
+	buf_puts(&b, " requires a stapled OCSP response (TLS feature "
+	    "status_request, OCSP must-staple) and the server sent ");
+	if (st == NULL)
+		buf_puts(&b, "none");
+	else
+		buf_printf(&b, "an unusable one (%s)", st->error);
+	buf_puts(&b, ": clients that enforce must-staple, such as Firefox, "
+	    "refuse the connection as if the certificate were revoked");
+	diag_add(r, REASON_REVOKED, buf_release(&b),
+	    "turn on OCSP stapling on the server (nginx: ssl_stapling on; "
+	    "Apache: SSLUseStapling on) and check that it reaches its CA's "
+	    "responder%s%s", f->chain[0].aia_ocsp.n > 0 ? " " : "",
+	    f->chain[0].aia_ocsp.n > 0 ? f->chain[0].aia_ocsp.v[0] : "");
+}
+
+static void
+diag_revocation(const struct probe_facts *f, struct result *r)
+{
+	const struct revoc_answer	*a;
+	struct buf			 b;
+	char				 when[32];
+	size_t				 i;
+	int				 d, dmax = -1, stale = 0, unknown = 0;
+	int				 n;
+
+	if (f->revoc_mode == CONF_REVOC_OFF)
+		return;
+	for (i = 0; i < f->nrevoc; i++) {
+		a = &f->revoc[i];
+		if (a->depth > dmax)
+			dmax = a->depth;
+		if (a->status != REVOC_REVOKED || diag_has(r, REASON_REVOKED))
+			continue;
+		buf_init(&b, 64 * 1024);
+		diag_revoc_source(a, &b);
+		buf_puts(&b, a->source == REVOC_SRC_CRL ? " lists " : " says ");
+		diag_revoc_cert(f, a->depth, &b);
+		timefmt_iso(a->revoked_at, when, sizeof when);
+		buf_printf(&b, " %s revoked at %s, reason: %s",
+		    a->source == REVOC_SRC_CRL ? "as" : "was", when,
+		    a->reason != NULL ? a->reason : "unspecified");
+		if (a->depth == 0)
+			diag_add(r, REASON_REVOKED, buf_release(&b),
+			    "install a newly issued certificate on the server");
+		else
+			diag_add(r, REASON_REVOKED, buf_release(&b),
+			    "the CA revoked the intermediate '%s': have the "
+			    "server send the CA's current chain",
+			    diag_subject(f, a->depth));
+	}
+	diag_must_staple(f, r);
+	if (diag_has(r, REASON_REVOKED))
+		return;
+	for (d = 0; d <= dmax; d++) {
+		if (!diag_revoc_unknown(f, d))
+			continue;
+		buf_init(&b, 64 * 1024);
+		buf_puts(&b, "the revocation status of ");
+		diag_revoc_cert(f, d, &b);
+		buf_puts(&b, " is unknown: ");
+		for (i = 0, n = 0; i < f->nrevoc; i++) {
+			a = &f->revoc[i];
+			if (a->depth != d)
+				continue;
+			if (n++ > 0)
+				buf_puts(&b, "; ");
+			diag_revoc_source(a, &b);
+			switch (a->status) {
+			case REVOC_GOOD:
+				buf_puts(&b, " says good");
+				break;
+			case REVOC_REVOKED:
+				break;
+			case REVOC_UNKNOWN:
+				unknown = 1;
+				buf_puts(&b, " says unknown (it does not know "
+				    "this certificate)");
+				break;
+			case REVOC_ERROR:
+			case REVOC_PENDING:
+				stale |= a->stale;
+				buf_printf(&b, ": %s", a->error != NULL ?
+				    a->error : "no answer");
+				break;
+			}
+		}
+		diag_add(r, REASON_REVOCATION_UNKNOWN, buf_release(&b), "%s",
+		    stale ? "the server staples an OCSP response past its "
+		    "nextUpdate: check that it still reaches its CA's responder "
+		    "to refresh it" : unknown ? "the responder does not know "
+		    "the certificate: ask the CA whether this responder serves "
+		    "its issuer" : "check that this host reaches those URLs "
+		    "(proxy, firewall, aia_fetch.allow), or choose another "
+		    "'revocation' mode");
+		break;
 	}
 }
 
@@ -866,6 +1082,7 @@ diag_run(const struct probe_facts *f, struct result *r)
 	diag_clock(f, r);
 	if (f->verified)
 		diag_chain(f, r);
+	diag_revocation(f, r);
 	diag_http(f, r);
 	diag_expiry(f, r);
 

@@ -12,6 +12,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
@@ -242,6 +243,51 @@ facts_aia(X509 *x, struct cert_facts *cf)
 	AUTHORITY_INFO_ACCESS_free(aia);
 }
 
+/* CRL distribution points: the URIs of full names (no relative names). */
+static void
+facts_crldp(X509 *x, struct cert_facts *cf)
+{
+	STACK_OF(DIST_POINT)	*dps;
+	DIST_POINT		*dp;
+	GENERAL_NAME		*g;
+	int			 i, j;
+
+	if ((dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL,
+	    NULL)) == NULL)
+		return;
+	for (i = 0; i < sk_DIST_POINT_num(dps); i++) {
+		dp = sk_DIST_POINT_value(dps, i);
+		/* A point for some reasons only, or another issuer: not ours. */
+		if (dp->distpoint == NULL || dp->distpoint->type != 0 ||
+		    dp->reasons != NULL || dp->CRLissuer != NULL)
+			continue;
+		for (j = 0; j < sk_GENERAL_NAME_num(dp->distpoint->name.fullname);
+		    j++) {
+			g = sk_GENERAL_NAME_value(dp->distpoint->name.fullname, j);
+			if (g->type == GEN_URI && cf->crl_urls.n < FACTS_URLS_MAX)
+				strv_add(&cf->crl_urls, facts_gen_text("",
+				    g->d.uniformResourceIdentifier));
+		}
+	}
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+}
+
+/* RFC 7633: a TLS feature extension listing status_request (5). */
+static void
+facts_must_staple(X509 *x, struct cert_facts *cf)
+{
+	STACK_OF(ASN1_INTEGER)	*tf;
+	int			 i;
+
+	if ((tf = X509_get_ext_d2i(x, NID_tlsfeature, NULL, NULL)) == NULL)
+		return;
+	for (i = 0; i < sk_ASN1_INTEGER_num(tf); i++) {
+		if (ASN1_INTEGER_get(sk_ASN1_INTEGER_value(tf, i)) == 5)
+			cf->must_staple = 1;
+	}
+	sk_ASN1_INTEGER_pop_free(tf, ASN1_INTEGER_free);
+}
+
 static void
 facts_eku(X509 *x, struct cert_facts *cf)
 {
@@ -315,7 +361,19 @@ facts_cert(X509 *x, int depth, struct cert_facts *cf)
 			snprintf(cf->sha256 + i * 2, 3, "%02x", md[i]);
 	}
 	facts_aia(x, cf);
+	facts_crldp(x, cf);
+	facts_must_staple(x, cf);
 	facts_eku(x, cf);
+	ERR_clear_error();
+}
+
+void
+facts_cert_urls(X509 *x, struct cert_facts *cf)
+{
+	memset(cf, 0, sizeof *cf);
+	facts_aia(x, cf);
+	facts_crldp(x, cf);
+	ERR_clear_error();
 }
 
 void
@@ -330,8 +388,25 @@ facts_cert_free(struct cert_facts *cf)
 	free(cf->signature);
 	strv_free(&cf->aia_issuers);
 	strv_free(&cf->aia_ocsp);
+	strv_free(&cf->crl_urls);
 	free(cf->eku);
 	memset(cf, 0, sizeof *cf);
+}
+
+struct revoc_answer *
+facts_revoc_add(struct probe_facts *f, int depth, enum revoc_source src,
+    const char *url)
+{
+	struct revoc_answer	*a;
+
+	f->revoc = xreallocarray(f->revoc, f->nrevoc + 1, sizeof *f->revoc);
+	a = &f->revoc[f->nrevoc++];
+	memset(a, 0, sizeof *a);
+	a->depth = depth;
+	a->source = src;
+	a->status = REVOC_ERROR;
+	a->url = url != NULL ? xstrdup(url) : NULL;
+	return (a);
 }
 
 void
@@ -360,6 +435,13 @@ facts_free(struct probe_facts *f)
 	free(f->verr);
 	free(f->ocsp_reason);
 	free(f->ocsp_error);
+	for (i = 0; i < f->nrevoc; i++) {
+		free(f->revoc[i].url);
+		free(f->revoc[i].reason);
+		free(f->revoc[i].error);
+	}
+	free(f->revoc);
+	free(f->revoc_skipped);
 	free(f->store_source);
 	free(f->store_path);
 	free(f->store_tried);

@@ -54,6 +54,7 @@ enum reason {
 	REASON_HTTP_ERROR,
 	REASON_HTTP_STATUS,
 	REASON_EXPIRING_SOON,
+	REASON_REVOCATION_UNKNOWN,
 	REASON_CN_ONLY,
 	REASON_OK,
 };
@@ -98,6 +99,8 @@ struct cert_facts {
 	char		 sha256[65];	/* hex fingerprint */
 	struct strv	 aia_issuers;	/* caIssuers URLs */
 	struct strv	 aia_ocsp;	/* OCSP URLs */
+	struct strv	 crl_urls;	/* CRL distribution points (URIs) */
+	int		 must_staple;	/* TLS feature status_request (RFC 7633) */
 	char		*eku;		/* "serverAuth, clientAuth" or NULL if absent */
 	int		 eku_server;	/* no EKU or serverAuth present */
 };
@@ -146,6 +149,40 @@ enum ocsp_state {
 	OCSP_REVOKED,
 	OCSP_UNKNOWN,		/* responder does not know the cert */
 	OCSP_INVALID,		/* stapled but unusable: says why */
+};
+
+/* Where a revocation answer came from. */
+enum revoc_source {
+	REVOC_SRC_STAPLED,	/* the OCSP response the server stapled */
+	REVOC_SRC_OCSP,		/* an OCSP responder named in the AIA */
+	REVOC_SRC_CRL,		/* a CRL distribution point */
+};
+
+/* What one source said about one certificate. */
+enum revoc_status {
+	REVOC_GOOD,
+	REVOC_REVOKED,
+	REVOC_UNKNOWN,		/* the responder does not know the certificate */
+	REVOC_ERROR,		/* no usable answer: error says why */
+	REVOC_PENDING,		/* still being fetched at the deadline */
+};
+
+/*
+ * One answer about the certificate at depth. Times are 0 when not known.
+ * A stapled answer past its nextUpdate is REVOC_ERROR with stale set.
+ */
+struct revoc_answer {
+	int			 depth;
+	enum revoc_source	 source;
+	enum revoc_status	 status;
+	char			*url;		/* NULL for stapled */
+	time_t			 this_update;
+	time_t			 next_update;
+	time_t			 revoked_at;
+	char			*reason;	/* "keyCompromise", revoked only */
+	char			*error;		/* ERROR and PENDING: why */
+	int			 stale;
+	int			 cached;	/* answered from the cache */
 };
 
 /* key: of a file:// target against the leaf. */
@@ -266,6 +303,14 @@ struct probe_facts {
 	char		*ocsp_error;
 	int		 clock_explains;	/* errors vanish at the server's time */
 
+	/* Revocation (revoc.c): every answer, leaf first. */
+	enum conf_revocation revoc_mode;
+	int		 revoc_chain;	/* the intermediates too */
+	struct revoc_answer *revoc;	/* nrevoc entries, heap */
+	size_t		 nrevoc;
+	char		*revoc_skipped;	/* why no source was fetched */
+	int		 revoc_pending;	/* a fetch outlived the probe */
+
 	/* Trust store in effect for this probe. */
 	enum store_status store_status;
 	char		*store_source;
@@ -329,10 +374,44 @@ const char	*phase_name(enum phase);
 /* probes/facts.c */
 void		 facts_cert_free(struct cert_facts *);
 void		 facts_free(struct probe_facts *);
+/* A new answer about the certificate at depth (url copied, may be NULL). */
+struct revoc_answer *facts_revoc_add(struct probe_facts *, int depth,
+		    enum revoc_source, const char *url);
+
+/* What /status and /metrics show of one entry. */
+struct revcache_info {
+	enum revoc_source	 kind;		/* OCSP or CRL */
+	const char		*url;		/* the responder's or the CRL's */
+	const char		*serial;	/* OCSP: the certificate's (hex) */
+	const char		*state;		/* "fetching", "ready", "failed" */
+	const char		*error;		/* failed: why */
+	time_t			 fetched_at;	/* 0: never finished */
+	time_t			 this_update;
+	time_t			 next_update;
+	time_t			 expires;	/* asked again after this */
+	size_t			 entries;	/* CRL: revoked certificates */
+	size_t			 bytes;		/* DER received */
+	size_t			 memory;	/* held for it */
+	unsigned		 fetches;	/* times fetched */
+	unsigned		 waiting;	/* probes waiting now */
+};
+
+/* probes/revcache.c: what the renderers see of the cache (NULL: empty). */
+struct revcache;
+size_t		 revcache_count(const struct revcache *);
+void		 revcache_info(const struct revcache *, size_t,
+		    struct revcache_info *);
+size_t		 revcache_memory(const struct revcache *);
 
 /* probes/diag.c */
 /* Pure: the facts in, the result out. Caller frees with result_free. */
 void		 diag_run(const struct probe_facts *, struct result *);
+/*
+ * The answer that stands for the revocation verdict (revoked, else the one
+ * that makes it unknown, else a good one about the leaf), or NULL when
+ * nothing was asked.
+ */
+const struct revoc_answer *diag_revoc_answer(const struct probe_facts *);
 void		 result_free(struct result *);
 
 #endif

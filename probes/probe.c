@@ -44,6 +44,8 @@
 #include "http.h"
 #include "log.h"
 #include "probe.h"
+#include "revcache.h"
+#include "revoc.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -89,6 +91,7 @@ struct probe {
 	size_t				 head_len;
 
 	struct aia_fetch		*aia;
+	struct revoc_run		*revoc;
 	int				 starting;	/* inside probe_start */
 	int				 cert_requested; /* server asked for a client cert */
 	int				 via_proxy;
@@ -115,6 +118,7 @@ static void	probe_close(struct probe *);
 static void	probe_finish(struct probe *);
 static void	probe_deferred_cb(evutil_socket_t, short, void *);
 static void	probe_aia_cb(struct aia_result *, void *);
+static void	probe_revoc_cb(void *);
 static void	probe_complete(struct probe *);
 static void	probe_free(struct probe *);
 static uint64_t	probe_ms_since(const struct timespec *);
@@ -306,6 +310,7 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 	evdns_base_set_option(env->dns, "timeout:", "2");
 	evdns_base_set_option(env->dns, "attempts:", "2");
 	env->nameservers = evdns_base_count_nameservers(env->dns);
+	env->revcache = revcache_new(base, env->dns);
 
 	buf_init(&b, 1024);
 	n = env->nameservers;
@@ -329,6 +334,8 @@ probe_env_free(struct probe_env *env)
 {
 	if (env == NULL)
 		return;
+	/* Its fetches hold resolver requests: first. */
+	revcache_free(env->revcache);
 	if (env->dns != NULL)
 		evdns_base_free(env->dns, 1);
 	SSL_CTX_free(env->ssl_ctx);
@@ -515,6 +522,8 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 		p->f.server_name = xstrdup(t->server_name != NULL ?
 		    t->server_name : t->u.host);
 	p->f.verify_time = env->verify_time;
+	p->f.revoc_mode = t->revocation.mode;
+	p->f.revoc_chain = t->revocation.chain;
 	p->f.scheme = t->u.scheme;
 	p->f.method = t->method;
 	memcpy(p->f.expect_status, t->expect_status, sizeof t->expect_status);
@@ -652,14 +661,27 @@ probe_deadline_cb(evutil_socket_t fd, short what, void *arg)
 
 	p->f.timed_out = 1;
 	p->f.timeout_phase = p->phase;
-	if (p->aia != NULL) {
-		/* The probe itself finished; only the AIA fetch ran late. */
+	if (p->aia != NULL || p->revoc != NULL) {
+		/* The probe itself finished; only its fetches ran late. */
 		p->f.timed_out = 0;
-		aia_cancel(p->aia);
-		p->aia = NULL;
-		p->f.aia = AIA_FAILED;
-		xasprintf(&p->f.aia_error, "fetching %s did not finish before "
-		    "the deadline", p->f.aia_url);
+		if (p->aia != NULL) {
+			aia_cancel(p->aia);
+			p->aia = NULL;
+			p->f.aia = AIA_FAILED;
+			xasprintf(&p->f.aia_error, "fetching %s did not finish "
+			    "before the deadline", p->f.aia_url);
+		}
+		if (p->revoc != NULL) {
+			char	*why;
+
+			xasprintf(&why, "no answer before the probe's deadline "
+			    "of %llu ms; still fetching in the background for "
+			    "the next probes (revocation pending)",
+			    (unsigned long long)p->f.timeout_ms);
+			revoc_stop(p->revoc, why);
+			p->revoc = NULL;
+			free(why);
+		}
 		probe_complete(p);
 		return;
 	}
@@ -1246,9 +1268,23 @@ probe_finish(struct probe *p)
 	free(p->head);
 	p->head = NULL;
 
-	if (p->presented != NULL)
+	if (p->presented != NULL && (p->f.revoc_mode == CONF_REVOC_OFF ||
+	    p->f.revoc_mode == CONF_REVOC_STAPLED))
 		verify_chain(&p->f, p->presented, p->pt->store, p->ocsp,
 		    p->ocsp_len);
+	else if (p->presented != NULL) {
+		/* Responders and CRLs are asked about the verified chain. */
+		STACK_OF(X509)	*built = NULL;
+
+		verify_chain_built(&p->f, p->presented, p->pt->store, p->ocsp,
+		    p->ocsp_len, &built);
+		if (!p->f.timed_out)
+			p->revoc = revoc_start(p->env, &p->f, built,
+			    p->f.verify_time != 0 ? p->f.verify_time :
+			    time(NULL), probe_revoc_cb, p);
+		if (built != NULL)
+			sk_X509_pop_free(built, X509_free);
+	}
 
 	/*
 	 * The presented certificate verification found no issuer for (by
@@ -1272,11 +1308,21 @@ probe_finish(struct probe *p)
 		else {
 			probe_aia_start(p, idx);
 			/* probe_aia_cb continues, always from the loop. */
-			if (p->aia != NULL)
-				return;
 		}
 	}
-	probe_complete(p);
+	if (p->aia == NULL && p->revoc == NULL)
+		probe_complete(p);
+}
+
+static void
+probe_revoc_cb(void *arg)
+{
+	struct probe	*p = arg;
+
+	revoc_free(p->revoc);
+	p->revoc = NULL;
+	if (p->aia == NULL)
+		probe_complete(p);
 }
 
 /* 1 when aia_fetch allows fetching from host:port. */
@@ -1305,37 +1351,51 @@ probe_aia_start(struct probe *p, int idx)
 {
 	const struct cert_facts	*c = &p->f.chain[idx];
 	const struct proxy	*px = NULL;
-	struct url		 u;
-	char			*cause;
+	char			*why = NULL;
 
 	p->f.aia_url = xstrdup(c->aia_issuers.v[0]);
-	if (url_parse(p->f.aia_url, &u, &cause) != 0) {
-		/* aia_fetch() says why, from the loop. */
-		free(cause);
-	} else {
-		if (!probe_aia_allowed(p->env, u.host, u.port == -1 ? 80 :
-		    (uint16_t)u.port)) {
-			p->f.aia = AIA_FAILED;
-			xasprintf(&p->f.aia_error, "its host %s is not in "
-			    "aia_fetch.allow, so it was not fetched", u.host);
-			url_free(&u);
-			return;
-		}
-		if (!proxy_bypass(p->env->no_proxy, u.host, u.port == -1 ?
-		    80 : (uint16_t)u.port)) {
-			if (p->env->http_px_error != NULL) {
-				p->f.aia = AIA_FAILED;
-				p->f.aia_error = xstrdup(p->env->http_px_error);
-				url_free(&u);
-				return;
-			}
-			if (p->env->has_http_proxy)
-				px = &p->env->http_px;
-		}
-		url_free(&u);
+	if (probe_fetch_route(p->env, p->f.aia_url, &px, &why) != 0) {
+		p->f.aia = AIA_FAILED;
+		p->f.aia_error = why;
+		return;
 	}
 	p->aia = aia_fetch(p->env->base, p->env->dns, p->f.aia_url, px,
 	    probe_aia_cb, p);
+}
+
+/*
+ * How a URL a certificate names is fetched (AIA, OCSP, CRL): 0 and *px,
+ * NULL for directly (or a URL aia.c will refuse, saying why), or -1 and
+ * *why when its host is not in aia_fetch.allow or HTTP_PROXY is bad.
+ */
+int
+probe_fetch_route(const struct probe_env *env, const char *url,
+    const struct proxy **px, char **why)
+{
+	struct url	 u;
+	char		*cause;
+	uint16_t	 port;
+	int		 rc = 0;
+
+	*px = NULL;
+	if (url_parse(url, &u, &cause) != 0) {
+		free(cause);
+		return (0);
+	}
+	port = u.port == -1 ? 80 : (uint16_t)u.port;
+	if (!probe_aia_allowed(env, u.host, port)) {
+		xasprintf(why, "its host %s is not in aia_fetch.allow, so it "
+		    "was not fetched", u.host);
+		rc = -1;
+	} else if (!proxy_bypass(env->no_proxy, u.host, port)) {
+		if (env->http_px_error != NULL) {
+			*why = xstrdup(env->http_px_error);
+			rc = -1;
+		} else if (env->has_http_proxy)
+			*px = &env->http_px;
+	}
+	url_free(&u);
+	return (rc);
 }
 
 static void
@@ -1361,7 +1421,8 @@ probe_aia_cb(struct aia_result *ar, void *arg)
 		p->f.aia_completes = verify_with_extra(&p->f, p->presented,
 		    p->pt->store, ar->cert);
 	}
-	probe_complete(p);
+	if (p->revoc == NULL)
+		probe_complete(p);
 }
 
 static void
@@ -1400,6 +1461,7 @@ probe_free(struct probe *p)
 		event_free(p->deadline);
 	if (p->aia != NULL)
 		aia_cancel(p->aia);
+	revoc_free(p->revoc);
 	if (p->dnsreq != NULL) {
 		struct evdns_getaddrinfo_request *req = p->dnsreq;
 

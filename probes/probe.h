@@ -24,6 +24,7 @@
 struct event;
 struct event_base;
 struct evdns_base;
+struct revcache;
 
 /*
  * What every probe shares: the loop, the resolver, one SSL_CTX, the trust
@@ -50,6 +51,7 @@ struct probe_env {
 	char			*http_px_error;	/* a bad HTTP_PROXY */
 	char			*no_proxy;
 	unsigned		 inflight;	/* probes started, not finished */
+	struct revcache		*revcache;	/* OCSP and CRL answers */
 };
 
 /* One target, ready to probe many times (the scheduler keeps these). */
@@ -85,6 +87,12 @@ void		 probe_target_clear(struct probe_target *);
  */
 struct probe	*probe_start(struct probe_env *, const struct probe_target *,
 		    const char *address, probe_done_cb, void *arg);
+/*
+ * How a URL a certificate names is fetched: 0 and *px (NULL: directly), or
+ * -1 and *why (not in aia_fetch.allow, a bad HTTP_PROXY; caller frees).
+ */
+int		 probe_fetch_route(const struct probe_env *, const char *url,
+		    const struct proxy **px, char **why);
 /* Stop a probe without calling done. */
 void		 probe_cancel(struct probe *);
 /* Give a probe's socket event the base's lowest priority, if it has any. */

@@ -60,6 +60,8 @@ reason_name(enum reason r)
 		return ("http_status");
 	case REASON_EXPIRING_SOON:
 		return ("expiring_soon");
+	case REASON_REVOCATION_UNKNOWN:
+		return ("revocation_unknown");
 	case REASON_CN_ONLY:
 		return ("cn_only");
 	case REASON_OK:
@@ -79,6 +81,7 @@ reason_status(enum reason r)
 	case REASON_OK:
 		return (STATUS_OK);
 	case REASON_EXPIRING_SOON:
+	case REASON_REVOCATION_UNKNOWN:
 	case REASON_CN_ONLY:
 	case REASON_CLOCK_SKEW:
 		return (STATUS_WARNING);

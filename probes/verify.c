@@ -14,14 +14,10 @@
 #include <string.h>
 
 #include <openssl/err.h>
-#include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
 #include "verify.h"
 #include "xmalloc.h"
-
-/* Stapled OCSP: accept this much clock difference on thisUpdate/nextUpdate. */
-#define VERIFY_OCSP_SLACK	300
 
 struct verify_collect {
 	STACK_OF(X509)		*presented;	/* to say what was sent */
@@ -32,7 +28,7 @@ struct verify_collect {
 static int	 verify_cb(int, X509_STORE_CTX *);
 static void	 verify_add(struct verify_collect *, int, int, X509 *);
 static int	 verify_run(STACK_OF(X509) *, X509_STORE *, int, time_t,
-		    X509 *, struct verify_collect *, int *);
+		    X509 *, struct verify_collect *, int *, STACK_OF(X509) **);
 static void	 verify_host(struct probe_facts *, X509 *);
 static void	 verify_ocsp(struct probe_facts *, STACK_OF(X509) *,
 		    const struct store *, const unsigned char *, size_t);
@@ -147,7 +143,8 @@ verify_add(struct verify_collect *vc, int code, int depth, X509 *cur)
  */
 static int
 verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
-    X509 *extra, struct verify_collect *vc, int *complete)
+    X509 *extra, struct verify_collect *vc, int *complete,
+    STACK_OF(X509) **built_out)
 {
 	X509_STORE_CTX		*ctx = NULL;
 	STACK_OF(X509)		*untrusted = NULL;
@@ -206,6 +203,8 @@ verify_run(STACK_OF(X509) *presented, X509_STORE *store, int level, time_t at,
 	built = X509_STORE_CTX_get0_chain(ctx);
 	if (built == NULL || sk_X509_num(built) < 1)
 		*complete = 0;
+	if (built_out != NULL && ret == 1 && vc->n == 0 && built != NULL)
+		*built_out = X509_chain_up_ref(built);
 out:
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
@@ -247,39 +246,22 @@ verify_host(struct probe_facts *f, X509 *leaf)
 		f->host_ok = f->host_cn_only = 1;
 }
 
+/*
+ * The stapled response (ocsp.c checks it against the leaf's issuer): the
+ * TLS facts (tls.ocsp) always, and an answer of the stapled source unless
+ * revocation is off.
+ */
 static void
 verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
     const struct store *store, const unsigned char *der, size_t len)
 {
-	OCSP_RESPONSE		*resp = NULL;
-	OCSP_BASICRESP		*bs = NULL;
-	OCSP_CERTID		*id = NULL;
-	ASN1_GENERALIZEDTIME	*rev = NULL, *thisupd = NULL, *nextupd = NULL;
+	struct revoc_answer	 a, *ra;
 	X509_STORE_CTX		*sctx = NULL;
 	X509			*leaf, *issuer = NULL;
-	const unsigned char	*p = der;
-	int			 st, reason = -1;
 
 	f->ocsp = OCSP_NONE;
 	if (der == NULL || len == 0)
 		return;
-	f->ocsp = OCSP_INVALID;
-	ERR_clear_error();
-	if ((resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len)) == NULL) {
-		f->ocsp_error = xstrdup("stapled OCSP response does not parse");
-		goto out;
-	}
-	if ((st = OCSP_response_status(resp)) !=
-	    OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-		xasprintf(&f->ocsp_error, "stapled OCSP response status: %s",
-		    OCSP_response_status_str(st));
-		goto out;
-	}
-	if ((bs = OCSP_response_get1_basic(resp)) == NULL) {
-		f->ocsp_error = xstrdup("stapled OCSP response has no basic "
-		    "response");
-		goto out;
-	}
 	leaf = sk_X509_value(presented, 0);
 	if (sk_X509_num(presented) > 1 &&
 	    X509_check_issued(sk_X509_value(presented, 1), leaf) == X509_V_OK)
@@ -287,58 +269,50 @@ verify_ocsp(struct probe_facts *f, STACK_OF(X509) *presented,
 	else if ((sctx = X509_STORE_CTX_new()) != NULL &&
 	    X509_STORE_CTX_init(sctx, store->x509, leaf, NULL) == 1)
 		X509_STORE_CTX_get1_issuer(&issuer, sctx, leaf);
-	if (issuer == NULL) {
-		f->ocsp_error = xstrdup("issuer of the leaf unavailable to "
-		    "check the stapled OCSP response");
-		goto out;
-	}
-	/*
-	 * The signer must chain to the store and be the issuer or delegated
-	 * by it (no OCSP_TRUSTOTHER: that would let any certificate the
-	 * server sends, the leaf included, sign the answer).
-	 */
-	if (OCSP_basic_verify(bs, presented, store->x509, 0) <= 0) {
-		f->ocsp_error = xstrdup("stapled OCSP response signature does "
-		    "not verify");
-		goto out;
-	}
-	if ((id = OCSP_cert_to_id(NULL, leaf, issuer)) == NULL ||
-	    OCSP_resp_find_status(bs, id, &st, &reason, &rev, &thisupd,
-	    &nextupd) != 1) {
-		f->ocsp_error = xstrdup("stapled OCSP response does not cover "
-		    "the leaf certificate");
-		goto out;
-	}
-	if (OCSP_check_validity(thisupd, nextupd, VERIFY_OCSP_SLACK, -1) != 1) {
-		f->ocsp_error = xstrdup("stapled OCSP response is outside its "
-		    "validity period");
-		goto out;
-	}
-	switch (st) {
-	case V_OCSP_CERTSTATUS_GOOD:
+	ERR_clear_error();
+	memset(&a, 0, sizeof a);
+	ocsp_check(der, len, leaf, issuer, f->verify_time != 0 ?
+	    f->verify_time : time(NULL), &a);
+	switch (a.status) {
+	case REVOC_GOOD:
 		f->ocsp = OCSP_GOOD;
 		break;
-	case V_OCSP_CERTSTATUS_REVOKED:
+	case REVOC_REVOKED:
 		f->ocsp = OCSP_REVOKED;
-		f->ocsp_revoked_at = facts_asn1_time(rev);
-		f->ocsp_reason = xstrdup(reason >= 0 ?
-		    OCSP_crl_reason_str(reason) : "unspecified");
+		f->ocsp_revoked_at = a.revoked_at;
+		f->ocsp_reason = xstrdup(a.reason);
 		break;
-	default:
+	case REVOC_UNKNOWN:
 		f->ocsp = OCSP_UNKNOWN;
+		break;
+	case REVOC_ERROR:
+	case REVOC_PENDING:
+		f->ocsp = OCSP_INVALID;
+		f->ocsp_error = xstrdup(a.error);
+		break;
 	}
-out:
-	ERR_clear_error();
-	OCSP_CERTID_free(id);
+	if (f->revoc_mode != CONF_REVOC_OFF) {
+		ra = facts_revoc_add(f, 0, REVOC_SRC_STAPLED, NULL);
+		*ra = a;	/* takes the strings */
+	} else {
+		free(a.reason);
+		free(a.error);
+	}
 	X509_free(issuer);
 	X509_STORE_CTX_free(sctx);
-	OCSP_BASICRESP_free(bs);
-	OCSP_RESPONSE_free(resp);
 }
 
 void
 verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
     const struct store *store, const unsigned char *ocsp_der, size_t ocsp_len)
+{
+	verify_chain_built(f, presented, store, ocsp_der, ocsp_len, NULL);
+}
+
+void
+verify_chain_built(struct probe_facts *f, STACK_OF(X509) *presented,
+    const struct store *store, const unsigned char *ocsp_der, size_t ocsp_len,
+    STACK_OF(X509) **built)
 {
 	struct verify_collect	 vc;
 	int			 complete, n;
@@ -349,7 +323,7 @@ verify_chain(struct probe_facts *f, STACK_OF(X509) *presented,
 		return;
 	f->verified = 1;
 	f->verify_ok = verify_run(presented, store->x509, f->security_level,
-	    f->verify_time, NULL, &vc, &complete);
+	    f->verify_time, NULL, &vc, &complete, built);
 	free(f->verr);
 	f->verr = NULL;
 	if (vc.n > 0) {
@@ -387,7 +361,7 @@ verify_with_extra(const struct probe_facts *f, STACK_OF(X509) *presented,
 	int			complete;
 
 	verify_run(presented, store->x509, f->security_level, f->verify_time,
-	    extra, &vc, &complete);
+	    extra, &vc, &complete, NULL);
 	return (complete);
 }
 
@@ -400,7 +374,7 @@ verify_at_time(STACK_OF(X509) *presented, const struct store *store,
 	size_t			i;
 
 	verify_run(presented, store->x509, security_level, t, NULL, &vc,
-	    &complete);
+	    &complete, NULL);
 	for (i = 0; i < vc.n; i++) {
 		if (verify_is_validity(vc.e[i].code))
 			return (0);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "model.h"
+#include "result.h"
 #include "state.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -48,11 +49,13 @@ static void	metrics_global(const struct state *,
 		    const struct metrics_labels *, const char *, const char *,
 		    struct buf *);
 static void	metrics_process(const struct proc_stats *, struct buf *);
+static void	metrics_revocation(const struct state *,
+		    const struct metrics_labels *, time_t, struct buf *);
 
 /* Our own label names on per-target series; conf.c rejects them too. */
 static const char *const metrics_reserved[] = {
 	"target", "reason", "phase", "depth", "subject", "version", "path",
-	"address"
+	"address", "source"
 };
 
 static void
@@ -458,6 +461,98 @@ metrics_process(const struct proc_stats *proc, struct buf *b)
 	buf_putc(b, '\n');
 }
 
+/*
+ * Per target and source, the worst over the certificates asked about
+ * (revoked, then unknown, then good: 1, 2, 0 as SPEC section 8 says); the
+ * cache's entries with the age of their answers.
+ */
+static void
+metrics_revocation(const struct state *st, const struct metrics_labels *ml,
+    time_t now, struct buf *b)
+{
+	const struct target_state	*ts;
+	const struct probe_facts	*f;
+	const struct revoc_answer	*a;
+	struct revcache_info		 ri, rj;
+	size_t				 i, j, k, n;
+	int				 src, v, rank, best;
+
+	metrics_family(b, "trustprobe_revocation_status", "gauge",
+	    "Revocation by source: 0 good, 1 revoked, 2 unknown (no answer, "
+	    "pending, or the responder does not know the certificate).");
+	for (i = 0; i < st->ntargets; i++) {
+		ts = st->targets[i];
+		for (k = 0; k < ts->nres; k++) {
+			f = &ts->res[k].f;
+			if (f->revoc_mode == CONF_REVOC_OFF)
+				continue;
+			for (src = REVOC_SRC_STAPLED; src <= REVOC_SRC_CRL;
+			    src++) {
+				best = -1;
+				for (j = 0; j < f->nrevoc; j++) {
+					a = &f->revoc[j];
+					if ((int)a->source != src)
+						continue;
+					rank = a->status == REVOC_REVOKED ? 2 :
+					    a->status == REVOC_GOOD ? 0 : 1;
+					if (rank > best)
+						best = rank;
+				}
+				if (best < 0)
+					continue;
+				v = best == 2 ? 1 : best == 1 ? 2 : 0;
+				metrics_open(b, "trustprobe_revocation_status",
+				    ml, i, ts, &ts->res[k]);
+				buf_putc(b, ',');
+				metrics_label(b, "source",
+				    result_revoc_source((enum revoc_source)src));
+				metrics_close_int(b, v);
+			}
+		}
+	}
+
+	n = revcache_count(st->revcache);
+	metrics_family(b, "trustprobe_revocation_cache_age_seconds", "gauge",
+	    "Age of the cached answers (now - thisUpdate), the oldest per "
+	    "URL.");
+	for (i = 0; i < n && now != 0; i++) {
+		revcache_info(st->revcache, i, &ri);
+		if (ri.this_update == 0)
+			continue;
+		/* One series per URL: the first entry of it says the oldest. */
+		for (j = 0; j < i; j++) {
+			revcache_info(st->revcache, j, &rj);
+			if (rj.kind == ri.kind && rj.this_update != 0 &&
+			    strcmp(rj.url, ri.url) == 0)
+				break;
+		}
+		if (j < i)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			revcache_info(st->revcache, j, &rj);
+			if (rj.kind == ri.kind && rj.this_update != 0 &&
+			    strcmp(rj.url, ri.url) == 0 &&
+			    rj.this_update < ri.this_update)
+				ri.this_update = rj.this_update;
+		}
+		buf_puts(b, "trustprobe_revocation_cache_age_seconds{");
+		metrics_label(b, "kind", result_revoc_source(ri.kind));
+		buf_putc(b, ',');
+		metrics_label_cert(b, "url", ri.url);
+		metrics_close_int(b, (long long)(now - ri.this_update));
+	}
+	metrics_family(b, "trustprobe_revocation_cache_entries", "gauge",
+	    "OCSP answers and CRLs in the revocation cache.");
+	buf_puts(b, "trustprobe_revocation_cache_entries ");
+	buf_put_uint(b, n);
+	buf_putc(b, '\n');
+	metrics_family(b, "trustprobe_revocation_cache_bytes", "gauge",
+	    "Memory held by the revocation cache.");
+	buf_puts(b, "trustprobe_revocation_cache_bytes ");
+	buf_put_uint(b, revcache_memory(st->revcache));
+	buf_putc(b, '\n');
+}
+
 void
 metrics_render(const struct state *st, const struct proc_stats *proc,
     const char *openssl_version, const char *libevent_version, struct buf *b)
@@ -472,6 +567,7 @@ metrics_render(const struct state *st, const struct proc_stats *proc,
 	}
 	metrics_targets(st, &ml, b);
 	metrics_certs(st, &ml, b);
+	metrics_revocation(st, &ml, proc != NULL ? proc->now : 0, b);
 	metrics_global(st, &ml, openssl_version, libevent_version, b);
 	metrics_labels_free(&ml);
 	if (proc != NULL)

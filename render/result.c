@@ -15,6 +15,9 @@
 static const char	*result_ocsp_name(enum ocsp_state);
 static const char	*result_key_name(enum key_state);
 static void		 result_json_list(struct buf *, const struct strv *);
+static const char	*result_revoc_status(enum revoc_status);
+static void		 result_json_revoc(const struct probe_facts *,
+			    struct buf *);
 
 static const char *
 result_ocsp_name(enum ocsp_state s)
@@ -48,6 +51,128 @@ result_key_name(enum key_state s)
 		return ("unusable");
 	}
 	return ("unknown");
+}
+
+const char *
+result_revoc_source(enum revoc_source s)
+{
+	switch (s) {
+	case REVOC_SRC_STAPLED:
+		return ("stapled");
+	case REVOC_SRC_OCSP:
+		return ("ocsp");
+	case REVOC_SRC_CRL:
+		return ("crl");
+	}
+	return ("unknown");
+}
+
+static const char *
+result_revoc_status(enum revoc_status s)
+{
+	switch (s) {
+	case REVOC_GOOD:
+		return ("good");
+	case REVOC_REVOKED:
+		return ("revoked");
+	case REVOC_UNKNOWN:
+		return ("unknown");
+	case REVOC_ERROR:
+		return ("error");
+	case REVOC_PENDING:
+		return ("pending");
+	}
+	return ("unknown");
+}
+
+const char *
+result_revoc_verdict(const struct probe_facts *f)
+{
+	const struct revoc_answer	*a = diag_revoc_answer(f);
+
+	if (a == NULL)
+		return (NULL);
+	switch (a->status) {
+	case REVOC_GOOD:
+		return ("good");
+	case REVOC_REVOKED:
+		return ("revoked");
+	case REVOC_PENDING:
+		return ("pending");
+	case REVOC_UNKNOWN:
+	case REVOC_ERROR:
+		break;
+	}
+	return ("unknown");
+}
+
+void
+result_json_time(struct buf *b, const char *key, time_t t, int *first)
+{
+	char	when[32];
+
+	if (t == 0) {
+		buf_json_kv_str(b, key, NULL, first);
+		return;
+	}
+	timefmt_iso(t, when, sizeof when);
+	buf_json_kv_str(b, key, when, first);
+}
+
+/*
+ * SPEC section 7's revocation object: the answer that stands for the
+ * verdict (source, url, status, this/next update), and every answer.
+ */
+static void
+result_json_revoc(const struct probe_facts *f, struct buf *b)
+{
+	const struct revoc_answer	*a = diag_revoc_answer(f), *x;
+	const char			*v = result_revoc_verdict(f);
+	size_t				 i;
+	int				 first = 1, sub;
+
+	buf_putc(b, '{');
+	buf_json_kv_str(b, "mode", conf_revocation_name(f->revoc_mode), &first);
+	buf_json_kv_bool(b, "chain", f->revoc_chain, &first);
+	buf_json_kv_str(b, "source", a != NULL ? result_revoc_source(a->source) :
+	    NULL, &first);
+	buf_json_kv_str(b, "url", a != NULL ? a->url : NULL, &first);
+	buf_json_kv_str(b, "status", v != NULL ? v : "not_checked", &first);
+	result_json_time(b, "this_update", a != NULL ? a->this_update : 0,
+	    &first);
+	result_json_time(b, "next_update", a != NULL ? a->next_update : 0,
+	    &first);
+	result_json_time(b, "revoked_at", a != NULL && a->status ==
+	    REVOC_REVOKED ? a->revoked_at : 0, &first);
+	buf_json_kv_str(b, "reason", a != NULL ? a->reason : NULL, &first);
+	buf_json_kv_bool(b, "must_staple", f->nchain > 0 &&
+	    f->chain[0].must_staple, &first);
+	buf_json_kv_str(b, "skipped", f->revoc_skipped, &first);
+	buf_json_key(b, "answers", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < f->nrevoc; i++) {
+		x = &f->revoc[i];
+		sub = 1;
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		buf_json_kv_int(b, "depth", x->depth, &sub);
+		buf_json_kv_str(b, "source", result_revoc_source(x->source),
+		    &sub);
+		buf_json_kv_str(b, "url", x->url, &sub);
+		buf_json_kv_str(b, "status", result_revoc_status(x->status),
+		    &sub);
+		result_json_time(b, "this_update", x->this_update, &sub);
+		result_json_time(b, "next_update", x->next_update, &sub);
+		result_json_time(b, "revoked_at", x->status == REVOC_REVOKED ?
+		    x->revoked_at : 0, &sub);
+		buf_json_kv_str(b, "reason", x->reason, &sub);
+		buf_json_kv_str(b, "error", x->error, &sub);
+		buf_json_kv_bool(b, "cached", x->cached, &sub);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	buf_putc(b, '}');
 }
 
 /* A list as a JSON array of strings. */
@@ -200,6 +325,11 @@ result_json(const struct probe_facts *f, const struct result *r,
 		buf_json_kv_str(b, "sha256", c->sha256, &sub);
 		buf_json_key(b, "aia_issuers", &sub);
 		result_json_list(b, &c->aia_issuers);
+		buf_json_key(b, "ocsp_urls", &sub);
+		result_json_list(b, &c->aia_ocsp);
+		buf_json_key(b, "crl_urls", &sub);
+		result_json_list(b, &c->crl_urls);
+		buf_json_kv_bool(b, "must_staple", c->must_staple, &sub);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
@@ -218,6 +348,9 @@ result_json(const struct probe_facts *f, const struct result *r,
 	buf_json_kv_str(b, "path", f->store_path, &sub);
 	buf_json_kv_int(b, "certificates", f->store_ncerts, &sub);
 	buf_putc(b, '}');
+
+	buf_json_key(b, "revocation", &first);
+	result_json_revoc(f, b);
 
 	buf_json_key(b, "labels", &first);
 	buf_putc(b, '{');
@@ -288,6 +421,15 @@ result_text(const struct probe_facts *f, const struct result *r,
 		buf_printf(b, "    %d %s\n      issuer %s; %s, %s; until %s%s\n",
 		    c->depth, c->subject, c->issuer, c->key, c->signature, when,
 		    c->self_signed ? "; self-signed" : "");
+	}
+	if (result_revoc_verdict(f) != NULL) {
+		const struct revoc_answer	*a = diag_revoc_answer(f);
+
+		buf_printf(b, "  revocation: %s (%s, %s%s%s)\n",
+		    result_revoc_verdict(f),
+		    conf_revocation_name(f->revoc_mode),
+		    result_revoc_source(a->source), a->url != NULL ? " " : "",
+		    a->url != NULL ? a->url : "");
 	}
 	buf_printf(b, "  trust store: %s (%s, %d certificates)\n",
 	    f->store_path != NULL ? f->store_path : "none",

@@ -20,5 +20,11 @@ void	result_json(const struct probe_facts *, const struct result *,
 	    unsigned consecutive_failures, struct buf *);
 void	result_text(const struct probe_facts *, const struct result *,
 	    struct buf *);
+/* "key": a wall-clock time as RFC 3339 UTC; 0 (never) renders null. */
+void	result_json_time(struct buf *, const char *key, time_t, int *first);
+/* The text of the enums of revocation (JSON, metrics labels). */
+const char *result_revoc_source(enum revoc_source);
+/* "good", "revoked", "unknown", "pending"; NULL: nothing was asked. */
+const char *result_revoc_verdict(const struct probe_facts *);
 
 #endif

@@ -22,6 +22,7 @@ struct probe_target;
 struct run;
 struct run_result;
 struct sched;
+struct revcache;
 
 /* One configured target and its last result. */
 struct target_state {
@@ -63,6 +64,7 @@ struct proc_stats {
 	int		open_fds;
 	int		max_fds;
 	double		start_time;	/* seconds since the epoch */
+	time_t		now;		/* wall clock of the scrape */
 };
 
 struct state {
@@ -80,6 +82,7 @@ struct state {
 	struct target_state	**targets;
 	size_t			 ntargets;
 	char			*listen_addr;	/* as bound, "127.0.0.1:9797" */
+	const struct revcache	*revcache;	/* the probes' OCSP/CRL cache */
 };
 
 /* render/status.c */

@@ -18,26 +18,12 @@
 #define STATUS_LINE_MAX	512
 #define STATUS_SCRATCH_MAX (64 * 1024)
 
-static void	status_json_time(struct buf *, const char *, time_t, int *);
 static void	status_json_config(const struct state *, struct buf *);
 static void	status_json_pending(const struct target_state *, struct buf *);
 static int	status_target_ok(const struct target_state *);
 static int	status_ready(const struct state *, struct buf *);
 static void	status_line(struct buf *, struct buf *);
-
-/* A wall-clock time as RFC 3339 UTC; 0 (never) renders null. */
-static void
-status_json_time(struct buf *b, const char *key, time_t t, int *first)
-{
-	char	when[32];
-
-	if (t == 0) {
-		buf_json_kv_str(b, key, NULL, first);
-		return;
-	}
-	timefmt_iso(t, when, sizeof when);
-	buf_json_kv_str(b, key, when, first);
-}
+static void	status_json_revcache(const struct revcache *, struct buf *);
 
 static void
 status_json_config(const struct state *st, struct buf *b)
@@ -53,12 +39,12 @@ status_json_config(const struct state *st, struct buf *b)
 	buf_putc(b, '{');
 	buf_json_kv_str(b, "path", st->config_path, &first);
 	buf_json_kv_bool(b, "found", st->config_found, &first);
-	status_json_time(b, "loaded_at", st->config_loaded_at, &first);
+	result_json_time(b, "loaded_at", st->config_loaded_at, &first);
 	buf_json_kv_bool(b, "last_reload_ok", st->reload_ok, &first);
 	buf_json_kv_str(b, "last_reload_error", st->reload_error, &first);
-	status_json_time(b, "last_reload_attempt", st->last_reload_attempt,
+	result_json_time(b, "last_reload_attempt", st->last_reload_attempt,
 	    &first);
-	status_json_time(b, "last_reload_success", st->last_reload_success,
+	result_json_time(b, "last_reload_success", st->last_reload_success,
 	    &first);
 	buf_json_kv_int(b, "targets", (long long)st->ntargets, &first);
 	buf_json_kv_str(b, "ready_when",
@@ -83,13 +69,53 @@ status_json_pending(const struct target_state *ts, struct buf *b)
 	buf_json_kv_str(b, "status", "pending", &first);
 	buf_json_kv_str(b, "reason", NULL, &first);
 	buf_json_kv_str(b, "message", "not probed yet", &first);
-	status_json_time(b, "next_check_at", ts->next_check_at, &first);
+	result_json_time(b, "next_check_at", ts->next_check_at, &first);
 	buf_json_key(b, "labels", &first);
 	buf_putc(b, '{');
 	for (i = 0; i < t->nlabels; i++)
 		buf_json_kv_str(b, t->labels[i].key, t->labels[i].value, &sub);
 	buf_putc(b, '}');
 	buf_json_kv_int(b, "consecutive_failures", 0, &first);
+	buf_putc(b, '}');
+}
+
+/* What the revocation cache holds: each OCSP answer and CRL. */
+static void
+status_json_revcache(const struct revcache *rc, struct buf *b)
+{
+	struct revcache_info	ri;
+	size_t			i, n = revcache_count(rc);
+	int			first = 1, sub;
+
+	buf_putc(b, '{');
+	buf_json_kv_int(b, "entries", (long long)n, &first);
+	buf_json_kv_int(b, "memory_bytes", (long long)revcache_memory(rc),
+	    &first);
+	buf_json_key(b, "items", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		revcache_info(rc, i, &ri);
+		sub = 1;
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		buf_json_kv_str(b, "kind", result_revoc_source(ri.kind), &sub);
+		buf_json_kv_str(b, "url", ri.url, &sub);
+		buf_json_kv_str(b, "serial", ri.serial, &sub);
+		buf_json_kv_str(b, "state", ri.state, &sub);
+		buf_json_kv_str(b, "error", ri.error, &sub);
+		result_json_time(b, "fetched_at", ri.fetched_at, &sub);
+		result_json_time(b, "this_update", ri.this_update, &sub);
+		result_json_time(b, "next_update", ri.next_update, &sub);
+		result_json_time(b, "expires", ri.expires, &sub);
+		buf_json_kv_int(b, "crl_entries", (long long)ri.entries, &sub);
+		buf_json_kv_int(b, "bytes", (long long)ri.bytes, &sub);
+		buf_json_kv_int(b, "memory_bytes", (long long)ri.memory, &sub);
+		buf_json_kv_int(b, "fetches", ri.fetches, &sub);
+		buf_json_kv_int(b, "waiting", ri.waiting, &sub);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
 	buf_putc(b, '}');
 }
 
@@ -116,6 +142,9 @@ status_json(const struct state *st, time_t now, struct buf *b)
 		store_report_json(st->store, b);
 	else
 		buf_puts(b, "null");
+
+	buf_json_key(b, "revocation_cache", &first);
+	status_json_revcache(st->revcache, b);
 
 	buf_json_kv_bool(b, "ready", status_ready(st, NULL) == 200, &first);
 

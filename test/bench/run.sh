@@ -10,7 +10,8 @@
 #
 #   --quick          small N and short windows (a couple of minutes)
 #   --only LIST      comma-separated sections: floor check daemon memory
-#                    blackbox instr profile scale lag oneshot (default: all)
+#                    blackbox instr profile scale lag oneshot revocation
+#                    (default: all)
 #   --tag TAG        a label for the figures of this run (e.g. static-3.5.7)
 #   --out DIR        where figures, logs and profiles go
 #                    (default ./bench-results[-TAG])
@@ -1095,6 +1096,114 @@ sec_oneshot() {
 	    "SSL_CERT_FILE=<system bundle + root> curl URL, median"
 }
 
+# Revocation: what each mode costs per probe (the CPU of check -c over N
+# probes of one leaf, the cache answering all but the first), the first
+# answer's wall time, and the memory a 20 MB CRL holds in the cache. The
+# PKI, responder and CRLs are test/integration/revoc_pki.sh's; the
+# fixture's files and sni_files listeners serve them.
+sec_revocation() {
+	local fx=$WORK/revoc-fx n mode runs r t u st cpu base cfg big crl sni
+	local fxbin=${TP_TLSSERVER:-$(dirname "$TRUSTPROBE")/test/fixtures/tp_tlsserver}
+	n=$([ "$QUICK" = 1 ] && echo 100 || echo 1000)
+	runs=$([ "$QUICK" = 1 ] && echo 1 || echo 7)
+	big=$([ "$QUICK" = 1 ] && echo 42000 || echo 420000)
+	[ -x "$fxbin" ] || make -s -C "$(dirname "$TRUSTPROBE")" \
+	    test/fixtures/tp_tlsserver >&2 || return 1
+	"$fxbin" -d "$fx" --only files,sni_files >"$WORK/revoc-fx.log" 2>&1 &
+	track $!
+	for _ in $(seq 100); do [ -f "$fx/ready" ] && break; sleep 0.1; done
+	[ -f "$fx/ready" ] || { cat "$WORK/revoc-fx.log" >&2; return 1; }
+	revoc_track() { track "$1"; }
+	# shellcheck source=../integration/revoc_pki.sh
+	. "$HERE/../integration/revoc_pki.sh"
+	REVOC_WWW=$fx/www REVOC_SNI=$fx/sni
+	revoc_pki_init "$WORK/revoc-pki"
+	revoc_responder ocspa "" -rsigner ocsp.pem -rkey ocsp.key -ndays 1 ||
+	    return 1
+	crl=http://127.0.0.1:$(awk '$1 == "files" {print $2}' "$fx/ports")
+	sni=$(awk '$1 == "sni_files" {print $2}' "$fx/ports")
+	revoc_leaf good "$ocspa_URL" "$crl/int.crl"
+	revoc_leaf big "$ocspa_URL" "$crl/big.crl"
+	touch -d "@$(( $(date +%s) + 2 ))" index.txt
+	revoc_warm "$ocspa_URL" good.pem good || return 1
+	revoc_gencrl . int.pem int.key int.crl
+	revoc_bigcrl "$big" "$(openssl x509 -in big.pem -noout -serial |
+	    sed 's/.*=//')" big.crl
+	for mode in stapled ocsp crl all; do
+		{
+			echo "trust_store: {ca_file: $REVOC_DIR/root.pem}"
+			echo "revocation: $mode"
+			echo "concurrency: 16"
+			echo "targets:"
+			for t in $(seq "$n"); do
+				echo "  - {name: t$t, url: 'https://127.0.0.1:$sni/', server_name: good.revoc.test}"
+			done
+		} >"$WORK/revoc-$mode.yaml"
+		# The first answer: one check of one target, a cold cache.
+		sed -n '1,5p' "$WORK/revoc-$mode.yaml" >"$WORK/revoc-1.yaml"
+		t=$("$TRUSTPROBE" check --json -c "$WORK/revoc-1.yaml" |
+		    jq '.[0].duration_ms.total')
+		fig "revocation_${mode}_cold_ms" "$t" ms - \
+		    "one probe, nothing cached (the responder or CRL fetched)"
+	done
+	# Rounds of the four modes in turn, so that the machine's drift hits
+	# them alike; each mode's extra is the median of its rounds' extras.
+	: >"$WORK/revoc-rounds"
+	for r in $(seq "$runs"); do
+		for mode in stapled ocsp crl all; do
+			/usr/bin/time -f '%U %S' -o "$WORK/revoc-time" \
+			    "$TRUSTPROBE" check -c "$WORK/revoc-$mode.yaml" \
+			    >/dev/null 2>&1 || warn "check -c $mode failed"
+			awk -v n="$n" -v r="$r" -v m="$mode" \
+			    '{printf "%s %s %.1f\n", r, m, ($1 + $2) * 1e6 / n}' \
+			    "$WORK/revoc-time" >>"$WORK/revoc-rounds"
+		done
+	done
+	for mode in stapled ocsp crl all; do
+		cpu=$(awk -v m="$mode" '$2 == m {print $3}' "$WORK/revoc-rounds" | median)
+		fig "revocation_${mode}_cpu_us" "$cpu" us/probe - \
+		    "check -c, $n probes of one leaf, revocation: $mode (CPU per probe, median of $runs rounds)"
+		[ "$mode" = stapled ] && continue
+		fig "revocation_${mode}_extra_us" "$(awk -v m="$mode" '
+		    $2 == "stapled" {b[$1] = $3} $2 == m {v[$1] = $3}
+		    END {for (r in v) print v[r] - b[r]}' "$WORK/revoc-rounds" |
+		    median)" us/probe - \
+		    "what revocation: $mode adds to stapled, per probe (median of the rounds' differences)"
+	done
+	# The 20 MB CRL in the daemon's cache, against the same without.
+	for mode in stapled crl; do
+		{
+			echo "listen: \"127.0.0.1:$TP_PORT\""
+			echo "interval: 1h"
+			echo "trust_store: {ca_file: $REVOC_DIR/root.pem}"
+			echo "revocation: $mode"
+			echo "targets:"
+			echo "  - {name: big, url: 'https://127.0.0.1:$sni/', server_name: big.revoc.test}"
+		} >"$WORK/revoc-d.yaml"
+		start_daemon "$WORK/revoc-d.yaml" "$WORK/revoc-d.log" || return 1
+		for _ in $(seq 300); do
+			curl -s "$TP_URL/status" >"$WORK/revoc-status.json"
+			jq -e '.targets[0].status != "pending"' \
+			    "$WORK/revoc-status.json" >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		sleep 1.5	# the heap trim after the probe
+		u=$(rss_kb "$TP_PID")
+		[ "$mode" = stapled ] && st=$u
+		stop_daemon
+	done
+	fig revocation_bigcrl_bytes "$(stat -c %s "$fx/www/big.crl")" bytes - \
+	    "the big CRL ($big entries, openssl ca -gencrl)"
+	fig revocation_bigcrl_fetch_ms \
+	    "$(jq '.targets[0].duration_ms.total' "$WORK/revoc-status.json")" ms - \
+	    "the daemon's first probe: fetch, parse and check the big CRL"
+	fig revocation_bigcrl_cache_kb \
+	    "$(jq '.revocation_cache.memory_bytes / 1024 | floor' "$WORK/revoc-status.json")" kB - \
+	    "what the cache holds for it (/status revocation_cache.memory_bytes)"
+	fig revocation_bigcrl_rss_kb "$(calc "$u - $st" 0)" kB - \
+	    "daemon RSS with the big CRL cached minus with revocation: stapled"
+}
+
 # ---- main ------------------------------------------------------------------
 
 deps
@@ -1116,7 +1225,8 @@ if [ -n "$SERVE" ]; then
 	exit 0
 fi
 
-for s in floor check daemon memory blackbox instr profile scale lag oneshot; do
+for s in floor check daemon memory blackbox instr profile scale lag oneshot \
+    revocation; do
 	want $s || continue
 	log "--- $s"
 	( "sec_$s" ) || warn "section $s failed"

@@ -10,7 +10,7 @@
 #	TOP_BUILDDIR	fuzzers are built in $TOP_BUILDDIR/fuzz (default:
 #			a temporary directory, removed at the end)
 #	CC		a clang (default: clang, from apt-get if missing)
-#	FUZZ_TARGETS	which targets (default: "conf http cert server verify")
+#	FUZZ_TARGETS	which targets (default: "conf http cert server verify crl")
 #	FUZZ_JOBS	parallel builds (default: nproc)
 #
 # Per target it prints one line
@@ -31,7 +31,7 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=${TOP_SRCDIR:-$(cd "$here/../.." && pwd)}
 fuzzdir=$top/test/fuzz
-targets=${FUZZ_TARGETS:-"conf http cert server verify"}
+targets=${FUZZ_TARGETS:-"conf http cert server verify crl"}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 CC=${CC:-clang}
 case $CC in *clang*) ;; *) CC=clang ;; esac

@@ -1965,6 +1965,49 @@ load_shipped(const char *path)
 	return (c);
 }
 
+/* revocation: global, per target, scalar or mapping; inherited. */
+static void
+test_revocation(void **state UNUSED)
+{
+	struct conf	*c;
+
+	c = ok("targets: [https://a/]\n");
+	assert_int_equal(c->revocation.mode, CONF_REVOC_STAPLED);
+	assert_int_equal(c->targets[0].revocation.mode, CONF_REVOC_STAPLED);
+	assert_false(c->targets[0].revocation.chain);
+	conf_free(c);
+
+	c = ok("targets:\n"
+	    "  - url: https://a/\n"
+	    "  - url: https://b/\n"
+	    "    revocation: off\n"
+	    "  - url: https://c/\n"
+	    "    revocation: {chain: true}\n"
+	    "revocation: {mode: all}\n");
+	assert_int_equal(c->revocation.mode, CONF_REVOC_ALL);
+	assert_int_equal(c->targets[0].revocation.mode, CONF_REVOC_ALL);
+	assert_int_equal(c->targets[1].revocation.mode, CONF_REVOC_OFF);
+	assert_int_equal(c->targets[2].revocation.mode, CONF_REVOC_ALL);
+	assert_true(c->targets[2].revocation.chain);
+	assert_false(c->targets[0].revocation.chain);
+	assert_string_equal(conf_revocation_name(c->targets[1].revocation.mode),
+	    "off");
+	conf_free(c);
+
+	bad("revocation: ocps\n"
+	    "targets:\n"
+	    "  - url: https://a/\n"
+	    "    revocation: [ocsp]\n"
+	    "  - url: https://b/\n"
+	    "    revocation: {mode: crl, chian: true}\n",
+	    "t.yaml:1:13: 'revocation' must be one of stapled, ocsp, crl, all, "
+	    "off, got 'ocps'; did you mean 'ocsp'?",
+	    "t.yaml:4:17: 'revocation' must be stapled, ocsp, crl, all or off, "
+	    "or a mapping such as {mode: all, chain: true}, got a list",
+	    "t.yaml:6:29: unknown key 'chian' in 'revocation', did you mean "
+	    "'chain'?");
+}
+
 static void
 test_example_config(void **state UNUSED)
 {
@@ -1978,7 +2021,8 @@ test_example_config(void **state UNUSED)
 		"aia_fetch", "proxy", "log", "format", "level", "trust_store",
 		"root", "ca_file", "ca_dir", "targets", "url", "name",
 		"server_name", "address", "method", "expect_status", "ca_mode",
-		"client_cert", "client_key", "all_addresses", "labels"
+		"client_cert", "client_key", "all_addresses", "labels",
+		"revocation"
 	};
 	size_t			 i, j;
 	int			 seen[sizeof keys / sizeof keys[0]] = { 0 };
@@ -2106,6 +2150,7 @@ main(void)
 		cmocka_unit_test(test_enum_names),
 		cmocka_unit_test(test_target_equal),
 		cmocka_unit_test(test_errs_may_be_null),
+		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_example_config),
 		cmocka_unit_test(test_demo_config),
 	};

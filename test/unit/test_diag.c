@@ -1127,27 +1127,233 @@ test_not_yet_valid(void **state)
 	facts_free(&tf);
 }
 
+/* An answer about the certificate at depth; times relative to NOW. */
+static struct revoc_answer *
+add_answer(struct probe_facts *f, int depth, enum revoc_source src,
+    const char *url, enum revoc_status st)
+{
+	struct revoc_answer	*a;
+
+	a = facts_revoc_add(f, depth, src, url);
+	a->status = st;
+	a->this_update = NOW - HOUR;
+	a->next_update = NOW + 6 * DAY;
+	if (st == REVOC_REVOKED) {
+		a->revoked_at = NOW - 9 * DAY - 3 * HOUR - 30 * 60;
+		a->reason = xstrdup("keyCompromise");
+	}
+	return (a);
+}
+
+#define OCSP_URL	"http://ocsp.example.com"
+#define CRL_URL		"http://crl.example.com/int1.crl"
+
 static void
 test_revoked(void **state)
 {
 	facts_good(&tf);
-	tf.ocsp = OCSP_REVOKED;
-	tf.ocsp_revoked_at = NOW - 9 * DAY - 3 * HOUR - 30 * 60;
-	set_str(&tf.ocsp_reason, "keyCompromise");
+	add_answer(&tf, 0, REVOC_SRC_STAPLED, NULL, REVOC_REVOKED);
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_REVOKED);
 	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_has(tr.message, "the stapled OCSP response says");
 	assert_has(tr.message, "2026-02-20T08:30:00Z");
 	assert_has(tr.message, "keyCompromise");
 	assert_has(tr.message, "0a1b2c3d4e5f");
 	assert_has(tr.message, LEAF_SUBJECT);
+	assert_int_equal(diag_revoc_answer(&tf)->source, REVOC_SRC_STAPLED);
 	result_free(&tr);
 
-	/* A good or unknown staple is no finding. */
-	tf.ocsp = OCSP_GOOD;
+	/* A good staple is no finding. */
+	tf.revoc[0].status = REVOC_GOOD;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_OK);
+	assert_int_equal(diag_revoc_answer(&tf)->status, REVOC_GOOD);
+	result_free(&tr);
+
+	/* Off: the same revoked staple is not looked at. */
+	tf.revoc[0].status = REVOC_REVOKED;
+	tf.revoc_mode = CONF_REVOC_OFF;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_OK);
+	assert_null(diag_revoc_answer(&tf));
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* The responder and the CRL name themselves, the CRL its thisUpdate. */
+static void
+test_revoked_sources(void **state)
+{
+	facts_good(&tf);
+	tf.revoc_mode = CONF_REVOC_OCSP;
+	add_answer(&tf, 0, REVOC_SRC_OCSP, OCSP_URL, REVOC_REVOKED);
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOKED);
+	assert_has(tr.message, "the OCSP responder " OCSP_URL " says the leaf "
+	    "certificate '" LEAF_SUBJECT "' (serial 0a1b2c3d4e5f) was revoked "
+	    "at 2026-02-20T08:30:00Z, reason: keyCompromise");
+	result_free(&tr);
+	facts_free(&tf);
+
+	facts_good(&tf);
+	tf.revoc_mode = CONF_REVOC_CRL;
+	add_answer(&tf, 0, REVOC_SRC_CRL, CRL_URL, REVOC_REVOKED);
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOKED);
+	assert_has(tr.message, "the CRL " CRL_URL " (thisUpdate "
+	    "2026-03-01T11:00:00Z) lists the leaf certificate '" LEAF_SUBJECT
+	    "' (serial 0a1b2c3d4e5f) as revoked at 2026-02-20T08:30:00Z");
+	assert_has(tr.message, "keyCompromise");
+	result_free(&tr);
+
+	/* A revoked intermediate (chain: true) says which, and its hint. */
+	tf.revoc[0].status = REVOC_GOOD;
+	add_answer(&tf, 1, REVOC_SRC_CRL, "http://crl.example.com/root.crl",
+	    REVOC_REVOKED);
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOKED);
+	assert_has(tr.message, "the certificate at depth 1 ('" INT_SUBJECT
+	    "', serial 01)");
+	assert_has(tr.hint, "intermediate");
+	assert_ptr_equal(diag_revoc_answer(&tf), &tf.revoc[1]);
+	result_free(&tr);
+
+	facts_free(&tf);
+}
+
+/* Soft fail: warning, naming what each source said. */
+static void
+test_revocation_unknown(void **state)
+{
+	struct revoc_answer	*a;
+
+	facts_good(&tf);
+	tf.revoc_mode = CONF_REVOC_ALL;
+	a = add_answer(&tf, 0, REVOC_SRC_OCSP, OCSP_URL, REVOC_ERROR);
+	a->error = xstrdup("no answer within 2000 ms (still fetching)");
+	a = add_answer(&tf, 0, REVOC_SRC_CRL, CRL_URL, REVOC_ERROR);
+	a->error = xstrdup("its signature does not verify with the key of "
+	    "'" INT_SUBJECT "'");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOCATION_UNKNOWN);
+	assert_int_equal(tr.status, STATUS_WARNING);
+	assert_has(tr.message, "the revocation status of the leaf certificate "
+	    "'" LEAF_SUBJECT "' (serial 0a1b2c3d4e5f) is unknown: the OCSP "
+	    "responder " OCSP_URL ": no answer within 2000 ms (still "
+	    "fetching); the CRL " CRL_URL " (thisUpdate 2026-03-01T11:00:00Z): "
+	    "its signature does not verify");
+	assert_has(tr.hint, "reaches those URLs");
+	result_free(&tr);
+
+	/* One good answer is enough. */
+	tf.revoc[1].status = REVOC_GOOD;
 	diag(&tf, &tr);
 	assert_int_equal(tr.reason, REASON_OK);
 	result_free(&tr);
+
+	/* ... unless a responder says unknown. */
+	tf.revoc[0].status = REVOC_UNKNOWN;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOCATION_UNKNOWN);
+	assert_has(tr.message, "the OCSP responder " OCSP_URL " says unknown");
+	assert_has(tr.message, "the CRL " CRL_URL " (thisUpdate "
+	    "2026-03-01T11:00:00Z) says good");
+	assert_has(tr.hint, "does not know");
+	assert_ptr_equal(diag_revoc_answer(&tf), &tf.revoc[0]);
+	result_free(&tr);
+
+	/* Revoked outranks it, and unknown does not add a finding then. */
+	tf.revoc[1].status = REVOC_REVOKED;
+	tf.revoc[1].reason = xstrdup("superseded");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOKED);
+	assert_int_equal(finding_index(&tr, REASON_REVOCATION_UNKNOWN), -1);
+	result_free(&tr);
+
+	/* A warning never hides a critical finding. */
+	tf.revoc[1].status = REVOC_ERROR;
+	tf.http_status = 500;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_HTTP_STATUS);
+	assert_true(finding_index(&tr, REASON_REVOCATION_UNKNOWN) >= 0);
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* A stapled response past its nextUpdate is a warning in any mode. */
+static void
+test_revocation_stale_staple(void **state)
+{
+	struct revoc_answer	*a;
+
+	facts_good(&tf);
+	a = add_answer(&tf, 0, REVOC_SRC_STAPLED, NULL, REVOC_ERROR);
+	a->stale = 1;
+	a->next_update = NOW - 2 * DAY;
+	a->error = xstrdup("it is past its nextUpdate 2026-02-27T12:00:00Z");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOCATION_UNKNOWN);
+	assert_int_equal(tr.status, STATUS_WARNING);
+	assert_has(tr.message, "the stapled OCSP response: it is past its "
+	    "nextUpdate 2026-02-27T12:00:00Z");
+	assert_has(tr.hint, "staples an OCSP response past its nextUpdate");
+	result_free(&tr);
+
+	/* Even when the responder says good. */
+	tf.revoc_mode = CONF_REVOC_OCSP;
+	add_answer(&tf, 0, REVOC_SRC_OCSP, OCSP_URL, REVOC_GOOD);
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOCATION_UNKNOWN);
+	assert_has(tr.message, "the OCSP responder " OCSP_URL " says good");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* RFC 7633 must-staple without a usable staple: critical, as revoked. */
+static void
+test_must_staple(void **state)
+{
+	struct revoc_answer	*a;
+
+	facts_good(&tf);
+	tf.chain[0].must_staple = 1;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOKED);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	assert_has(tr.message, "the leaf certificate '" LEAF_SUBJECT "' (serial "
+	    "0a1b2c3d4e5f) requires a stapled OCSP response (TLS feature "
+	    "status_request, OCSP must-staple) and the server sent none");
+	assert_has(tr.hint, OCSP_URL);
+	result_free(&tr);
+
+	/* An unusable staple does not count, and says why. */
+	a = add_answer(&tf, 0, REVOC_SRC_STAPLED, NULL, REVOC_ERROR);
+	a->error = xstrdup("the response is about other certificates");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_REVOKED);
+	assert_has(tr.message, "an unusable one (the response is about other "
+	    "certificates)");
+	result_free(&tr);
+
+	/* A good staple satisfies it. */
+	tf.revoc[0].status = REVOC_GOOD;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_OK);
+	result_free(&tr);
+
+	/* A file has no server to staple; off looks at nothing. */
+	tf.nrevoc = 0;
+	tf.revoc_mode = CONF_REVOC_OFF;
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_OK);
+	result_free(&tr);
+	tf.revoc_mode = CONF_REVOC_STAPLED;
+	tf.scheme = CONF_SCHEME_FILE;
+	diag(&tf, &tr);
+	assert_int_equal(finding_index(&tr, REASON_REVOKED), -1);
+	result_free(&tr);
+	tf.nrevoc = 1;
 	facts_free(&tf);
 }
 
@@ -1629,8 +1835,9 @@ test_prec_many(void **state)
 	add_verr(&tf, X509_V_ERR_EE_KEY_TOO_SMALL, 0);
 	add_verr(&tf, X509_V_ERR_CA_MD_TOO_WEAK, 1);
 	add_verr(&tf, X509_V_ERR_INVALID_PURPOSE, 0);
-	tf.ocsp = OCSP_REVOKED;
-	tf.ocsp_revoked_at = NOW - DAY;
+	add_answer(&tf, 0, REVOC_SRC_STAPLED, NULL, REVOC_REVOKED);
+	free(tf.revoc[0].reason);
+	tf.revoc[0].reason = NULL;
 	tf.http_status = 404;
 	tf.chain[1].not_after = NOW + DAY;
 	diag(&tf, &tr);
@@ -1849,6 +2056,10 @@ main(void)
 		T(test_http_error),
 		T(test_http_status),
 		T(test_http_status_full_list),
+		T(test_revoked_sources),
+		T(test_revocation_unknown),
+		T(test_revocation_stale_staple),
+		T(test_must_staple),
 		T(test_expiring_soon),
 		T(test_expiring_soon_intermediate),
 		T(test_expiring_not_soon),

@@ -1019,6 +1019,10 @@ static const char *const families[] = {
 	"trustprobe_build_info",
 	"trustprobe_targets",
 	"trustprobe_probes_total",
+	"trustprobe_revocation_status",
+	"trustprobe_revocation_cache_age_seconds",
+	"trustprobe_revocation_cache_entries",
+	"trustprobe_revocation_cache_bytes",
 	"process_cpu_seconds_total",
 	"process_resident_memory_bytes",
 	"process_virtual_memory_bytes",
@@ -1043,6 +1047,36 @@ metrics(void)
 	metrics_render(&st, &proc, "OpenSSL 3.0.17 1 Jul 2025", "2.1.12-stable",
 	    &out);
 	assert_false(out.overflow);
+}
+
+/* The worst answer per source: revoked 1, unknown 2, good 0. */
+static void
+test_metrics_revocation(void **state)
+{
+	struct target_state	*ts = st.targets[T_WWW];
+	struct revoc_answer	*a;
+	const char		*s;
+
+	ts->res[0].f.revoc_mode = CONF_REVOC_ALL;
+	facts_revoc_add(&ts->res[0].f, 0, REVOC_SRC_OCSP, "http://o.test/")->status =
+	    REVOC_GOOD;
+	a = facts_revoc_add(&ts->res[0].f, 0, REVOC_SRC_CRL, "http://c.test/c.crl");
+	a->status = REVOC_ERROR;
+	a = facts_revoc_add(&ts->res[0].f, 1, REVOC_SRC_CRL, "http://c.test/r.crl");
+	a->status = REVOC_REVOKED;
+	metrics();
+	s = buf_str(&out);
+	prom_check(s);
+	assert_has(s, "trustprobe_revocation_status{target=\"www\","
+	    "source=\"ocsp\"} 0\n");
+	assert_has(s, "trustprobe_revocation_status{target=\"www\","
+	    "source=\"crl\"} 1\n");
+	assert_lacks(s, "source=\"stapled\"");
+	a->status = REVOC_PENDING;
+	metrics();
+	assert_has(buf_str(&out), "trustprobe_revocation_status{target="
+	    "\"www\",source=\"crl\"} 2\n");
+	assert_has(buf_str(&out), "trustprobe_revocation_cache_entries 0\n");
 }
 
 static void
@@ -1665,6 +1699,7 @@ main(void)
 		T(test_readyz_always),
 		T(test_readyz_lines_cut_and_clean),
 		T(test_metrics_families_once),
+		T(test_metrics_revocation),
 		T(test_metrics_hostile_labels),
 		T(test_metrics_success_and_reason),
 		T(test_metrics_durations_and_times),
