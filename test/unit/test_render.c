@@ -1114,9 +1114,9 @@ test_metrics_hostile_labels(void **state)
 	assert_has(s, "trustprobe_probe_success{target=\"evil\",team=\""
 	    HOSTILE_PROM "\",env=\"prod\"} 0\n");
 	assert_lacks(s, HOSTILE);
-	/* On every per-target series of that target. */
+	/* On every per-target series of that target (6 phases). */
 	assert_int_equal(count_of(s, "team=\"" HOSTILE_PROM "\""),
-	    1 + 1 + 5 + 1 + 1 + 2 + 1 + 1 + 1);
+	    1 + 1 + 6 + 1 + 1 + 2 + 1 + 1 + 1);
 	assert_has(s, "subject=\"" EVIL_PROM "\"} ");
 }
 
