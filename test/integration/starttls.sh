@@ -110,7 +110,9 @@ field mysql_good '.protocol.greeting == "5.5.5-10.11.6-MariaDB-fx"' \
     "MySQL's server version is its greeting"
 field xmpp_good '.protocol.greeting | test("^<stream:stream .*from=.localhost.")' \
     "XMPP's stream header is its greeting"
-field postgres_good '.protocol.greeting == null' "PostgreSQL has no greeting"
+field postgres_good '.protocol.greeting == null and .tls.alpn == "postgresql"' \
+    "PostgreSQL has no greeting; ALPN postgresql (a peer like PostgreSQL 17 refuses any other)"
+field smtp_good '.tls.alpn == null' "no ALPN offered to a mail server (not http/1.1)"
 
 peer smtp_notls starttls_unsupported critical "does not offer STARTTLS" \
     "answered 'EHLO \[127\.0\.0\.1\]'" "250-SIZE 10240000.r.n250 8BITMIME"
