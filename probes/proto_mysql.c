@@ -92,10 +92,10 @@ mysql_reply(struct proto *p, const unsigned char *b, size_t len)
 		    "is not terminated"));
 	proto_greeting_text(p, (const char *)ver, (size_t)(z - ver));
 	/* Thread id (4), scramble (8), filler (1), capabilities (2). */
-	c = z + 1 + 4 + 8 + 1;
-	if (end - c < 2)
+	if ((size_t)(end - z) < 1 + 4 + 8 + 1 + 2)
 		return (proto_fail(p, b, len, "the handshake packet ends "
 		    "before its capability flags"));
+	c = z + 1 + 4 + 8 + 1;
 	caps = (uint32_t)c[0] | (uint32_t)c[1] << 8;
 	if (!(caps & MYSQL_CLIENT_SSL)) {
 		q = proto_quote(ver, (size_t)(z - ver));

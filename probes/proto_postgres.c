@@ -78,7 +78,7 @@ pg_reply(struct proto *p, const unsigned char *b, size_t len)
 			msg = s;
 			mlen = (size_t)(z - s);
 		}
-		c = z + 1;
+		c = z < end ? z + 1 : end;
 	}
 	if (msg != NULL)
 		return (proto_fail(p, msg, mlen, "the server answered "
