@@ -2,8 +2,9 @@
  * check.c: "trustprobe check": probe targets once, concurrently, print the
  * diagnosis (text or the JSON of SPEC section 7), exit 0/1/2.
  *
- * TARGET is https://host[:port][/path], tls://host:port, host[:port] or
- * file:///path (a chain on disk; --key checks its private key);
+ * TARGET is https://host[:port][/path], tls://host:port, host[:port], a
+ * service URL (smtp://host:587, postgres://host, ...) or file:///path (a
+ * chain on disk; --key checks its private key);
  * -c FILE adds the config's targets. --ca-file/--ca-dir set the trust store
  * as trust_store.ca_file/ca_dir do (no discovery), --root looks for it under
  * another root.

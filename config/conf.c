@@ -139,7 +139,7 @@ static const char *const conf_revocation_names[] = {
 /* Label names the daemon itself puts on per-target series. */
 static const char *const conf_reserved_labels[] = {
 	"target", "reason", "phase", "depth", "subject", "version", "path",
-	"address", "source"
+	"address", "source", "protocol"
 };
 
 #ifndef nitems
@@ -522,14 +522,12 @@ conf_parse_url(const char *s, struct conf_url *u, char **cause)
 		return (-1);
 	if (pu.scheme == NULL)
 		u->scheme = CONF_SCHEME_TLS;
-	else if (strcmp(pu.scheme, "https") == 0)
-		u->scheme = CONF_SCHEME_HTTPS;
-	else if (strcmp(pu.scheme, "tls") == 0)
-		u->scheme = CONF_SCHEME_TLS;
-	else {
+	else if (conf_scheme_lookup(pu.scheme, &u->scheme) != 0 ||
+	    u->scheme == CONF_SCHEME_FILE) {
 		xasprintf(cause, "unsupported scheme '%s': use https:// (TLS, "
-		    "then HTTP), tls:// (TLS only) or file:///path (a "
-		    "certificate file)", buf_quote(q, sizeof q, pu.scheme));
+		    "then HTTP), tls:// (TLS only), file:///path (a "
+		    "certificate file) or a service's scheme (%s)",
+		    buf_quote(q, sizeof q, pu.scheme), conf_scheme_list());
 		goto fail;
 	}
 	if (pu.user != NULL) {
@@ -537,19 +535,26 @@ conf_parse_url(const char *s, struct conf_url *u, char **cause)
 		    "supported");
 		goto fail;
 	}
-	if (pu.has_path && u->scheme == CONF_SCHEME_TLS) {
+	if (pu.has_path && u->scheme != CONF_SCHEME_HTTPS) {
 		if (pu.scheme == NULL) {
 			*cause = xstrdup("host[:port] without a scheme has no "
 			    "path; use https://host/path to make a request");
-		} else {
+		} else if (u->scheme == CONF_SCHEME_TLS) {
 			*cause = xstrdup("a tls:// target has no path; use "
 			    "https:// to make a request");
+		} else {
+			/* A libpq URI's database name, an LDAP DN... */
+			xasprintf(cause, "a %s:// target has no path: the "
+			    "probe ends with the TLS handshake and needs no "
+			    "database, mailbox or DN; use %s://host:port",
+			    conf_scheme_name(u->scheme),
+			    conf_scheme_name(u->scheme));
 		}
 		goto fail;
 	}
 	u->host = pu.host;
 	u->path = pu.path;
-	u->port = pu.port == -1 ? 443 : pu.port;
+	u->port = pu.port == -1 ? conf_scheme_port(u->scheme) : pu.port;
 	pu.host = pu.path = NULL;
 	url_free(&pu);
 	return (0);
@@ -1475,16 +1480,17 @@ conf_check_target(struct conf_ctx *ctx, struct conf_target *t,
 		    "private key of the certificate file); for mutual TLS use "
 		    "'client_cert' and 'client_key'");
 	}
-	if (t->u.host != NULL && t->u.scheme == CONF_SCHEME_TLS) {
+	if (t->u.host != NULL && t->u.scheme != CONF_SCHEME_HTTPS) {
 		if (keys[T_METHOD] != NULL) {
 			conf_err(ctx, keys[T_METHOD], "'method' has no effect "
-			    "on a TLS-only target; use an https:// url to "
-			    "make a request");
+			    "on a %s:// target; use an https:// url to "
+			    "make a request", conf_scheme_name(t->u.scheme));
 		}
 		if (keys[T_EXPECT_STATUS] != NULL) {
 			conf_err(ctx, keys[T_EXPECT_STATUS], "'expect_status' "
-			    "has no effect on a TLS-only target; use an "
-			    "https:// url to make a request");
+			    "has no effect on a %s:// target; use an "
+			    "https:// url to make a request",
+			    conf_scheme_name(t->u.scheme));
 		}
 	}
 }

@@ -71,21 +71,42 @@ struct conf_revoc {
 	int			 chain;	/* the intermediates too */
 };
 
+/*
+ * What a target URL's scheme says to do (SPEC sections 2 and 13). The
+ * service schemes name a protocol: STARTTLS ones talk it before the TLS
+ * handshake, implicit-TLS ones (smtps, ...) start with TLS. Names and default
+ * ports: config/conf_scheme.c.
+ */
 enum conf_scheme {
 	CONF_SCHEME_HTTPS,	/* TLS, then an HTTP request */
 	CONF_SCHEME_TLS,	/* TLS only */
 	CONF_SCHEME_FILE,	/* a certificate chain on disk: path */
+	CONF_SCHEME_SMTP,	/* STARTTLS */
+	CONF_SCHEME_SMTPS,
+	CONF_SCHEME_IMAP,	/* STARTTLS */
+	CONF_SCHEME_IMAPS,
+	CONF_SCHEME_POP3,	/* STLS */
+	CONF_SCHEME_POP3S,
+	CONF_SCHEME_FTP,	/* AUTH TLS */
+	CONF_SCHEME_FTPS,
+	CONF_SCHEME_LDAP,	/* StartTLS extended operation */
+	CONF_SCHEME_LDAPS,
+	CONF_SCHEME_POSTGRES,	/* SSLRequest */
+	CONF_SCHEME_MYSQL,	/* SSL request packet */
+	CONF_SCHEME_XMPP,	/* <starttls/>, jabber:client */
+	CONF_SCHEME_XMPP_SERVER, /* <starttls/>, jabber:server */
 };
+#define CONF_SCHEME_COUNT	(CONF_SCHEME_XMPP_SERVER + 1)
 
 /*
  * A parsed target URL: https://host[:port][/path], tls://host:port,
- * host[:port], or file:///path (host NULL, port 0, path the decoded
- * absolute file name).
+ * host[:port], a service URL scheme://host[:port] (no path), or
+ * file:///path (host NULL, port 0, path the decoded absolute file name).
  */
 struct conf_url {
 	enum conf_scheme scheme;
 	char		*host;		/* without brackets for IPv6 */
-	uint16_t	 port;		/* 443 when omitted */
+	uint16_t	 port;		/* the scheme's default when omitted */
 	char		*path;		/* "/" when omitted; "/" for tls */
 };
 
@@ -216,5 +237,14 @@ const char	*conf_revocation_name(enum conf_revocation);
 /* Two targets whose probing-relevant settings are equal (reload keeps results). */
 int	 conf_target_equal(const struct conf_target *,
 	    const struct conf_target *);
+
+/* config/conf_scheme.c */
+/* A URL scheme, any case, to its enum: 0, or -1 when it is not one of ours. */
+int		 conf_scheme_lookup(const char *, enum conf_scheme *);
+/* The scheme's canonical name ("smtp", "xmpp-server"), and default port. */
+const char	*conf_scheme_name(enum conf_scheme);
+uint16_t	 conf_scheme_port(enum conf_scheme);
+/* The services' schemes, for an error message: "smtp, smtps, ...". */
+const char	*conf_scheme_list(void);
 
 #endif

@@ -32,6 +32,8 @@ static void	diag_vadd(struct result *, enum reason, enum status, char *,
 		    const char *, va_list)
 		    __attribute__((format(printf, 5, 0)));
 static void	diag_network(const struct probe_facts *, struct result *);
+static int	diag_protocol(const struct probe_facts *, struct result *);
+static const char *diag_tls_setting(enum conf_scheme);
 static int	diag_timeout(const struct probe_facts *, struct result *);
 static void	diag_store(const struct probe_facts *, struct result *);
 static void	diag_clock(const struct probe_facts *, struct result *);
@@ -306,22 +308,135 @@ diag_network(const struct probe_facts *f, struct result *r)
 static int
 diag_timeout(const struct probe_facts *f, struct result *r)
 {
-	char	*m;
+	char	*m, *what;
 
-	if (!f->timed_out || f->timeout_phase < PHASE_TLS)
+	if (!f->timed_out || f->timeout_phase < PHASE_PROTOCOL)
 		return (0);
+	switch (f->timeout_phase) {
+	case PHASE_PROTOCOL:
+		xasprintf(&what, "%s: waiting for %s%s%s%s",
+		    conf_scheme_name(f->scheme), f->proto_waiting != NULL ?
+		    f->proto_waiting : "the server", f->proto_got != NULL ?
+		    "; received so far '" : "", f->proto_got != NULL ?
+		    f->proto_got : "", f->proto_got != NULL ? "'" : "");
+		break;
+	case PHASE_TLS:
+		what = xstrdup(f->nchain_sent > 0 ? "handshake incomplete "
+		    "after the certificate" : "no complete TLS handshake");
+		break;
+	case PHASE_DNS:
+	case PHASE_CONNECT:
+	case PHASE_HTTP:
+	case PHASE_DONE:
+		what = xstrdup("no complete HTTP response headers");
+		break;
+	}
 	xasprintf(&m, "deadline of %llu ms passed in the %s phase with %s "
 	    "(%s)", (unsigned long long)f->timeout_ms,
 	    phase_name(f->timeout_phase), f->address != NULL ? f->address :
-	    f->host, f->timeout_phase == PHASE_TLS ?
-	    (f->nchain_sent > 0 ? "handshake incomplete after the "
-	    "certificate" : "no complete TLS handshake") :
-	    "no complete HTTP response headers");
+	    f->host, what);
+	free(what);
 	diag_add(r, REASON_TIMEOUT, m,
 	    "the server accepts connections but answers too slowly or not at "
 	    "all: check its load, or raise 'timeout' above %llu ms",
 	    (unsigned long long)f->timeout_ms);
 	return (f->nchain == 0);
+}
+
+/* Where each service's server turns TLS on, for the hint. */
+static const char *
+diag_tls_setting(enum conf_scheme s)
+{
+	switch (s) {
+	case CONF_SCHEME_SMTP:
+	case CONF_SCHEME_SMTPS:
+		return ("Postfix: smtpd_tls_security_level = may and "
+		    "smtpd_tls_chain_files; Exim: tls_certificate and "
+		    "tls_privatekey");
+	case CONF_SCHEME_IMAP:
+	case CONF_SCHEME_IMAPS:
+	case CONF_SCHEME_POP3:
+	case CONF_SCHEME_POP3S:
+		return ("Dovecot: ssl = yes with ssl_cert and ssl_key");
+	case CONF_SCHEME_FTP:
+	case CONF_SCHEME_FTPS:
+		return ("vsftpd: ssl_enable=YES with rsa_cert_file; ProFTPD: "
+		    "TLSEngine on");
+	case CONF_SCHEME_LDAP:
+	case CONF_SCHEME_LDAPS:
+		return ("OpenLDAP: olcTLSCertificateFile and "
+		    "olcTLSCertificateKeyFile");
+	case CONF_SCHEME_POSTGRES:
+		return ("PostgreSQL: ssl = on with ssl_cert_file and "
+		    "ssl_key_file in postgresql.conf");
+	case CONF_SCHEME_MYSQL:
+		return ("MySQL/MariaDB: ssl_cert and ssl_key in [mysqld]");
+	case CONF_SCHEME_XMPP:
+	case CONF_SCHEME_XMPP_SERVER:
+		return ("Prosody: a certificate for the domain (certificates "
+		    "or ssl); ejabberd: certfiles");
+	case CONF_SCHEME_HTTPS:
+	case CONF_SCHEME_TLS:
+	case CONF_SCHEME_FILE:
+		break;
+	}
+	return ("its TLS certificate and key settings");
+}
+
+/*
+ * The service protocol's exchange: no STARTTLS, or an exchange that broke.
+ * 1 when it ended the probe before TLS.
+ */
+static int
+diag_protocol(const struct probe_facts *f, struct result *r)
+{
+	const char	*name = conf_scheme_name(f->scheme);
+	const char	*addr = f->address != NULL ? f->address : f->host;
+	const char	*sent = f->proto_sent, *got = f->proto_got;
+	char		*m;
+
+	switch (f->proto) {
+	case PROTO_STATE_NONE:
+	case PROTO_STATE_OK:
+		return (0);
+	case PROTO_STATE_NO_STARTTLS:
+		xasprintf(&m, "the %s service at %s %s: %s%s%s '%s'", name,
+		    addr, f->proto_offered == 1 ? "offers STARTTLS but refused "
+		    "it" : f->proto_offered == 0 ? "does not offer STARTTLS" :
+		    "refused STARTTLS", sent != NULL ? "it answered '" : "it "
+		    "said", sent != NULL ? sent : "", sent != NULL ? "' with" :
+		    "", got != NULL ? got : "");
+		if (f->proto_offered == 1)
+			diag_add(r, REASON_STARTTLS_UNSUPPORTED, m, "the "
+			    "server advertises STARTTLS but cannot start it: "
+			    "check that its certificate and key files exist "
+			    "and are readable (its log says why); %s",
+			    diag_tls_setting(f->scheme));
+		else
+			diag_add(r, REASON_STARTTLS_UNSUPPORTED, m, "turn "
+			    "TLS on in the server (%s), or check that %s is "
+			    "the %s service you meant",
+			    diag_tls_setting(f->scheme), addr, name);
+		return (1);
+	case PROTO_STATE_BROKEN:
+		xasprintf(&m, "the %s exchange with %s broke %s the TLS "
+		    "handshake: %s; sent %s%s%s, received '%s'", name, addr,
+		    f->proto_after_tls ? "after" : "before",
+		    f->proto_error != NULL ? f->proto_error : "unknown error",
+		    sent != NULL ? "'" : "nothing", sent != NULL ? sent : "",
+		    sent != NULL ? "'" : "", got != NULL ? got : "");
+		if (f->proto_after_tls)
+			diag_add(r, REASON_PROTOCOL_ERROR, m,
+			    "the TLS side is fine; check the %s server behind "
+			    "it (or probe with tls:// if the port does not speak "
+			    "%s)", name, name);
+		else
+			diag_add(r, REASON_PROTOCOL_ERROR, m,
+			    "check that %s speaks %s (not another service, or a "
+			    "proxy in front of it), and the port", addr, name);
+		return (!f->proto_after_tls);
+	}
+	return (0);
 }
 
 static void
@@ -902,10 +1017,15 @@ diag_ok_message(const struct probe_facts *f, int days, const char *until)
 {
 	char	*m;
 
-	if (f->scheme != CONF_SCHEME_FILE)
+	if (f->scheme == CONF_SCHEME_HTTPS || f->scheme == CONF_SCHEME_TLS)
 		xasprintf(&m, "%s, certificate valid for %d more days (until "
 		    "%s)", f->tls_version != NULL ? f->tls_version : "TLS",
 		    days, until);
+	else if (f->scheme != CONF_SCHEME_FILE)
+		xasprintf(&m, "%s (%s%s), certificate valid for %d more days "
+		    "(until %s)", f->tls_version != NULL ? f->tls_version :
+		    "TLS", conf_scheme_name(f->scheme), f->proto_starttls ?
+		    ", STARTTLS" : "", days, until);
 	else
 		xasprintf(&m, "the chain in %s verifies, certificate valid "
 		    "for %d more days (until %s)%s%s%s", f->file_path, days,
@@ -1048,16 +1168,22 @@ diag_run(const struct probe_facts *f, struct result *r)
 
 	if (diag_timeout(f, r))
 		goto done;
+	/* A protocol that ended before TLS leaves no handshake to judge. */
 	if (f->scheme == CONF_SCHEME_FILE)
 		diag_file(f, r);
-	else if (!f->tls_done && !f->timed_out) {
+	else if (!diag_protocol(f, r) && !f->tls_done && !f->timed_out) {
 		char	*m;
 
-		xasprintf(&m, "TLS handshake with %s failed: %s%s%s",
+		xasprintf(&m, "TLS handshake with %s failed: %s%s%s%s%s%s",
 		    f->address != NULL ? f->address : f->host,
 		    f->tls_error != NULL ? f->tls_error : "unknown error",
 		    f->tls_alert != NULL ? "; alert received: " : "",
-		    f->tls_alert != NULL ? f->tls_alert : "");
+		    f->tls_alert != NULL ? f->tls_alert : "",
+		    f->proto == PROTO_STATE_OK && f->proto_starttls ?
+		    "; the " : "", f->proto == PROTO_STATE_OK &&
+		    f->proto_starttls ? conf_scheme_name(f->scheme) : "",
+		    f->proto == PROTO_STATE_OK && f->proto_starttls ?
+		    " server had agreed to STARTTLS" : "");
 		diag_add(r, REASON_TLS_HANDSHAKE_FAILED, m,
 		    "check that %s speaks TLS (not plain HTTP or another "
 		    "protocol), and its TLS versions, ciphers and client "

@@ -424,6 +424,10 @@ facts_free(struct probe_facts *f)
 	free(f->address);
 	free(f->proxy);
 	free(f->proxy_error);
+	free(f->proto_greeting);
+	free(f->proto_sent);
+	free(f->proto_got);
+	free(f->proto_error);
 	free(f->tls_error);
 	free(f->tls_alert);
 	free(f->tls_version);

@@ -36,6 +36,8 @@ enum reason {
 	REASON_NETWORK_UNREACHABLE,
 	REASON_CONNECT_TIMEOUT,
 	REASON_TLS_HANDSHAKE_FAILED,
+	REASON_STARTTLS_UNSUPPORTED,
+	REASON_PROTOCOL_ERROR,
 	REASON_TIMEOUT,
 	REASON_TRUST_STORE_MISSING,
 	REASON_TRUST_STORE_EMPTY,
@@ -66,9 +68,14 @@ enum status {
 	STATUS_CRITICAL,
 };
 
+/*
+ * PHASE_PROTOCOL is the service's own exchange: before TLS for STARTTLS, the
+ * greeting after the handshake for implicit TLS.
+ */
 enum phase {
 	PHASE_DNS,
 	PHASE_CONNECT,
+	PHASE_PROTOCOL,
 	PHASE_TLS,
 	PHASE_HTTP,
 	PHASE_DONE,
@@ -211,6 +218,14 @@ enum connect_state {
 	CONNECT_PROXY,		/* the proxy refused CONNECT: proxy_error */
 };
 
+/* How the service protocol's exchange (proto.c) ended. */
+enum proto_state {
+	PROTO_STATE_NONE,	/* no exchange, or not reached */
+	PROTO_STATE_OK,		/* TLS agreed to, or greeted after it */
+	PROTO_STATE_NO_STARTTLS, /* not offered, or refused: proto_got */
+	PROTO_STATE_BROKEN,	/* the exchange broke: proto_error */
+};
+
 enum aia_state {
 	AIA_NOT_TRIED,
 	AIA_DISABLED,
@@ -267,6 +282,17 @@ struct probe_facts {
 	int		 conn_errno;
 	char		*proxy;		/* proxy used ("host:port"), or NULL */
 	char		*proxy_error;	/* what the proxy answered CONNECT */
+
+	/* The service protocol (proto.c): before TLS, or the greeting after. */
+	int		 proto_starttls;	/* the scheme talks before TLS */
+	enum proto_state proto;
+	int		 proto_offered;	/* STARTTLS advertised: 1, 0, -1 unknown */
+	int		 proto_after_tls;	/* the exchange ran after TLS */
+	char		*proto_greeting;	/* the banner, escaped, one line */
+	char		*proto_sent;	/* the last request, escaped */
+	char		*proto_got;	/* what came back to it, escaped, bounded */
+	char		*proto_error;	/* what broke */
+	const char	*proto_waiting;	/* static text: "the reply to EHLO" */
 
 	/* TLS. */
 	int		 tls_done;	/* handshake completed */

@@ -2,8 +2,10 @@
  * probe.c: one probe, one state object, walked through libevent callbacks.
  *
  *	start -> DNS (evdns) -> CONNECT (non-blocking, each address in turn)
+ *	      -> PROTOCOL (a STARTTLS exchange, proto.c; bounded replies)
  *	      -> TLS (SSL_do_handshake on WANT_READ/WANT_WRITE events)
- *	      -> HTTP (one request, the response head, bounded)
+ *	      -> HTTP (one request, the response head, bounded), or
+ *		 PROTOCOL (an implicit-TLS service's greeting)
  *	      -> verify + optional AIA fetch -> diagnosis -> done callback
  *
  * One deadline per probe (an evtimer; libevent measures it on the monotonic
@@ -44,6 +46,7 @@
 #include "http.h"
 #include "log.h"
 #include "probe.h"
+#include "proto.h"
 #include "revcache.h"
 #include "revoc.h"
 #include "url.h"
@@ -90,6 +93,7 @@ struct probe {
 	char				*head;		/* HTTP_HEAD_MAX bytes */
 	size_t				 head_len;
 
+	struct proto			*proto;		/* protocol phase */
 	struct aia_fetch		*aia;
 	struct revoc_run		*revoc;
 	int				 starting;	/* inside probe_start */
@@ -102,6 +106,11 @@ static void	probe_dns_cb(int, struct evutil_addrinfo *, void *);
 static void	probe_after_dns(struct probe *, int, struct evutil_addrinfo *);
 static void	probe_connect_next(struct probe *);
 static void	probe_connect_cb(evutil_socket_t, short, void *);
+static void	probe_after_connect(struct probe *);
+static void	probe_proto_start(struct probe *);
+static void	probe_proto_cb(evutil_socket_t, short, void *);
+static void	probe_proto_step(struct probe *);
+static int	probe_rejected(struct probe *, const char *);
 static void	probe_tls_start(struct probe *);
 static void	probe_tls_cb(evutil_socket_t, short, void *);
 static void	probe_tls_step(struct probe *);
@@ -480,6 +489,8 @@ probe_close(struct probe *p)
 		event_free(p->io);
 		p->io = NULL;
 	}
+	proto_free(p->proto);
+	p->proto = NULL;
 	if (p->ssl != NULL) {
 		SSL_free(p->ssl);
 		p->ssl = NULL;
@@ -525,6 +536,7 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	p->f.revoc_mode = t->revocation.mode;
 	p->f.revoc_chain = t->revocation.chain;
 	p->f.scheme = t->u.scheme;
+	p->f.proto_starttls = proto_is_starttls(t->u.scheme);
 	p->f.method = t->method;
 	memcpy(p->f.expect_status, t->expect_status, sizeof t->expect_status);
 	p->f.nexpect_status = t->nexpect_status;
@@ -583,7 +595,13 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	lit = address != NULL ? address : t->address != NULL ? t->address :
 	    t->u.host;
 	cport = t->u.port;
+	/*
+	 * Only HTTPS and TLS: no mail, directory or database client reads
+	 * HTTPS_PROXY.
+	 */
 	if (env->has_proxy && address == NULL && t->address == NULL &&
+	    (t->u.scheme == CONF_SCHEME_HTTPS ||
+	    t->u.scheme == CONF_SCHEME_TLS) &&
 	    !proxy_bypass(env->no_proxy, t->u.host, t->u.port)) {
 		/* The proxy resolves the target; we resolve the proxy. */
 		p->via_proxy = 1;
@@ -690,6 +708,10 @@ probe_deadline_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case PHASE_CONNECT:
 		p->f.conn = CONNECT_TIMEOUT;
+		break;
+	case PHASE_PROTOCOL:
+		if (p->proto != NULL)
+			proto_deadline(p->proto);
 		break;
 	case PHASE_TLS:
 	case PHASE_HTTP:
@@ -852,6 +874,18 @@ probe_connect_cb(evutil_socket_t fd, short what, void *arg)
 		probe_proxy_start(p);
 		return;
 	}
+	probe_after_connect(p);
+}
+
+/* Connected (through the proxy, if any): the protocol's exchange or TLS. */
+static void
+probe_after_connect(struct probe *p)
+{
+	if (p->f.proto_starttls) {
+		probe_set_phase(p, PHASE_PROTOCOL);
+		probe_proto_start(p);
+		return;
+	}
 	probe_set_phase(p, PHASE_TLS);
 	probe_tls_start(p);
 }
@@ -944,8 +978,55 @@ probe_proxy_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	free(p->head);
 	p->head = NULL;
-	probe_set_phase(p, PHASE_TLS);
-	probe_tls_start(p);
+	probe_after_connect(p);
+}
+
+/* ---- protocol ---------------------------------------------------------- */
+
+/* Before TLS (STARTTLS), or after it (an implicit-TLS service's greeting). */
+static void
+probe_proto_start(struct probe *p)
+{
+	p->proto = proto_new(&p->f, p->f.scheme, p->fd, p->ssl,
+	    p->f.server_name);
+	if (p->proto == NULL) {
+		/* Nothing to say at this point (ldaps after TLS). */
+		probe_finish(p);
+		return;
+	}
+	probe_proto_step(p);
+}
+
+static void
+probe_proto_cb(evutil_socket_t fd, short what, void *arg)
+{
+	probe_proto_step(arg);
+}
+
+static void
+probe_proto_step(struct probe *p)
+{
+	switch (proto_run(p->proto)) {
+	case PROTO_IO_READ:
+		probe_wait(p, EV_READ, probe_proto_cb);
+		return;
+	case PROTO_IO_WRITE:
+		probe_wait(p, EV_WRITE, probe_proto_cb);
+		return;
+	case PROTO_IO_TLS:
+		proto_free(p->proto);
+		p->proto = NULL;
+		probe_set_phase(p, PHASE_TLS);
+		probe_tls_start(p);
+		return;
+	case PROTO_IO_END:
+		/* A greeting that never came may be a client certificate's. */
+		if (p->ssl != NULL && p->f.proto == PROTO_STATE_BROKEN &&
+		    probe_rejected(p, p->f.proto_error))
+			p->f.proto = PROTO_STATE_NONE;
+		probe_finish(p);
+		return;
+	}
 }
 
 /* ---- TLS --------------------------------------------------------------- */
@@ -988,6 +1069,14 @@ probe_tls_start(struct probe *p)
 	if (inet_pton(AF_INET, sni, ip) != 1 && inet_pton(AF_INET6, sni, ip) != 1)
 		SSL_set_tlsext_host_name(p->ssl, sni);
 	SSL_set_tlsext_status_type(p->ssl, TLSEXT_STATUSTYPE_ocsp);
+	/* A service speaks its own protocol over TLS, not HTTP. */
+	if (p->f.scheme != CONF_SCHEME_HTTPS && p->f.scheme != CONF_SCHEME_TLS) {
+		const unsigned char	*alpn;
+		unsigned int		 alen = 0;
+
+		alpn = proto_alpn(p->f.scheme, &alen);
+		SSL_set_alpn_protos(p->ssl, alpn, alen);
+	}
 	probe_tls_step(p);
 }
 
@@ -1011,6 +1100,10 @@ probe_tls_step(struct probe *p)
 		if (p->f.scheme == CONF_SCHEME_HTTPS) {
 			probe_set_phase(p, PHASE_HTTP);
 			probe_http_start(p);
+		} else if (p->f.scheme != CONF_SCHEME_TLS &&
+		    !p->f.proto_starttls) {
+			probe_set_phase(p, PHASE_PROTOCOL);
+			probe_proto_start(p);
 		} else
 			probe_finish(p);
 		return;
@@ -1216,11 +1309,7 @@ probe_http_step(struct probe *p)
 	probe_finish(p);
 }
 
-/*
- * The connection broke after our side of the handshake. In TLS 1.3 a server
- * that rejects the client (no or a bad client certificate) says so only
- * now, with an alert or a reset: that is a handshake failure, not HTTP's.
- */
+/* The response broke, unless the server was rejecting us (probe_rejected). */
 static void
 probe_http_failed(struct probe *p, const char *fmt, ...)
 {
@@ -1230,19 +1319,33 @@ probe_http_failed(struct probe *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	xvasprintf(&what, fmt, ap);
 	va_end(ap);
-	if (p->f.tls_alert != NULL ||
-	    (p->cert_requested && p->pt->t->client_cert == NULL)) {
-		p->f.tls_done = 0;
-		xasprintf(&p->f.tls_error, "%s%s", p->cert_requested &&
-		    p->pt->t->client_cert == NULL ? "the server requires a "
-		    "client certificate and none is configured (client_cert); " :
-		    "the server rejected the connection after the handshake; ",
-		    what);
+	if (probe_rejected(p, what))
 		free(what);
-	} else
+	else
 		p->f.http_error = what;
 	ERR_clear_error();
 	probe_finish(p);
+}
+
+/*
+ * The connection broke after our side of the handshake. In TLS 1.3 a server
+ * that rejects the client (no or a bad client certificate) says so only
+ * now, with an alert or a reset: that is a handshake failure, not HTTP's or
+ * the protocol's. 1 when it was that (the facts say so then), else 0.
+ */
+static int
+probe_rejected(struct probe *p, const char *what)
+{
+	if (p->f.tls_alert == NULL &&
+	    !(p->cert_requested && p->pt->t->client_cert == NULL))
+		return (0);
+	p->f.tls_done = 0;
+	xasprintf(&p->f.tls_error, "%s%s", p->cert_requested &&
+	    p->pt->t->client_cert == NULL ? "the server requires a client "
+	    "certificate and none is configured (client_cert); " :
+	    "the server rejected the connection after the handshake; ",
+	    what != NULL ? what : "");
+	return (1);
 }
 
 /* ---- the end ----------------------------------------------------------- */

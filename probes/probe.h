@@ -1,6 +1,7 @@
 /*
- * probe.h: the probe engine. One probe walks dns, connect, tls and http
- * under one deadline (probe.c), or reads a chain from disk (certfile.c),
+ * probe.h: the probe engine. One probe walks dns, connect, the service
+ * protocol's exchange (proto.c), tls and http under one deadline (probe.c),
+ * or reads a chain from disk (certfile.c),
  * collecting the facts of model.h; the verifier (verify.h) and the
  * diagnosis (diag.c) then judge them. probes/runner.c runs probes for
  * check and the scheduler.

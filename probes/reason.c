@@ -24,6 +24,10 @@ reason_name(enum reason r)
 		return ("connect_timeout");
 	case REASON_TLS_HANDSHAKE_FAILED:
 		return ("tls_handshake_failed");
+	case REASON_STARTTLS_UNSUPPORTED:
+		return ("starttls_unsupported");
+	case REASON_PROTOCOL_ERROR:
+		return ("protocol_error");
 	case REASON_TIMEOUT:
 		return ("timeout");
 	case REASON_TRUST_STORE_MISSING:
@@ -92,6 +96,8 @@ reason_status(enum reason r)
 	case REASON_NETWORK_UNREACHABLE:
 	case REASON_CONNECT_TIMEOUT:
 	case REASON_TLS_HANDSHAKE_FAILED:
+	case REASON_STARTTLS_UNSUPPORTED:
+	case REASON_PROTOCOL_ERROR:
 	case REASON_TIMEOUT:
 	case REASON_TRUST_STORE_MISSING:
 	case REASON_TRUST_STORE_EMPTY:
@@ -135,6 +141,8 @@ phase_name(enum phase p)
 		return ("dns");
 	case PHASE_CONNECT:
 		return ("connect");
+	case PHASE_PROTOCOL:
+		return ("protocol");
 	case PHASE_TLS:
 		return ("tls");
 	case PHASE_HTTP:

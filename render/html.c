@@ -359,6 +359,20 @@ html_row(const struct target_state *ts, size_t k, time_t now, struct buf *b)
 		buf_html(b, f->address);
 		buf_puts(b, "</div>");
 	}
+	if (t->u.scheme != CONF_SCHEME_HTTPS && t->u.scheme != CONF_SCHEME_TLS &&
+	    t->u.scheme != CONF_SCHEME_FILE) {
+		buf_puts(b, "<div class=\"url\">");
+		buf_html(b, conf_scheme_name(t->u.scheme));
+		buf_puts(b, f != NULL && f->proto_starttls ?
+		    (f->proto == PROTO_STATE_OK ? ", STARTTLS" :
+		    f->proto == PROTO_STATE_NO_STARTTLS ? ", no STARTTLS" :
+		    "") : "");
+		if (f != NULL && f->proto_greeting != NULL) {
+			buf_puts(b, ": ");
+			html_text(b, f->proto_greeting);
+		}
+		buf_puts(b, "</div>");
+	}
 	buf_puts(b, "</td>");
 
 	if (r == NULL) {

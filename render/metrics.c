@@ -55,7 +55,7 @@ static void	metrics_revocation(const struct state *,
 /* Our own label names on per-target series; conf.c rejects them too. */
 static const char *const metrics_reserved[] = {
 	"target", "reason", "phase", "depth", "subject", "version", "path",
-	"address", "source"
+	"address", "source", "protocol"
 };
 
 static void
@@ -226,6 +226,18 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 	const struct run_result		*rr;
 	size_t				 i, k;
 	int				 p, r;
+
+	/* From the config: there before the first probe ends. */
+	metrics_family(b, "trustprobe_probe_info", "gauge",
+	    "1 for each target, with the protocol its URL names.");
+	for (i = 0; i < st->ntargets; i++) {
+		metrics_open(b, "trustprobe_probe_info", ml, i, st->targets[i],
+		    NULL);
+		buf_putc(b, ',');
+		metrics_label(b, "protocol",
+		    conf_scheme_name(st->targets[i]->t->u.scheme));
+		buf_puts(b, "} 1\n");
+	}
 
 	metrics_family(b, "trustprobe_probe_success", "gauge",
 	    "1 when the last probe's status was ok or warning.");

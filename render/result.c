@@ -241,12 +241,15 @@ result_json(const struct probe_facts *f, const struct result *r,
 		/* No network phase: null, not an invented 0. */
 		buf_json_kv_str(b, "dns", NULL, &sub);
 		buf_json_kv_str(b, "connect", NULL, &sub);
+		buf_json_kv_str(b, "protocol", NULL, &sub);
 		buf_json_kv_str(b, "tls", NULL, &sub);
 		buf_json_kv_str(b, "http", NULL, &sub);
 	} else {
 		buf_json_kv_int(b, "dns", (long long)f->ms[PHASE_DNS], &sub);
 		buf_json_kv_int(b, "connect", (long long)f->ms[PHASE_CONNECT],
 		    &sub);
+		buf_json_kv_int(b, "protocol",
+		    (long long)f->ms[PHASE_PROTOCOL], &sub);
 		buf_json_kv_int(b, "tls", (long long)f->ms[PHASE_TLS], &sub);
 		buf_json_kv_int(b, "http", (long long)f->ms[PHASE_HTTP], &sub);
 	}
@@ -267,6 +270,20 @@ result_json(const struct probe_facts *f, const struct result *r,
 		buf_putc(b, '}');
 	} else
 		buf_puts(b, "null");
+
+	/* starttls: true agreed to, false not offered or refused, else null. */
+	buf_json_key(b, "protocol", &first);
+	buf_putc(b, '{');
+	sub = 1;
+	buf_json_kv_str(b, "name", conf_scheme_name(f->scheme), &sub);
+	buf_json_kv_str(b, "greeting", f->proto_greeting, &sub);
+	if (f->proto_starttls && (f->proto == PROTO_STATE_OK ||
+	    f->proto == PROTO_STATE_NO_STARTTLS))
+		buf_json_kv_bool(b, "starttls", f->proto == PROTO_STATE_OK,
+		    &sub);
+	else
+		buf_json_kv_str(b, "starttls", NULL, &sub);
+	buf_putc(b, '}');
 
 	buf_json_key(b, "tls", &first);
 	buf_putc(b, '{');
@@ -389,6 +406,16 @@ result_text(const struct probe_facts *f, const struct result *r,
 		buf_printf(b, "  also:    %s (%s): %s\n",
 		    reason_name(r->findings[i].reason),
 		    status_name(r->findings[i].status), r->findings[i].message);
+	}
+	if (f->scheme != CONF_SCHEME_HTTPS && f->scheme != CONF_SCHEME_TLS &&
+	    f->scheme != CONF_SCHEME_FILE) {
+		buf_printf(b, "  protocol: %s%s", conf_scheme_name(f->scheme),
+		    f->proto_starttls ? (f->proto == PROTO_STATE_OK ?
+		    " (STARTTLS agreed)" : f->proto == PROTO_STATE_NO_STARTTLS ?
+		    " (no STARTTLS)" : " (STARTTLS)") : " (implicit TLS)");
+		if (f->proto_greeting != NULL)
+			buf_printf(b, "  greeting: %s", f->proto_greeting);
+		buf_putc(b, '\n');
 	}
 	if (f->scheme == CONF_SCHEME_FILE) {
 		buf_printf(b, "  file:    %s%s%s; key %s%s; hostname %s%s  %llu "

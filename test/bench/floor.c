@@ -9,7 +9,12 @@
  * start-up excluded.
  *
  *	floor -a ADDR -p PORT -n NAME -C CAFILE [-i N] [-w N] [-v 1.2|1.3]
- *	    [-g GAP_US]
+ *	    [-g GAP_US] [-s smtp|postgres]
+ *
+ * -s does a STARTTLS probe's exchange before the handshake instead of the
+ * HTTP request after it: SMTP's greeting, EHLO, STARTTLS in its reply,
+ * STARTTLS, 220; PostgreSQL's SSLRequest and its 'S' (the floor of the
+ * protocol phase, test/bench/README.md).
  *
  * -g sleeps GAP_US microseconds between probes (not counted: sleeping uses
  * no CPU), to compare with a daemon whose probes are spread in time and so
@@ -42,6 +47,7 @@
 static const char	*addr = "127.0.0.1";
 static int		 port = 443;
 static const char	*name = "localhost";
+static const char	*starttls;	/* NULL, "smtp" or "postgres" */
 
 static void
 die(const char *what)
@@ -55,6 +61,63 @@ static double
 tv_us(const struct timeval *tv)
 {
 	return ((double)tv->tv_sec * 1e6 + (double)tv->tv_usec);
+}
+
+/*
+ * Read one reply whose last line starts with end (SMTP: "220 ", "250 ")
+ * into buf; 0 when it came, -1 otherwise. Blocking, as the rest.
+ */
+static int
+reply(int fd, char *buf, size_t size, const char *end)
+{
+	size_t	got = 0;
+	ssize_t	n;
+	char	*line;
+
+	while (got < size - 1) {
+		if ((n = read(fd, buf + got, size - 1 - got)) <= 0)
+			return (-1);
+		got += (size_t)n;
+		buf[got] = '\0';
+		/* The last complete line. */
+		if (got < 2 || buf[got - 1] != '\n')
+			continue;
+		buf[got - 1] = '\0';
+		line = strrchr(buf, '\n');
+		buf[got - 1] = '\n';
+		line = line != NULL ? line + 1 : buf;
+		if (strncmp(line, end, strlen(end)) == 0)
+			return (0);
+		if (strncmp(line, end, 3) != 0)
+			return (-1);
+	}
+	return (-1);
+}
+
+/* The plaintext exchange of -s before the handshake. 0 when TLS may start. */
+static int
+exchange(int fd)
+{
+	static const unsigned char	ssl_request[] =
+	    { 0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f };
+	char				buf[4096];
+	const char			*ehlo = "EHLO [127.0.0.1]\r\n";
+
+	if (strcmp(starttls, "postgres") == 0) {
+		if (write(fd, ssl_request, sizeof ssl_request) !=
+		    (ssize_t)sizeof ssl_request || read(fd, buf, 1) != 1 ||
+		    buf[0] != 'S')
+			return (-1);
+		return (0);
+	}
+	if (reply(fd, buf, sizeof buf, "220 ") != 0 ||
+	    write(fd, ehlo, strlen(ehlo)) != (ssize_t)strlen(ehlo) ||
+	    reply(fd, buf, sizeof buf, "250 ") != 0 ||
+	    strstr(buf, "STARTTLS") == NULL ||
+	    write(fd, "STARTTLS\r\n", 10) != 10 ||
+	    reply(fd, buf, sizeof buf, "220 ") != 0)
+		return (-1);
+	return (0);
 }
 
 /* One probe. Returns 0 when verified and an HTTP status line was read. */
@@ -81,6 +144,11 @@ one(SSL_CTX *ctx, char *version, size_t vlen, char *cipher, size_t clen)
 		close(fd);
 		return (-1);
 	}
+	if (starttls != NULL && exchange(fd) != 0) {
+		fprintf(stderr, "floor: the %s exchange failed\n", starttls);
+		close(fd);
+		return (-1);
+	}
 	if ((ssl = SSL_new(ctx)) == NULL)
 		die("SSL_new");
 	SSL_set_fd(ssl, fd);
@@ -92,6 +160,11 @@ one(SSL_CTX *ctx, char *version, size_t vlen, char *cipher, size_t clen)
 		    X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
 		ERR_print_errors_fp(stderr);
 		goto out;
+	}
+	if (starttls != NULL) {
+		/* A STARTTLS probe ends with the verified handshake. */
+		rc = 0;
+		goto done;
 	}
 	n = snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\n"
 	    "User-Agent: floor\r\nAccept: */*\r\nConnection: close\r\n\r\n",
@@ -110,6 +183,7 @@ one(SSL_CTX *ctx, char *version, size_t vlen, char *cipher, size_t clen)
 	}
 	if (got >= 12 && strncmp(resp, "HTTP/1.", 7) == 0)
 		rc = 0;
+done:
 	snprintf(version, vlen, "%s", SSL_get_version(ssl));
 	snprintf(cipher, clen, "%s", SSL_get_cipher_name(ssl));
 out:
@@ -131,7 +205,7 @@ main(int argc, char *argv[])
 	double		 user, sys, wall;
 	int		 c;
 
-	while ((c = getopt(argc, argv, "a:p:n:C:i:w:v:g:")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:n:C:i:w:v:g:s:")) != -1) {
 		switch (c) {
 		case 'a': addr = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -141,14 +215,19 @@ main(int argc, char *argv[])
 		case 'w': warm = atol(optarg); break;
 		case 'v': ver = optarg; break;
 		case 'g': gap = atol(optarg); break;
+		case 's': starttls = optarg; break;
 		default:
 			fprintf(stderr, "usage: floor -a ADDR -p PORT -n NAME "
-			    "-C CAFILE [-i N] [-w N] [-v 1.2|1.3] [-g GAP_US]\n");
+			    "-C CAFILE [-i N] [-w N] [-v 1.2|1.3] [-g GAP_US] "
+			    "[-s smtp|postgres]\n");
 			return (2);
 		}
 	}
 	if (ca == NULL)
 		die("-C CAFILE is required");
+	if (starttls != NULL && strcmp(starttls, "smtp") != 0 &&
+	    strcmp(starttls, "postgres") != 0)
+		die("-s: smtp or postgres");
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		die("SSL_CTX_new");
 	if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)

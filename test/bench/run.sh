@@ -11,6 +11,7 @@
 #   --quick          small N and short windows (a couple of minutes)
 #   --only LIST      comma-separated sections: floor check daemon memory
 #                    blackbox instr profile scale lag oneshot revocation
+#                    starttls
 #                    (default: all)
 #   --tag TAG        a label for the figures of this run (e.g. static-3.5.7)
 #   --out DIR        where figures, logs and profiles go
@@ -1005,15 +1006,20 @@ sec_scale() {
 
 # Event-loop lag: /healthz latency while LAG_N probes of hung servers are
 # in flight (connected, ClientHello sent, no answer until the deadline).
-# The hung server is the test fixture's "silent" scenario (make bench
-# builds test/fixtures/tp_tlsserver).
-sec_lag() {
-	local held fx b
+# The hung server is the test fixture's "silent" scenario.
+# The test fixture (make bench builds test/fixtures/tp_tlsserver).
+fixture_bin() {
+	local b
 	for b in "${TP_TLSSERVER:-}" "${TOP_BUILDDIR:-/nonexistent}/test/fixtures/tp_tlsserver" \
 	    "$(dirname "$TRUSTPROBE")/test/fixtures/tp_tlsserver"; do
-		[ -n "$b" ] && [ -x "$b" ] && break
+		[ -n "$b" ] && [ -x "$b" ] && { echo "$b"; return 0; }
 	done
-	[ -x "$b" ] || { warn "lag: no test/fixtures/tp_tlsserver (make bench builds it; or set TP_TLSSERVER)"; return 1; }
+	warn "no test/fixtures/tp_tlsserver (make bench builds it; or set TP_TLSSERVER)"
+	return 1
+}
+sec_lag() {
+	local held fx b
+	b=$(fixture_bin) || return 1
 	fx=$WORK/fixture
 	mkdir -p "$fx"
 	( ulimit -n 4096 2>/dev/null; exec "$b" -d "$fx" ) >"$WORK/fixture.log" 2>&1 &
@@ -1042,6 +1048,90 @@ sec_lag() {
 	fig "lag_rss_kb" "$(rss_kb $TP_PID)" kB - "daemon RSS with $LAG_N probes in flight"
 	stop_daemon
 	stop_pid $HANG_PID
+}
+
+# The protocol phase (SPEC section 13): an SMTP and a PostgreSQL STARTTLS
+# probe against the floor doing the same exchange (floor -s), both talking
+# to the test fixture's scripted peers smtp_good and postgres_good (the
+# exchange, then TLS with an ECDSA P-256 chain, as ec13). CPU as
+# check_round (floor, then check -c over 1 and CHECK_N targets, per round;
+# the median of the per-round ratios); instructions as sec_instr.
+st_config() {
+	local file=$1 n=$2 scheme=$3 port=$4 ca=$5
+	{
+		cat <<EOF
+interval: 1m
+timeout: 10s
+concurrency: 32
+proxy: none
+log: {level: warn}
+trust_store:
+  ca_file: $ca
+targets:
+EOF
+		awk -v n="$n" -v s="$scheme" -v p="$port" 'BEGIN{
+		    for (i = 0; i < n; i++)
+			printf "  - name: t%d\n    url: %s://localhost:%s\n    address: 127.0.0.1\n",
+			    i, s, p }'
+	} >"$file"
+}
+sec_starttls() {
+	local b fx pid p port ca r f t1 tn ratio all fa fb a c
+	b=$(fixture_bin) || return 1
+	fx=$WORK/fixture-starttls
+	mkdir -p "$fx"
+	"$b" -d "$fx" --only smtp_good,postgres_good >"$WORK/fixture-starttls.log" 2>&1 &
+	pid=$!
+	track $pid
+	for _ in $(seq 100); do
+		[ -f "$fx/ready" ] && break
+		sleep 0.1
+	done
+	ca=$fx/bundle.pem
+	for p in smtp postgres; do
+		port=$(awk -v n="${p}_good" '$1 == n { print $2 }' "$fx/ports" 2>/dev/null)
+		[ -n "$port" ] || { warn "starttls: the fixture did not start"; stop_pid $pid; return 1; }
+		st_config "$WORK/st-$p-1.yaml" 1 $p "$port" "$ca"
+		st_config "$WORK/st-$p-n.yaml" $CHECK_N $p "$port" "$ca"
+		"$TRUSTPROBE" check -c "$WORK/st-$p-1.yaml" >"$WORK/st-$p.out" 2>&1 ||
+		    { warn "starttls: check $p failed"; cat "$WORK/st-$p.out" >&2; }
+		for r in $(seq $CPU_PAIRS); do
+			f=$("$WORK/bin/floor" -a 127.0.0.1 -p "$port" -n localhost \
+			    -C "$ca" -i $FLOOR_ITERS -w 5 -s $p | tee -a "$OUT/floor.log" |
+			    sed 's/.*cpu_us_per_handshake=\([0-9.]*\).*/\1/')
+			t1=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/st-$p-1.yaml")
+			tn=$(cpuof_us "$TRUSTPROBE" check -c "$WORK/st-$p-n.yaml")
+			echo "$f $t1 $tn"
+		done >"$OUT/pairs-starttls-$p.txt"
+		fig "floor_cpu_us_$p" "$(calc "$(awk '{print $1}' "$OUT/pairs-starttls-$p.txt" | median)")" \
+		    us/probe - "floor -s $p: connect, the $p exchange, handshake+verify, close; client CPU, median of $CPU_PAIRS x $FLOOR_ITERS"
+		t1=$(awk '{print $2}' "$OUT/pairs-starttls-$p.txt" | median)
+		tn=$(awk '{print $3}' "$OUT/pairs-starttls-$p.txt" | median)
+		fig "check_cpu_us_$p" "$(calc "($tn - $t1) / ($CHECK_N - 1)")" \
+		    us/probe - "check -c over $CHECK_N $p:// targets: (CPU(N) - CPU(1)) / $((CHECK_N - 1)), median of $CPU_PAIRS"
+		read -r ratio all < <(ratios "$OUT/pairs-starttls-$p.txt" '($3 - $2) / (n - 1) / $1' -v n=$CHECK_N)
+		fig "check_vs_floor_$p" "$ratio" x "<=1.15" \
+		    "$p probe CPU, check -c / the floor doing the same exchange just before; median of $CPU_PAIRS pairs ($all)"
+		command -v valgrind >/dev/null || { warn "no valgrind: starttls instructions skipped"; continue; }
+		for r in $INSTR_N1 $INSTR_N2; do
+			valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-st-f$r" \
+			    "$WORK/bin/floor" -a 127.0.0.1 -p "$port" -n localhost \
+			    -C "$ca" -i $r -w 1 -s $p >/dev/null 2>&1
+			st_config "$WORK/st-$p-i$r.yaml" $r $p "$port" "$ca"
+			valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-st-t$r" \
+			    "$TRUSTPROBE" check -c "$WORK/st-$p-i$r.yaml" >/dev/null 2>&1 ||
+			    warn "starttls: check $p under callgrind failed"
+		done
+		fa=$(callgrind_ir "$WORK/cg-st-f$INSTR_N1"); fb=$(callgrind_ir "$WORK/cg-st-f$INSTR_N2")
+		a=$(callgrind_ir "$WORK/cg-st-t$INSTR_N1"); c=$(callgrind_ir "$WORK/cg-st-t$INSTR_N2")
+		fig "floor_minstr_$p" "$(calc "($fb - $fa) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
+		    Minstr/probe - "callgrind Ir, floor -s $p: (Ir($INSTR_N2) - Ir($INSTR_N1)) / $((INSTR_N2 - INSTR_N1))"
+		fig "check_minstr_$p" "$(calc "($c - $a) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
+		    Minstr/probe - "callgrind Ir, check -c over $p:// targets: the same difference"
+		fig "instr_vs_floor_$p" "$(calc "($c - $a) / ($fb - $fa)" 3)" x "<=1.15" \
+		    "instructions per $p probe, check -c / floor -s $p"
+	done
+	stop_pid $pid
 }
 
 hf_median() {
@@ -1226,7 +1316,7 @@ if [ -n "$SERVE" ]; then
 fi
 
 for s in floor check daemon memory blackbox instr profile scale lag oneshot \
-    revocation; do
+    revocation starttls; do
 	want $s || continue
 	log "--- $s"
 	( "sec_$s" ) || warn "section $s failed"

@@ -10,7 +10,8 @@
 #	TOP_BUILDDIR	fuzzers are built in $TOP_BUILDDIR/fuzz (default:
 #			a temporary directory, removed at the end)
 #	CC		a clang (default: clang, from apt-get if missing)
-#	FUZZ_TARGETS	which targets (default: "conf http cert server verify crl")
+#	FUZZ_TARGETS	which targets (default: "conf http cert server verify crl
+#			proto")
 #	FUZZ_JOBS	parallel builds (default: nproc)
 #
 # Per target it prints one line
@@ -31,7 +32,7 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=${TOP_SRCDIR:-$(cd "$here/../.." && pwd)}
 fuzzdir=$top/test/fuzz
-targets=${FUZZ_TARGETS:-"conf http cert server verify crl"}
+targets=${FUZZ_TARGETS:-"conf http cert server verify crl proto"}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 CC=${CC:-clang}
 case $CC in *clang*) ;; *) CC=clang ;; esac
@@ -157,6 +158,7 @@ maxlen() {
 	cert) echo 8192 ;;
 	verify) echo 8192 ;;		# a chain of a few certificates
 	server) echo 12288 ;;		# beyond the server's 8 KiB head limit
+	proto) echo 20000 ;;		# beyond a reply's 16384-byte limit
 	*) echo 4096 ;;
 	esac
 }

@@ -33,7 +33,11 @@ def has_typed($k; $t): has($k) and ((.[$k] | type) as $x | ($t | index($x)) != n
   has_typed("checked_at"; ["string"]) and has_typed("next_check_at"; ["string","null"]) and
   (.checked_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")) and
   has_typed("duration_ms"; ["object"]) and
-  (.duration_ms | has("dns") and has("connect") and has("tls") and has("http") and has("total")) and
+  (.duration_ms | has("dns") and has("connect") and has("protocol") and has("tls") and
+      has("http") and has("total")) and
+  has_typed("protocol"; ["object"]) and
+  (.protocol | has_typed("name"; ["string"]) and has_typed("greeting"; ["string","null"]) and
+      has_typed("starttls"; ["boolean","null"])) and
   has_typed("tls"; ["object"]) and
   (.tls | has("version") and has("cipher") and has("alpn") and has("ocsp")) and
   has_typed("http"; ["object"]) and (.http | has("status") and has("date")) and

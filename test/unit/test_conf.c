@@ -859,10 +859,15 @@ test_http_settings_on_tls_target(void **state UNUSED)
 	    "  - url: tls://a:853\n"
 	    "    method: HEAD\n"
 	    "    expect_status: 200\n",
-	    "t.yaml:3:5: 'method' has no effect on a TLS-only target; use an "
+	    "t.yaml:3:5: 'method' has no effect on a tls:// target; use an "
 	    "https:// url to make a request",
-	    "t.yaml:4:5: 'expect_status' has no effect on a TLS-only target; "
+	    "t.yaml:4:5: 'expect_status' has no effect on a tls:// target; "
 	    "use an https:// url to make a request");
+	bad("targets:\n"
+	    "  - url: smtp://mail.example:587\n"
+	    "    method: HEAD\n",
+	    "t.yaml:3:5: 'method' has no effect on a smtp:// target; use an "
+	    "https:// url to make a request");
 }
 
 static void
@@ -1018,6 +1023,10 @@ test_listen_in_file(void **state UNUSED)
 	conf_free(c);
 }
 
+/* The services' schemes, as the unsupported-scheme message lists them. */
+#define SCHEMES	"smtp, smtps, imap, imaps, pop3, pop3s, ftp, ftps, ldap, " \
+	"ldaps, postgres, mysql, xmpp, xmpp-server"
+
 /* URLs. */
 
 static void
@@ -1062,6 +1071,34 @@ test_url_good(void **state UNUSED)
 		    "/" },
 		{ "my_host.internal", CONF_SCHEME_TLS, "my_host.internal", 443,
 		    "/" },
+		/* Service schemes and their default ports (SPEC 13). */
+		{ "smtp://mx.example", CONF_SCHEME_SMTP, "mx.example", 25,
+		    "/" },
+		{ "smtp://mx.example:587", CONF_SCHEME_SMTP, "mx.example", 587,
+		    "/" },
+		{ "SMTPS://mx.example", CONF_SCHEME_SMTPS, "mx.example", 465,
+		    "/" },
+		{ "imap://m.example", CONF_SCHEME_IMAP, "m.example", 143, "/" },
+		{ "imaps://m.example", CONF_SCHEME_IMAPS, "m.example", 993,
+		    "/" },
+		{ "pop3://m.example", CONF_SCHEME_POP3, "m.example", 110, "/" },
+		{ "pop3s://m.example", CONF_SCHEME_POP3S, "m.example", 995,
+		    "/" },
+		{ "ftp://f.example", CONF_SCHEME_FTP, "f.example", 21, "/" },
+		{ "ftps://f.example/", CONF_SCHEME_FTPS, "f.example", 990,
+		    "/" },
+		{ "ldap://d.example", CONF_SCHEME_LDAP, "d.example", 389, "/" },
+		{ "ldaps://[::1]", CONF_SCHEME_LDAPS, "::1", 636, "/" },
+		{ "postgres://db.example", CONF_SCHEME_POSTGRES, "db.example",
+		    5432, "/" },
+		{ "postgresql://db.example:6432", CONF_SCHEME_POSTGRES,
+		    "db.example", 6432, "/" },
+		{ "mysql://db.example", CONF_SCHEME_MYSQL, "db.example", 3306,
+		    "/" },
+		{ "xmpp://chat.example", CONF_SCHEME_XMPP, "chat.example", 5222,
+		    "/" },
+		{ "xmpp-server://chat.example", CONF_SCHEME_XMPP_SERVER,
+		    "chat.example", 5269, "/" },
 	};
 	struct conf_url	 u;
 	char		*cause;
@@ -1092,11 +1129,17 @@ test_url_bad(void **state UNUSED)
 	} t[] = {
 		{ "", "empty URL" },
 		{ "http://example.com/", "unsupported scheme 'http': use "
-		    "https:// (TLS, then HTTP), tls:// (TLS only) or "
-		    "file:///path (a certificate file)" },
-		{ "ftp://example.com/", "unsupported scheme 'ftp': use "
-		    "https:// (TLS, then HTTP), tls:// (TLS only) or "
-		    "file:///path (a certificate file)" },
+		    "https:// (TLS, then HTTP), tls:// (TLS only), file:///path "
+		    "(a certificate file) or a service's scheme (" SCHEMES ")" },
+		{ "sftp://example.com", "unsupported scheme 'sftp': use "
+		    "https:// (TLS, then HTTP), tls:// (TLS only), file:///path "
+		    "(a certificate file) or a service's scheme (" SCHEMES ")" },
+		{ "postgres://db.example:5432/app", "a postgres:// target has no "
+		    "path: the probe ends with the TLS handshake and needs no "
+		    "database, mailbox or DN; use postgres://host:port" },
+		{ "ldap://dir.example/dc=example,dc=com", "a ldap:// target has "
+		    "no path: the probe ends with the TLS handshake and needs no "
+		    "database, mailbox or DN; use ldap://host:port" },
 		{ "://example.com/", "missing scheme before '://'" },
 		{ "https://", "empty host" },
 		{ "https:///path", "empty host" },
@@ -1164,8 +1207,8 @@ test_url_in_file(void **state UNUSED)
 	    "  - url: \"https://a:99999/\"\n"
 	    "  - url: https://[::1/\n",
 	    "t.yaml:2:5: bad url 'http://a/': unsupported scheme 'http': use "
-	    "https:// (TLS, then HTTP), tls:// (TLS only) or file:///path (a "
-	    "certificate file)",
+	    "https:// (TLS, then HTTP), tls:// (TLS only), file:///path (a "
+	    "certificate file) or a service's scheme (" SCHEMES ")",
 	    "t.yaml:3:10: bad url 'https://a:99999/': port 99999 is out of "
 	    "range (0-65535)",
 	    "t.yaml:4:10: bad url 'https://[::1/': missing ']' after the IPv6 "

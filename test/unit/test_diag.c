@@ -636,6 +636,211 @@ test_timeout_http_keeps_cert_findings(void **state)
 	facts_free(&tf);
 }
 
+/* ---- service protocols ------------------------------------------------- */
+
+/* A STARTTLS service that went well; facts_no_tls() for one that did not. */
+static void
+facts_smtp(struct probe_facts *f)
+{
+	set_str(&f->url, "smtp://mail.example.com:587");
+	f->scheme = CONF_SCHEME_SMTP;
+	f->port = 587;
+	f->nexpect_status = 0;
+	f->http_tried = f->http_done = f->http_status = 0;
+	f->http_has_date = f->http_date_ok = 0;
+	f->proto_starttls = 1;
+	f->proto = PROTO_STATE_OK;
+	f->proto_offered = 1;
+	set_str(&f->proto_greeting, "220 mail.example.com ESMTP Postfix");
+	set_str(&f->proto_sent, "STARTTLS");
+	set_str(&f->address, "192.0.2.10:587");
+	f->ms[PHASE_PROTOCOL] = 4;
+}
+
+static void
+test_starttls_ok_names_the_protocol(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_OK);
+	assert_has(tr.message, "TLSv1.3 (smtp, STARTTLS), certificate valid");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+static void
+test_starttls_not_offered(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	facts_no_tls(&tf);
+	tf.proto = PROTO_STATE_NO_STARTTLS;
+	tf.proto_offered = 0;
+	set_str(&tf.proto_sent, "EHLO [192.0.2.1]");
+	set_str(&tf.proto_got, "250-mail.example.com\\r\\n250 8BITMIME\\r\\n");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_STARTTLS_UNSUPPORTED);
+	assert_int_equal(tr.status, STATUS_CRITICAL);
+	/* No handshake was tried: not also a handshake failure. */
+	assert_int_equal(tr.nfindings, 1);
+	assert_has(tr.message, "the smtp service at 192.0.2.10:587 does not "
+	    "offer STARTTLS: it answered 'EHLO [192.0.2.1]' with "
+	    "'250-mail.example.com\\r\\n250 8BITMIME\\r\\n'");
+	assert_has(tr.hint, "smtpd_tls_security_level");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+static void
+test_starttls_refused_after_offer(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	facts_no_tls(&tf);
+	tf.proto = PROTO_STATE_NO_STARTTLS;
+	tf.proto_offered = 1;
+	set_str(&tf.proto_got, "454 4.7.0 TLS not available\\r\\n");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_STARTTLS_UNSUPPORTED);
+	assert_has(tr.message, "offers STARTTLS but refused it: it answered "
+	    "'STARTTLS' with '454 4.7.0");
+	assert_has(tr.hint, "advertises STARTTLS but cannot start it");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* PostgreSQL's 'N': no request text of ours to quote but the SSLRequest. */
+static void
+test_starttls_postgres_n(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	facts_no_tls(&tf);
+	tf.scheme = CONF_SCHEME_POSTGRES;
+	set_str(&tf.proto_greeting, NULL);
+	tf.proto = PROTO_STATE_NO_STARTTLS;
+	tf.proto_offered = 0;
+	set_str(&tf.proto_sent, "SSLRequest (00 00 00 08 04 d2 16 2f)");
+	set_str(&tf.proto_got, "N");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_STARTTLS_UNSUPPORTED);
+	assert_has(tr.message, "the postgres service at 192.0.2.10:587 does "
+	    "not offer STARTTLS: it answered 'SSLRequest (00 00 00 08 04 d2 "
+	    "16 2f)' with 'N'");
+	assert_has(tr.hint, "ssl = on");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+static void
+test_protocol_error_before_tls(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	facts_no_tls(&tf);
+	tf.proto = PROTO_STATE_BROKEN;
+	set_str(&tf.proto_sent, NULL);
+	set_str(&tf.proto_error, "the greeting does not start with a "
+	    "three-digit reply code");
+	set_str(&tf.proto_got, "SSH-2.0-OpenSSH_9.2\\r\\n");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_PROTOCOL_ERROR);
+	assert_int_equal(tr.nfindings, 1);
+	assert_has(tr.message, "the smtp exchange with 192.0.2.10:587 broke "
+	    "before the TLS handshake: the greeting does not start with a "
+	    "three-digit reply code; sent nothing, received "
+	    "'SSH-2.0-OpenSSH_9.2\\r\\n'");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/*
+ * An implicit-TLS greeting that broke after a good handshake: the chain is
+ * still judged, and its findings listed beside the protocol error.
+ */
+static void
+test_protocol_error_after_tls_keeps_chain(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	tf.scheme = CONF_SCHEME_SMTPS;
+	tf.proto_starttls = 0;
+	tf.proto_after_tls = 1;
+	tf.proto = PROTO_STATE_BROKEN;
+	set_str(&tf.proto_greeting, NULL);
+	set_str(&tf.proto_sent, NULL);
+	set_str(&tf.proto_error, "the server closed the connection while we "
+	    "waited for the greeting after the TLS handshake");
+	tf.chain[0].not_after = NOW - DAY;
+	add_verr(&tf, X509_V_ERR_CERT_HAS_EXPIRED, 0);
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_PROTOCOL_ERROR);
+	assert_has(tr.message, "broke after the TLS handshake");
+	assert_has(tr.hint, "the TLS side is fine");
+	assert_true(finding_index(&tr, REASON_EXPIRED) > 0);
+	assert_int_equal(finding_index(&tr, REASON_TLS_HANDSHAKE_FAILED), -1);
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+static void
+test_timeout_protocol_phase(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	facts_no_tls(&tf);
+	tf.proto = PROTO_STATE_NONE;
+	tf.timed_out = 1;
+	tf.timeout_phase = PHASE_PROTOCOL;
+	tf.proto_waiting = "the reply to EHLO";
+	set_str(&tf.proto_got, "250-mail.example.com\\r\\n");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_TIMEOUT);
+	assert_int_equal(tr.nfindings, 1);
+	assert_has(tr.message, "deadline of 10000 ms passed in the protocol "
+	    "phase with 192.0.2.10:587 (smtp: waiting for the reply to EHLO; "
+	    "received so far '250-mail.example.com\\r\\n')");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* The handshake failed after the server said yes: say it had. */
+static void
+test_starttls_then_handshake_failed(void **state)
+{
+	facts_good(&tf);
+	facts_smtp(&tf);
+	facts_no_tls(&tf);
+	set_str(&tf.tls_error, "unexpected eof while reading");
+	diag(&tf, &tr);
+	assert_int_equal(tr.reason, REASON_TLS_HANDSHAKE_FAILED);
+	assert_has(tr.message, "unexpected eof while reading; the smtp server "
+	    "had agreed to STARTTLS");
+	result_free(&tr);
+	facts_free(&tf);
+}
+
+/* Both new reasons sit right after tls_handshake_failed (SPEC 4). */
+static void
+test_protocol_reasons_order(void **state)
+{
+	assert_int_equal(REASON_STARTTLS_UNSUPPORTED,
+	    REASON_TLS_HANDSHAKE_FAILED + 1);
+	assert_int_equal(REASON_PROTOCOL_ERROR,
+	    REASON_STARTTLS_UNSUPPORTED + 1);
+	assert_int_equal(REASON_TIMEOUT, REASON_PROTOCOL_ERROR + 1);
+	assert_string_equal(reason_name(REASON_STARTTLS_UNSUPPORTED),
+	    "starttls_unsupported");
+	assert_string_equal(reason_name(REASON_PROTOCOL_ERROR),
+	    "protocol_error");
+	assert_int_equal(reason_status(REASON_STARTTLS_UNSUPPORTED),
+	    STATUS_CRITICAL);
+	assert_int_equal(reason_status(REASON_PROTOCOL_ERROR),
+	    STATUS_CRITICAL);
+	assert_string_equal(phase_name(PHASE_PROTOCOL), "protocol");
+}
+
 /* ---- trust store ------------------------------------------------------- */
 
 static void
@@ -2008,6 +2213,15 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		T(test_ok),
 		T(test_ok_tls_scheme_ignores_http),
+		T(test_starttls_ok_names_the_protocol),
+		T(test_starttls_not_offered),
+		T(test_starttls_refused_after_offer),
+		T(test_starttls_postgres_n),
+		T(test_protocol_error_before_tls),
+		T(test_protocol_error_after_tls_keeps_chain),
+		T(test_timeout_protocol_phase),
+		T(test_starttls_then_handshake_failed),
+		T(test_protocol_reasons_order),
 		T(test_dns_no_resolver),
 		T(test_dns_not_found),
 		T(test_dns_error),

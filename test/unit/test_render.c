@@ -1005,6 +1005,7 @@ test_readyz_lines_cut_and_clean(void **state)
 /* ---- /metrics ------------------------------------------------------------ */
 
 static const char *const families[] = {
+	"trustprobe_probe_info",
 	"trustprobe_probe_success",
 	"trustprobe_probe_reason",
 	"trustprobe_probe_duration_seconds",
@@ -1114,9 +1115,9 @@ test_metrics_hostile_labels(void **state)
 	assert_has(s, "trustprobe_probe_success{target=\"evil\",team=\""
 	    HOSTILE_PROM "\",env=\"prod\"} 0\n");
 	assert_lacks(s, HOSTILE);
-	/* On every per-target series of that target. */
+	/* On every per-target series of that target (info, 6 phases...). */
 	assert_int_equal(count_of(s, "team=\"" HOSTILE_PROM "\""),
-	    1 + 1 + 5 + 1 + 1 + 2 + 1 + 1 + 1);
+	    1 + 1 + 1 + 6 + 1 + 1 + 2 + 1 + 1 + 1);
 	assert_has(s, "subject=\"" EVIL_PROM "\"} ");
 }
 
@@ -1676,6 +1677,66 @@ test_scale_10000(void **state)
 	assert_true(tj < 10.0);
 }
 
+/*
+ * A STARTTLS service: the protocol object in /status, probe_info and the
+ * protocol phase in /metrics, the line on the page and in the text output,
+ * a hostile greeting escaped in each.
+ */
+#define GREETING	"220 <b>\"mx\"</b> & \\ ESMTP"
+static void
+test_protocol_everywhere(void **state)
+{
+	struct target_state	*ts = st.targets[T_SOON];
+	const char		*s;
+
+	free(conf->targets[T_SOON].url);
+	conf->targets[T_SOON].url = xstrdup("smtp://soon.example.com:587");
+	conf->targets[T_SOON].u.scheme = CONF_SCHEME_SMTP;
+	ts->res[0].f.scheme = CONF_SCHEME_SMTP;
+	ts->res[0].f.http_tried = ts->res[0].f.http_done = ts->res[0].f.http_status = 0;
+	ts->res[0].f.proto_starttls = 1;
+	ts->res[0].f.proto = PROTO_STATE_OK;
+	ts->res[0].f.proto_offered = 1;
+	ts->res[0].f.proto_greeting = xstrdup(GREETING);
+	ts->res[0].f.ms[PHASE_PROTOCOL] = 7;
+	target_result(ts);
+
+	status_json(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_has(s, "\"protocol\":{\"name\":\"smtp\",\"greeting\":"
+	    "\"220 <b>\\\"mx\\\"</b> & \\\\ ESMTP\",\"starttls\":true}");
+	assert_has(s, "\"protocol\":{\"name\":\"https\",\"greeting\":null,"
+	    "\"starttls\":null}");
+	assert_has(s, "\"protocol\":{\"name\":\"tls\",\"greeting\":null,"
+	    "\"starttls\":null}");
+	assert_has(s, "\"duration_ms\":{\"dns\":3,\"connect\":5,\"protocol\":7,"
+	    "\"tls\":20");
+	metrics();
+	s = buf_str(&out);
+	prom_check(s);
+	assert_has(s, "trustprobe_probe_info{target=\"soon\",protocol=\"smtp\"} "
+	    "1\n");
+	assert_has(s, "trustprobe_probe_info{target=\"www\",protocol=\"https\"} "
+	    "1\n");
+	/* From the config: a target not probed yet has one too. */
+	assert_has(s, "trustprobe_probe_info{target=\"later\","
+	    "protocol=\"https\"} 1\n");
+	assert_has(s, "trustprobe_probe_duration_seconds{target=\"soon\","
+	    "phase=\"protocol\"} 0.007\n");
+
+	buf_reset(&out);
+	html_render(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_has(s, "smtp, STARTTLS: 220 &lt;b&gt;&quot;mx&quot;&lt;/b&gt; "
+	    "&amp; \\ ESMTP");
+	assert_lacks(s, GREETING);
+
+	buf_reset(&out);
+	result_text(&ts->res[0].f, &ts->res[0].r, &out);
+	assert_has(buf_str(&out), "  protocol: smtp (STARTTLS agreed)  "
+	    "greeting: " GREETING "\n");
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1718,6 +1779,7 @@ main(void)
 		T(test_html_escapes),
 		T(test_html_reload_failed_and_store_missing),
 		T(test_html_zero_targets),
+		T(test_protocol_everywhere),
 		T(test_scale_10000),
 	};
 
