@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "file.h"
 #include "log.h"
 #include "daemon.h"
 #include "filewatch.h"
@@ -112,9 +113,10 @@ daemon_file_hash(const char *path)
 	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
 	ssize_t		 n, i;
 	size_t		 total = 0;
+	const char	*why;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+	if ((fd = file_open_regular(path, &why)) == -1)
 		return (0);
 	while ((n = read(fd, buf, sizeof buf)) > 0 &&
 	    total < CONF_MAX_FILE_SIZE) {

@@ -1,8 +1,8 @@
 #!/bin/bash
 # faults.sh: what goes wrong around a running daemon (issue 7, point 3).
 # The config file deleted, emptied, replaced by a directory, made
-# unreadable, replaced by binary garbage: the old config keeps running and
-# the fault is reported. The CA bundle deleted or emptied: the next probes
+# unreadable, replaced by binary garbage or a FIFO: the old config keeps
+# running and the fault is reported. The CA bundle deleted or emptied: the next probes
 # say trust_store_missing / trust_store_empty, and recover when it is back.
 # Descriptor exhaustion, a resolver that never answers, a SIGHUP storm.
 set -eu
@@ -55,7 +55,7 @@ config_fault() {
 	err=$(jq -r '.config.last_reload_error // ""' "$D_STATUS")
 	[ -n "$err" ] && ok "config $name: /status says why: ${err%%$'\n'*}" ||
 	    not_ok "config $name: no last_reload_error"
-	metrics_get
+	metrics_get || :
 	[ "$(mval trustprobe_config_last_reload_successful)" = 0 ] &&
 	    ok "config $name: trustprobe_config_last_reload_successful 0" ||
 	    not_ok "config $name: reload metric is $(mval trustprobe_config_last_reload_successful)"
@@ -77,6 +77,13 @@ config_fault deleted rm -f "$cfg"
 config_fault truncated truncate -s 0 "$cfg"
 config_fault "replaced by a directory" sh -c "rm -f '$cfg' && mkdir '$cfg'"
 config_fault "binary garbage" sh -c "head -c 4096 /dev/urandom >'$cfg.g' && mv '$cfg.g' '$cfg'"
+# A FIFO: opening it for reading would block until a writer comes, and with
+# it the whole daemon (a reload used to hang there).
+config_fault "replaced by a FIFO" sh -c "rm -f '$cfg' && mkfifo '$cfg'"
+case $err in
+*"not a regular file but a FIFO"*) ok "config FIFO: the error says it is a FIFO" ;;
+*) not_ok "config FIFO: error '$err'" ;;
+esac
 d_log_has 'msg="config rejected"' && ok "rejections are logged" ||
     not_ok "no 'config rejected' log line"
 daemon_stop
