@@ -43,6 +43,7 @@
 
 #include "aia.h"
 #include "buf.h"
+#include "file.h"
 #include "http.h"
 #include "log.h"
 #include "probe.h"
@@ -143,6 +144,7 @@ static void	probe_env_clear_allow(struct probe_env *);
 static int	probe_aia_allowed(const struct probe_env *, const char *,
 		    uint16_t);
 static void	probe_aia_start(struct probe *, int);
+static int	probe_file_usable(const char *);
 
 /* ---- environment ------------------------------------------------------- */
 
@@ -216,6 +218,19 @@ probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 			env->has_http_proxy = 1;
 	}
 	return (0);
+}
+
+/* A regular file that can be opened for reading. */
+static int
+probe_file_usable(const char *path)
+{
+	const char	*why;
+	int		 fd;
+
+	if ((fd = file_open_regular(path, &why)) == -1)
+		return (0);
+	close(fd);
+	return (1);
 }
 
 SSL_CTX *
@@ -311,10 +326,17 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 		probe_env_free(env);
 		return (NULL);
 	}
-	evdns_base_resolv_conf_parse(env->dns, (DNS_OPTIONS_ALL &
-	    ~DNS_OPTION_HOSTSFILE) | DNS_OPTION_NAMESERVERS_NO_DEFAULT,
-	    env->resolv_conf);
-	evdns_base_load_hosts(env->dns, env->hosts);
+	/*
+	 * Only what the files say, as glibc, musl and Go resolve: evdns would
+	 * make up "localhost" when the hosts file cannot be read, so it gets
+	 * only a regular file that opens (and never a FIFO, which would block).
+	 */
+	if (probe_file_usable(env->resolv_conf))
+		evdns_base_resolv_conf_parse(env->dns, (DNS_OPTIONS_ALL &
+		    ~DNS_OPTION_HOSTSFILE) | DNS_OPTION_NAMESERVERS_NO_DEFAULT,
+		    env->resolv_conf);
+	if (probe_file_usable(env->hosts))
+		evdns_base_load_hosts(env->dns, env->hosts);
 	/* A probe's deadline bounds DNS; keep single tries short. */
 	evdns_base_set_option(env->dns, "timeout:", "2");
 	evdns_base_set_option(env->dns, "attempts:", "2");
