@@ -340,11 +340,16 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 	struct state		 *st = &d->st;
 	struct target_state	**nt;
 	struct store		 *nstore = NULL, *base;
+	struct probe_proxy	  px;
 	int			 *kept, store_changed, first;
 	size_t			  i, j, added = 0, removed = 0, same = 0;
 	char			  a[16], r[16], k[16];
 
 	first = st->conf == NULL;
+	if (probe_proxy_read(nc, &px, cause) != 0) {
+		conf_free(nc);
+		return (-1);
+	}
 	store_changed = first || !daemon_store_conf_equal(st->conf, nc);
 	if (store_changed)
 		nstore = daemon_store_load(nc);
@@ -385,6 +390,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 			free(nt);
 			free(kept);
 			store_free(nstore);
+			probe_proxy_clear(&px);
 			conf_free(nc);
 			return (-1);
 		}
@@ -425,6 +431,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 		daemon_log_store(st->store);
 	}
 	probe_env_update(d->env, nc);
+	probe_env_set_proxy(d->env, &px);
 	sched_set_concurrency(d->sched, daemon_concurrency(d, nc));
 	daemon_set_log(nc, d->opts->verbose);
 	if (st->conf != NULL && d->opts->listen == NULL &&

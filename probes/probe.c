@@ -100,6 +100,7 @@ struct probe {
 	int				 starting;	/* inside probe_start */
 	int				 cert_requested; /* server asked for a client cert */
 	int				 via_proxy;
+	char				*proxy_auth;	/* as when it started */
 };
 
 static void	probe_deadline_cb(evutil_socket_t, short, void *);
@@ -134,8 +135,6 @@ static void	probe_free(struct probe *);
 static uint64_t	probe_ms_since(const struct timespec *);
 static void	probe_info_cb(const SSL *, int, int);
 static int	probe_ex_index(void);
-static int	probe_env_proxy(struct probe_env *, const struct conf *,
-		    char **);
 static void	probe_proxy_start(struct probe *);
 static void	probe_proxy_cb(evutil_socket_t, short, void *);
 static void	probe_format_addr(const struct sockaddr *, char *, size_t);
@@ -162,16 +161,19 @@ probe_getenv(const char *upper, const char *lower)
 /*
  * proxy: env reads HTTPS_PROXY (probes) and HTTP_PROXY (AIA fetches, plain
  * http) as Go does, with NO_PROXY; a URL in the config serves both. A bad
- * HTTPS_PROXY stops everything; a bad HTTP_PROXY fails the AIA fetches
- * only, as in Go, where it fails the http:// requests.
+ * HTTPS_PROXY stops everything (at start; a reload is rejected); a bad
+ * HTTP_PROXY fails the AIA fetches only, as in Go, where it fails the
+ * http:// requests.
  */
-static int
-probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
+int
+probe_proxy_read(const struct conf *conf, struct probe_proxy *pp,
+    char **cause)
 {
 	const char	*https = NULL, *http = NULL, *np, *var = "proxy";
 	const char	*hvar = "proxy";
 	char		*why, *shown, *errs;
 
+	memset(pp, 0, sizeof *pp);
 	switch (conf->proxy) {
 	case CONF_PROXY_NONE:
 		return (0);
@@ -186,8 +188,8 @@ probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 		hvar = getenv("HTTP_PROXY") == http ? "HTTP_PROXY" :
 		    "http_proxy";
 		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL) {
-			env->no_proxy = xstrdup(np);
-			/* Go ignores them too: say so once. */
+			pp->no_proxy = xstrdup(np);
+			/* Go ignores them too: say so. */
 			if ((errs = proxy_no_proxy_errors(np)) != NULL) {
 				log_warn("NO_PROXY entries ignored", "errors",
 				    errs, NULL);
@@ -197,27 +199,59 @@ probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 		break;
 	}
 	if (https != NULL) {
-		if (proxy_parse(https, &env->px, &why) != 0) {
+		if (proxy_parse(https, &pp->px, &why) != 0) {
 			shown = url_redact(https);
 			xasprintf(cause, "bad proxy '%s' in %s: %s", shown, var,
 			    why);
 			free(shown);
 			free(why);
+			probe_proxy_clear(pp);
 			return (-1);
 		}
-		env->has_proxy = 1;
+		pp->has_proxy = 1;
 	}
 	if (http != NULL) {
-		if (proxy_parse(http, &env->http_px, &why) != 0) {
+		if (proxy_parse(http, &pp->http_px, &why) != 0) {
 			shown = url_redact(http);
-			xasprintf(&env->http_px_error, "bad proxy '%s' in %s: %s",
+			xasprintf(&pp->http_px_error, "bad proxy '%s' in %s: %s",
 			    shown, hvar, why);
 			free(shown);
 			free(why);
 		} else
-			env->has_http_proxy = 1;
+			pp->has_http_proxy = 1;
 	}
 	return (0);
+}
+
+void
+probe_proxy_clear(struct probe_proxy *pp)
+{
+	proxy_clear(&pp->px);
+	proxy_clear(&pp->http_px);
+	free(pp->http_px_error);
+	free(pp->no_proxy);
+	memset(pp, 0, sizeof *pp);
+}
+
+/*
+ * Probes read the proxy when they start (probe_start; the credentials are
+ * copied then): one in flight keeps the proxy it connected to. AIA fetches
+ * copy what they need when they start. Takes pp's contents.
+ */
+void
+probe_env_set_proxy(struct probe_env *env, struct probe_proxy *pp)
+{
+	free(env->no_proxy);
+	proxy_clear(&env->px);
+	proxy_clear(&env->http_px);
+	free(env->http_px_error);
+	env->has_proxy = pp->has_proxy;
+	env->px = pp->px;
+	env->has_http_proxy = pp->has_http_proxy;
+	env->http_px = pp->http_px;
+	env->http_px_error = pp->http_px_error;
+	env->no_proxy = pp->no_proxy;
+	memset(pp, 0, sizeof *pp);
 }
 
 /* A regular file that can be opened for reading. */
@@ -284,6 +318,7 @@ probe_env_new(struct event_base *base, const struct conf *conf,
     const char *resolv_conf, const char *hosts, char **cause)
 {
 	struct probe_env	*env;
+	struct probe_proxy	 pp;
 	struct buf		 b;
 	struct sockaddr_storage	 ss;
 	const char		*vt;
@@ -311,10 +346,11 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 		}
 		env->verify_time = (time_t)v;
 	}
-	if (probe_env_proxy(env, conf, cause) != 0) {
+	if (probe_proxy_read(conf, &pp, cause) != 0) {
 		probe_env_free(env);
 		return (NULL);
 	}
+	probe_env_set_proxy(env, &pp);
 	if ((env->ssl_ctx = probe_ssl_ctx_new(NULL, NULL, cause)) == NULL) {
 		probe_env_free(env);
 		return (NULL);
@@ -627,6 +663,8 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	    !proxy_bypass(env->no_proxy, t->u.host, t->u.port)) {
 		/* The proxy resolves the target; we resolve the proxy. */
 		p->via_proxy = 1;
+		if (env->px.auth != NULL)
+			p->proxy_auth = xstrdup(env->px.auth);
 		lit = env->px.host;
 		cport = env->px.port;
 		xasprintf(&p->f.proxy, "%s%s%s:%u", strchr(lit, ':') ? "[" : "",
@@ -921,7 +959,7 @@ probe_proxy_start(struct probe *p)
 	const struct conf_target	*t = p->pt->t;
 	int				 v6 = strchr(t->u.host, ':') != NULL;
 	int				 n;
-	const char			*auth = p->env->px.auth;
+	const char			*auth = p->proxy_auth;
 
 	/* Userinfo in the proxy URL is Basic authentication, as in Go. */
 	n = snprintf(p->req, sizeof p->req, "CONNECT %s%s%s:%u HTTP/1.1\r\n"
@@ -1600,6 +1638,7 @@ probe_free(struct probe *p)
 		sk_X509_pop_free(p->presented, X509_free);
 	free(p->ocsp);
 	free(p->head);
+	free(p->proxy_auth);
 	facts_free(&p->f);
 	p->env->inflight--;
 	free(p);

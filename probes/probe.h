@@ -55,6 +55,16 @@ struct probe_env {
 	struct revcache		*revcache;	/* OCSP and CRL answers */
 };
 
+/* Which proxy probes go through, as a config (and the environment) say. */
+struct probe_proxy {
+	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
+	struct proxy		 px;
+	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
+	struct proxy		 http_px;
+	char			*http_px_error;	/* a bad HTTP_PROXY */
+	char			*no_proxy;
+};
+
 /* One target, ready to probe many times (the scheduler keeps these). */
 struct probe_target {
 	const struct conf_target *t;
@@ -72,8 +82,14 @@ typedef void	(*probe_done_cb)(struct probe_facts *, struct result *, void *);
 struct probe_env *probe_env_new(struct event_base *, const struct conf *,
 		    const char *resolv_conf, const char *hosts, char **cause);
 void		 probe_env_free(struct probe_env *);
-/* The settings a reload may change without a new env (not the proxy). */
+/* The settings a reload may change without a new env (the proxy apart). */
 void		 probe_env_update(struct probe_env *, const struct conf *);
+/* The proxy settings of conf; -1 and *cause when they do not parse. */
+int		 probe_proxy_read(const struct conf *, struct probe_proxy *,
+		    char **cause);
+void		 probe_proxy_clear(struct probe_proxy *);
+/* Probes started from now on use pp; takes its contents. */
+void		 probe_env_set_proxy(struct probe_env *, struct probe_proxy *);
 SSL_CTX		*probe_ssl_ctx_new(const char *cert, const char *key,
 		    char **cause);
 /* Prepare a target: its store and SSL_CTX. -1 and *cause on failure. */
