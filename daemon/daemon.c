@@ -10,8 +10,9 @@
  *    applied only when entirely valid, whole: unchanged targets keep their
  *    results and schedule, removed ones go, new ones are probed at once. An
  *    invalid file changes nothing and is reported (log, /status, metric).
- *  - the trust store: its files in effect are stat()ed every few seconds;
- *    a change reloads the store and probes every target again.
+ *  - the trust store: its files in effect are stat()ed every few seconds
+ *    (and on SIGHUP); a change reloads the store and probes every target
+ *    again. A target's own ca_file likewise, for that target.
  *  - the files file:// targets read (filewatch.c): a change probes those
  *    targets again at once.
  *
@@ -100,6 +101,9 @@ static void	daemon_set_log(const struct conf *, int);
 static struct store *daemon_store_load(const struct conf *);
 static uint64_t	daemon_file_hash(const char *);
 static void	daemon_retarget(struct daemon *, struct store *);
+static void	daemon_retarget_one(struct daemon *, struct target_state *,
+		    const struct store *);
+static void	daemon_store_check(struct daemon *);
 static int	daemon_store_conf_equal(const struct conf *,
 		    const struct conf *);
 static void	daemon_fd_budget(struct daemon *);
@@ -279,37 +283,74 @@ daemon_log_store(const struct store *s)
 }
 
 /*
- * A new base trust store: rebuild every target's store on it and probe
- * again. A target whose own ca_file now fails keeps its previous store.
- * Takes ns.
+ * Rebuild a target's store on base after files changed on disk, and probe
+ * it again. A ca_file that no longer holds a certificate makes the target's
+ * store empty (a finding), never leaves it the CAs it had. Only a client
+ * certificate that fails now keeps the previous setup (with base).
  */
+static void
+daemon_retarget_one(struct daemon *d, struct target_state *ts,
+    const struct store *base)
+{
+	struct probe_target	 pt;
+	char			*cause = NULL;
+
+	if (probe_target_reinit(&pt, d->env, ts->t, base, &cause) != 0) {
+		log_error("target keeps its previous client certificate",
+		    "target", ts->t->name, "error", cause, NULL);
+		free(cause);
+		if (ts->pt->own_store == NULL)
+			ts->pt->store = base;
+	} else {
+		probe_target_clear(ts->pt);
+		*ts->pt = pt;
+	}
+	sched_arm(d->sched, ts, 0);
+}
+
+/* A new base trust store: rebuild every target's store on it. Takes ns. */
 static void
 daemon_retarget(struct daemon *d, struct store *ns)
 {
-	struct state		*st = &d->st;
-	struct probe_target	 pt;
-	char			*cause = NULL;
-	size_t			 i;
+	struct state	*st = &d->st;
+	size_t		 i;
 
 	daemon_log_store(ns);
+	for (i = 0; i < st->ntargets; i++)
+		daemon_retarget_one(d, st->targets[i], ns);
+	store_free(st->store);
+	st->store = ns;
+}
+
+/*
+ * The files in effect changed: the base store (every target again), else
+ * a target's own ca_file (that target). Only stat() when nothing changed.
+ */
+static void
+daemon_store_check(struct daemon *d)
+{
+	struct state	*st = &d->st;
+	size_t		 i;
+
+	if (store_changed(st->store)) {
+		log_info("trust store changed: reloading", NULL);
+		daemon_retarget(d, daemon_store_load(st->conf));
+		return;
+	}
 	for (i = 0; i < st->ntargets; i++) {
 		struct target_state	*ts = st->targets[i];
 
-		if (probe_target_init(&pt, d->env, ts->t, ns, &cause) != 0) {
-			log_error("target keeps its previous trust store",
-			    "target", ts->t->name, "error", cause, NULL);
-			free(cause);
-			cause = NULL;
-			if (ts->pt->own_store == NULL)
-				ts->pt->store = ns;
-		} else {
-			probe_target_clear(ts->pt);
-			*ts->pt = pt;
-		}
-		sched_arm(d->sched, ts, 0);
+		if (ts->pt->own_store == NULL ||
+		    !store_changed(ts->pt->own_store))
+			continue;
+		log_info("ca_file changed: reloading", "target", ts->t->name,
+		    "ca_file", ts->t->ca_file, NULL);
+		daemon_retarget_one(d, ts, st->store);
+		if (ts->pt->store->status != STORE_OK)
+			log_warn("ca_file yields no certificate", "target",
+			    ts->t->name, "ca_file", ts->t->ca_file, "status",
+			    store_status_name(ts->pt->store->status), NULL);
 	}
-	store_free(st->store);
-	st->store = ns;
 }
 
 /* Load the config file; 1 when there is none (defaults), 0 ok, -1 invalid. */
@@ -510,10 +551,10 @@ daemon_reload(struct daemon *d, int force)
 		notify_send("READY=1");
 		return;
 	}
-	/* SIGHUP also looks at the trust store; a change re-probes. */
+	/* SIGHUP also looks at the trust store files; a change re-probes. */
 	if (force && nc != NULL && st->conf != NULL &&
-	    daemon_store_conf_equal(st->conf, nc) && store_changed(st->store))
-		daemon_retarget(d, daemon_store_load(nc));
+	    daemon_store_conf_equal(st->conf, nc))
+		daemon_store_check(d);
 	if (daemon_apply(d, nc, &cause) != 0) {
 		daemon_reload_failed(d, NULL, cause);
 		free(cause);
@@ -694,16 +735,10 @@ daemon_debounce_cb(evutil_socket_t fd, short what, void *arg)
 	daemon_reload(d, force);
 }
 
-/* The trust store's files changed: reload it and probe everything again. */
 static void
 daemon_store_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct daemon	*d = arg;
-
-	if (!store_changed(d->st.store))
-		return;
-	log_info("trust store changed: reloading", NULL);
-	daemon_retarget(d, daemon_store_load(d->st.conf));
+	daemon_store_check(arg);
 }
 
 int

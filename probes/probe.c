@@ -144,6 +144,9 @@ static int	probe_aia_allowed(const struct probe_env *, const char *,
 		    uint16_t);
 static void	probe_aia_start(struct probe *, int);
 static int	probe_file_usable(const char *);
+static int	probe_target_setup(struct probe_target *, struct probe_env *,
+		    const struct conf_target *, const struct store *, int,
+		    char **);
 
 /* ---- environment ------------------------------------------------------- */
 
@@ -451,13 +454,33 @@ int
 probe_target_init(struct probe_target *pt, struct probe_env *env,
     const struct conf_target *t, const struct store *base, char **cause)
 {
+	return (probe_target_setup(pt, env, t, base, 0, cause));
+}
+
+int
+probe_target_reinit(struct probe_target *pt, struct probe_env *env,
+    const struct conf_target *t, const struct store *base, char **cause)
+{
+	return (probe_target_setup(pt, env, t, base, 1, cause));
+}
+
+/* reread: the files changed on disk, a ca_file that fails is a finding. */
+static int
+probe_target_setup(struct probe_target *pt, struct probe_env *env,
+    const struct conf_target *t, const struct store *base, int reread,
+    char **cause)
+{
 	memset(pt, 0, sizeof *pt);
 	pt->t = t;
 	pt->store = base;
 	pt->ssl_ctx = env->ssl_ctx;
 	if (t->ca_file != NULL) {
-		pt->own_store = store_with_ca_file(base, t->ca_file, t->ca_mode,
-		    cause);
+		if (reread)
+			pt->own_store = store_with_ca_file_reread(base,
+			    t->ca_file, t->ca_mode);
+		else
+			pt->own_store = store_with_ca_file(base, t->ca_file,
+			    t->ca_mode, cause);
 		if (pt->own_store == NULL)
 			return (-1);
 		pt->store = pt->own_store;
@@ -615,7 +638,8 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 		size_t	i;
 
 		for (i = 0; i < pt->store->ncand; i++) {
-			if (pt->store->cand[i].exists &&
+			if (pt->store->cand[i].in_effect &&
+			    pt->store->cand[i].exists &&
 			    pt->store->cand[i].error != NULL) {
 				p->f.store_empty_why =
 				    xstrdup(pt->store->cand[i].error);

@@ -96,6 +96,14 @@ SSL_CTX		*probe_ssl_ctx_new(const char *cert, const char *key,
 int		 probe_target_init(struct probe_target *, struct probe_env *,
 		    const struct conf_target *, const struct store *base,
 		    char **cause);
+/*
+ * The same after its files changed on disk: a ca_file that no longer yields
+ * a certificate gives a store without any (trust_store_missing or
+ * trust_store_empty naming the file), never the CAs it held before.
+ */
+int		 probe_target_reinit(struct probe_target *, struct probe_env *,
+		    const struct conf_target *, const struct store *base,
+		    char **cause);
 void		 probe_target_clear(struct probe_target *);
 /*
  * Start one probe; address, when not NULL, overrides resolution (used for

@@ -1237,7 +1237,10 @@ store_free(struct store *s)
 	free(s);
 }
 
-/* Only stat() (and lstat/readlink under a root): called on every tick. */
+/*
+ * Only stat() (and lstat/readlink under a root): called on every tick. A
+ * target's store looks only at its ca_file: its base is checked on its own.
+ */
 int
 store_changed(const struct store *s)
 {
@@ -1247,7 +1250,7 @@ store_changed(const struct store *s)
 	size_t				 i;
 	int				 exists;
 
-	for (i = 0; i < s->ncand; i++) {
+	for (i = s->nbase; i < s->ncand; i++) {
 		c = &s->cand[i];
 		sys = store_sys_path(s->root, c);
 		exists = sys != NULL && stat(sys, &sb) == 0;
@@ -1305,8 +1308,8 @@ store_dup(const struct store *b)
 }
 
 struct store *
-store_with_ca_file(const struct store *base, const char *ca_file,
-    enum conf_ca_mode mode, char **cause)
+store_with_ca_file_reread(const struct store *base, const char *ca_file,
+    enum conf_ca_mode mode)
 {
 	STACK_OF(X509_OBJECT)	*objs;
 	X509_OBJECT		*o;
@@ -1320,23 +1323,27 @@ store_with_ca_file(const struct store *base, const char *ca_file,
 
 	s = store_dup(base);
 	s->x509 = store_x509_new();
+	s->nbase = s->ncand;
 	store_ctx_init(&ctx, s->root, NULL);
 	c = store_add_cand(s, ca_file, 0, ORIGIN_CA_FILE, 1);
 	c->in_effect = 1;
 	f = store_scan_file(&ctx, c);
 	if (f == NULL || c->ncerts == 0) {
-		xasprintf(cause, "ca_file %s: %s", ca_file,
-		    c->error != NULL ? c->error : "no certificate");
 		store_ctx_free(&ctx);
-		store_free(s);
-		return (NULL);
+		for (i = 0; i < s->nbase; i++)
+			s->cand[i].in_effect = 0;
+		s->status = c->exists ? STORE_EMPTY : STORE_MISSING;
+		xasprintf(&s->source, "ca_file %s (%s)", ca_file,
+		    mode == CONF_CA_REPLACE ? "replace" : "append");
+		s->path = xstrdup(ca_file);
+		return (s);
 	}
 	dst.x509 = s->x509;
 	store_dst_add(&dst, f->certs);
 	store_ctx_free(&ctx);
 
 	if (mode == CONF_CA_REPLACE) {
-		for (i = 0; i + 1 < s->ncand; i++)
+		for (i = 0; i < s->nbase; i++)
 			s->cand[i].in_effect = 0;
 		xasprintf(&s->source, "ca_file %s (replace)", ca_file);
 		s->path = xstrdup(ca_file);
@@ -1363,6 +1370,23 @@ store_with_ca_file(const struct store *base, const char *ca_file,
 	s->ncerts = store_count(s->x509);
 	s->status = STORE_OK;
 	return (s);
+}
+
+struct store *
+store_with_ca_file(const struct store *base, const char *ca_file,
+    enum conf_ca_mode mode, char **cause)
+{
+	struct store			*s;
+	const struct store_candidate	*c;
+
+	s = store_with_ca_file_reread(base, ca_file, mode);
+	if (s->status == STORE_OK)
+		return (s);
+	c = &s->cand[s->ncand - 1];
+	xasprintf(cause, "ca_file %s: %s", ca_file,
+	    c->error != NULL ? c->error : "no certificate");
+	store_free(s);
+	return (NULL);
 }
 
 char *
