@@ -4,12 +4,14 @@
  * One event loop holds everything: the scheduler's probes, the status
  * endpoint, the signals, and two watchers:
  *
- *  - the config: SIGHUP, or inotify on the config file's directory, which
- *    sees an edit in place, an atomic rename and the Kubernetes ConfigMap
- *    "..data" symlink swap alike. Events are debounced; a new config is
- *    applied only when entirely valid, whole: unchanged targets keep their
- *    results and schedule, removed ones go, new ones are probed at once. An
- *    invalid file changes nothing and is reported (log, /status, metric).
+ *  - the config: SIGHUP, or inotify on the config file's directory (an
+ *    edit in place, an atomic rename, the Kubernetes ConfigMap "..data"
+ *    symlink swap) and on every directory its symlinks lead through (an
+ *    edit of the file a symlink points to). Events are debounced; a new
+ *    config is applied only when entirely valid, whole: unchanged targets
+ *    keep their results and schedule, removed ones go, new ones are probed
+ *    at once. An invalid file changes nothing and is reported (log,
+ *    /status, metric).
  *  - the trust store: its files in effect are stat()ed every few seconds
  *    (and on SIGHUP); a change reloads the store and probes every target
  *    again. A target's own ca_file likewise, for that target.
@@ -58,6 +60,20 @@
 #define DAEMON_STORE_CHECK_S	2
 #define DAEMON_FD_RESERVE	16	/* listener, evdns, inotify, logs, ... */
 
+/*
+ * A directory entry whose change can change what the config path opens:
+ * the file itself, each symlink on the way to it, kubelet's "..data".
+ */
+#define DAEMON_WATCH_MAX	16
+#define DAEMON_WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+	    IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
+	    IN_MOVE_SELF)
+
+struct daemon_watch {
+	int	 wd;
+	char	*name;
+};
+
 struct daemon {
 	struct event_base	*base;
 	struct state		 st;
@@ -75,11 +91,19 @@ struct daemon {
 	struct event		*ev_debounce;
 	struct event		*ev_store;
 	int			 inotify_fd;
+	struct daemon_watch	 watch[DAEMON_WATCH_MAX];
+	size_t			 nwatch;
+	int			 watch_warned;
 	int			 hup_pending;	/* a SIGHUP waits in the debounce */
 	int			 max_probes;	/* by the fd limit */
 	size_t			 max_conns;
-	char			*watch_dir;
-	char			*watch_name;
+};
+
+/* The new set of watches, while it is made (daemon_watch_set). */
+struct daemon_watchset {
+	struct daemon		*d;
+	struct daemon_watch	 v[DAEMON_WATCH_MAX];
+	size_t			 n;
 };
 
 static int	daemon_load(struct daemon *, struct conf **,
@@ -96,6 +120,12 @@ static void	daemon_store_cb(evutil_socket_t, short, void *);
 static void	daemon_watch(struct daemon *);
 static void	daemon_watch_files(struct daemon *);
 static void	daemon_file_cb(const char *, void *);
+static void	daemon_watch_set(struct daemon *);
+static void	daemon_watch_add(struct daemon_watchset *, const char *,
+		    const char *);
+static void	daemon_watch_link(const char *, const char *, void *);
+static int	daemon_watch_match(const struct daemon *, int, const char *);
+static void	daemon_watch_free(struct daemon *);
 static void	daemon_log_store(const struct store *);
 static void	daemon_set_log(const struct conf *, int);
 static struct store *daemon_store_load(const struct conf *);
@@ -621,12 +651,17 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-/* Watch the config's directory: every way of replacing the file shows there. */
+/*
+ * Watch, with inotify, every directory entry that can change what the
+ * config path opens: the path's own entry in its directory (an edit in
+ * place, an atomic rename) and kubelet's "..data" beside it, each symlink
+ * followed on the way to the file (a ConfigMap's "..data", stow, Nix,
+ * Ansible links) and the file's entry in the directory it resolves to (an
+ * edit behind a symlink). The set is made again after every change seen.
+ */
 static void
 daemon_watch(struct daemon *d)
 {
-	char	*copy;
-
 	if (d->st.config_path == NULL)
 		return;
 	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -635,22 +670,7 @@ daemon_watch(struct daemon *d)
 		    strerror(errno), NULL);
 		return;
 	}
-	copy = xstrdup(d->st.config_path);
-	d->watch_dir = xstrdup(dirname(copy));
-	free(copy);
-	copy = xstrdup(d->st.config_path);
-	d->watch_name = xstrdup(basename(copy));
-	free(copy);
-	if (inotify_add_watch(d->inotify_fd, d->watch_dir, IN_CLOSE_WRITE |
-	    IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY |
-	    IN_ATTRIB) == -1) {
-		log_warn("cannot watch the config directory: reload with "
-		    "SIGHUP", "dir", d->watch_dir, "error", strerror(errno),
-		    NULL);
-		close(d->inotify_fd);
-		d->inotify_fd = -1;
-		return;
-	}
+	daemon_watch_set(d);
 	d->ev_inotify = event_new(d->base, d->inotify_fd, EV_READ | EV_PERSIST,
 	    daemon_inotify_cb, d);
 	event_add(d->ev_inotify, NULL);
@@ -698,6 +718,111 @@ daemon_file_cb(const char *path, void *arg)
 }
 
 static void
+daemon_watch_set(struct daemon *d)
+{
+	struct daemon_watchset	 ws;
+	char			 cwd[PATH_MAX];
+	char			*abs, *c1, *c2, *dir, *res;
+	size_t			 i, j;
+	int			 used;
+
+	if (d->inotify_fd == -1)
+		return;
+	memset(&ws, 0, sizeof ws);
+	ws.d = d;
+	if (d->st.config_path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		abs = xstrdup(d->st.config_path);
+	else
+		xasprintf(&abs, "%s/%s", cwd, d->st.config_path);
+
+	c1 = xstrdup(abs);
+	c2 = xstrdup(abs);
+	dir = dirname(c1);
+	daemon_watch_add(&ws, dir, basename(c2));
+	daemon_watch_add(&ws, dir, "..data");
+	free(c1);
+	free(c2);
+	if ((res = file_resolve("/", abs, daemon_watch_link, &ws)) != NULL) {
+		c1 = xstrdup(res);
+		c2 = xstrdup(res);
+		daemon_watch_add(&ws, dirname(c1), basename(c2));
+		free(c1);
+		free(c2);
+		free(res);
+	}
+	free(abs);
+
+	/* Drop the watches of directories no longer on the way. */
+	for (i = 0; i < d->nwatch; i++) {
+		for (used = 0, j = 0; j < ws.n && !used; j++)
+			used = ws.v[j].wd == d->watch[i].wd;
+		if (!used)
+			inotify_rm_watch(d->inotify_fd, d->watch[i].wd);
+	}
+	daemon_watch_free(d);
+	memcpy(d->watch, ws.v, sizeof ws.v);
+	d->nwatch = ws.n;
+}
+
+static void
+daemon_watch_add(struct daemon_watchset *ws, const char *dir,
+    const char *name)
+{
+	struct daemon	*d = ws->d;
+	size_t		 i;
+	int		 wd;
+
+	if (ws->n == DAEMON_WATCH_MAX)
+		return;
+	if ((wd = inotify_add_watch(d->inotify_fd, dir,
+	    DAEMON_WATCH_MASK)) == -1) {
+		if (!d->watch_warned)
+			log_warn("cannot watch a directory on the config's "
+			    "path: changes there need SIGHUP", "dir", dir,
+			    "error", strerror(errno), NULL);
+		d->watch_warned = 1;
+		return;
+	}
+	for (i = 0; i < ws->n; i++) {
+		if (ws->v[i].wd == wd && strcmp(ws->v[i].name, name) == 0)
+			return;
+	}
+	ws->v[ws->n].wd = wd;
+	ws->v[ws->n].name = xstrdup(name);
+	ws->n++;
+}
+
+/* file_resolve followed a symlink: its entry can retarget the path. */
+static void
+daemon_watch_link(const char *dir, const char *name, void *arg)
+{
+	daemon_watch_add(arg, dir, name);
+}
+
+static int
+daemon_watch_match(const struct daemon *d, int wd, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nwatch; i++) {
+		if (d->watch[i].wd == wd && (name == NULL ||
+		    strcmp(d->watch[i].name, name) == 0))
+			return (1);
+	}
+	return (0);
+}
+
+static void
+daemon_watch_free(struct daemon *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nwatch; i++)
+		free(d->watch[i].name);
+	d->nwatch = 0;
+}
+
+static void
 daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon			*d = arg;
@@ -712,16 +837,21 @@ daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->len == 0)
-				continue;
-			/* The file itself, or kubelet's "..data" swap. */
-			if (strcmp(ev->name, d->watch_name) == 0 ||
-			    strcmp(ev->name, "..data") == 0)
+			if (ev->mask & IN_Q_OVERFLOW)
 				relevant = 1;
+			else if (ev->len > 0)
+				relevant |= daemon_watch_match(d, ev->wd,
+				    ev->name);
+			else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+			    IN_IGNORED))
+				/* A directory on the way went: not one we dropped. */
+				relevant |= daemon_watch_match(d, ev->wd, NULL);
 		}
 	}
-	if (relevant)
+	if (relevant) {
+		daemon_watch_set(d);
 		evtimer_add(d->ev_debounce, &tv);	/* restarts the wait */
+	}
 }
 
 static void
@@ -732,6 +862,7 @@ daemon_debounce_cb(evutil_socket_t fd, short what, void *arg)
 
 	d->hup_pending = 0;
 	log_debug("config file changed", "path", d->st.config_path, NULL);
+	daemon_watch_set(d);	/* symlinks may point elsewhere now */
 	daemon_reload(d, force);
 }
 
@@ -935,8 +1066,7 @@ out:
 	free(d.st.config_path);
 	free(d.st.reload_error);
 	free(d.st.listen_addr);
-	free(d.watch_dir);
-	free(d.watch_name);
+	daemon_watch_free(&d);
 	free(host);
 	if (ret == 0)
 		log_info("stopped", NULL);

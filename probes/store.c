@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "file.h"
 #include "store.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -45,7 +46,6 @@
  * Real stores hold a few hundred.
  */
 #define STORE_MAX_STORE_CERTS	5000
-#define STORE_MAX_LINKS		40			/* as Linux's ELOOP */
 #define STORE_REPORT_MAX	(1024 * 1024)
 
 /* Go's list (crypto/x509/root_linux.go), also SPEC section 5 step 2. */
@@ -119,7 +119,6 @@ static void	 store_oom(const char *) __attribute__((noreturn));
 static X509_STORE *store_x509_new(void);
 static char	*store_root(const char *);
 static char	*store_join(const char *, const char *);
-static char	*store_resolve(const char *, const char *);
 static char	*store_sys_path(const char *, const struct store_candidate *);
 static const char *store_env(struct store_ctx *, const char *);
 static void	 store_ctx_init(struct store_ctx *, const char *,
@@ -213,93 +212,6 @@ store_join(const char *root, const char *path)
 }
 
 /*
- * The path the container would open, under root: symlinks, absolute ones
- * included, are followed inside root. The kernel would resolve an absolute
- * link against our own root instead (Debian's /etc/ssl/certs/X.pem points to
- * /usr/share/ca-certificates/...; Fedora's ca-bundle.crt to /etc/pki/...).
- * A missing component is kept as is, so that open() then fails the way the
- * application's would. Returns NULL with errno set. Caller frees.
- */
-static char *
-store_resolve(const char *root, const char *path)
-{
-	char		 done[PATH_MAX], todo[PATH_MAX], tmp[PATH_MAX];
-	char		 full[PATH_MAX], link[PATH_MAX];
-	const char	*p, *c;
-	char		*out;
-	size_t		 clen, dlen = 0;
-	struct stat	 sb;
-	ssize_t		 n;
-	int		 links = 0, len;
-
-	len = snprintf(todo, sizeof todo, "%s", path);
-	if (len < 0 || (size_t)len >= sizeof todo)
-		goto toolong;
-	done[0] = '\0';
-	p = todo;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		c = p;
-		while (*p != '\0' && *p != '/')
-			p++;
-		clen = p - c;
-		if (clen == 1 && c[0] == '.')
-			continue;
-		if (clen == 2 && c[0] == '.' && c[1] == '.') {
-			/* Never above root, as in a chroot. */
-			while (dlen > 0 && done[dlen - 1] != '/')
-				dlen--;
-			if (dlen > 0)
-				dlen--;
-			done[dlen] = '\0';
-			continue;
-		}
-		if (dlen + 1 + clen >= sizeof done)
-			goto toolong;
-		done[dlen++] = '/';
-		memcpy(done + dlen, c, clen);
-		dlen += clen;
-		done[dlen] = '\0';
-
-		len = snprintf(full, sizeof full, "%s%s", root, done);
-		if (len < 0 || (size_t)len >= sizeof full)
-			goto toolong;
-		if (lstat(full, &sb) != 0 || !S_ISLNK(sb.st_mode))
-			continue;
-		if (++links > STORE_MAX_LINKS) {
-			errno = ELOOP;
-			return (NULL);
-		}
-		if ((n = readlink(full, link, sizeof link - 1)) == -1)
-			return (NULL);
-		link[n] = '\0';
-
-		/* The link's target replaces its own component. */
-		while (dlen > 0 && done[dlen - 1] != '/')
-			dlen--;
-		if (dlen > 0)
-			dlen--;
-		if (link[0] == '/')
-			dlen = 0;
-		done[dlen] = '\0';
-		len = snprintf(tmp, sizeof tmp, "%s/%s", link, p);
-		if (len < 0 || (size_t)len >= sizeof tmp)
-			goto toolong;
-		memcpy(todo, tmp, len + 1);
-		p = todo;
-	}
-	xasprintf(&out, "%s%s", root, dlen == 0 ? "/" : done);
-	return (out);
-
-toolong:
-	errno = ENAMETOOLONG;
-	return (NULL);
-}
-
-/*
  * The path to hand to the kernel for a candidate. A candidate whose fs_path
  * equals its path is taken as is (root "/", or a host path from the
  * configuration). Returns NULL with errno set. Caller frees.
@@ -309,7 +221,7 @@ store_sys_path(const char *root, const struct store_candidate *c)
 {
 	if (strcmp(c->path, c->fs_path) == 0)
 		return (xstrdup(c->path));
-	return (store_resolve(root, c->path));
+	return (file_resolve(root, c->path, NULL, NULL));
 }
 
 /* An unset and an empty variable are the same, as in Go. */
@@ -724,7 +636,7 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 		xasprintf(&epath, "%.*s/%s", (int)plen, c->path, names[i]);
 		if (direct)
 			esys = epath;
-		else if ((esys = store_resolve(ctx->root, epath)) == NULL) {
+		else if ((esys = file_resolve(ctx->root, epath, NULL, NULL)) == NULL) {
 			free(epath);
 			continue;
 		}

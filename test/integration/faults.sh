@@ -1,8 +1,9 @@
 #!/bin/bash
 # faults.sh: what goes wrong around a running daemon (issue 7, point 3).
 # The config file deleted, emptied, replaced by a directory, made
-# unreadable, replaced by binary garbage or a FIFO: the old config keeps
-# running and the fault is reported. The CA bundle deleted or emptied: the next probes
+# unreadable, replaced by binary garbage or a FIFO, or a bad edit made to
+# the file the config path links to: the old config keeps running and the
+# fault is reported. The CA bundle deleted or emptied: the next probes
 # say trust_store_missing / trust_store_empty, and recover when it is back.
 # Descriptor exhaustion, a resolver that never answers, a SIGHUP storm.
 set -eu
@@ -86,6 +87,38 @@ case $err in
 esac
 d_log_has 'msg="config rejected"' && ok "rejections are logged" ||
     not_ok "no 'config rejected' log line"
+daemon_stop
+
+# --- a bad edit behind a symlink (stow, Ansible: the config path links to a
+# file in another directory, edited there) is reported, not ignored --------
+mkdir -p "$TMPD/real"
+cfg_good >"$TMPD/real/trustprobe.yaml"
+ln -s "$TMPD/real/trustprobe.yaml" "$dir/linked.yaml"
+daemon_start "$dir/linked.yaml"
+wait_for 5 status_has '.targets[0].reason == "ok"' ||
+    not_ok "symlinked config: good target never ok"
+before=$(probes_of good)
+{ cfg_good; echo "timeuot: 2s"; } >"$TMPD/bad.yaml"
+cat "$TMPD/bad.yaml" >"$TMPD/real/trustprobe.yaml"
+if wait_for 3 status_has '.config.last_reload_ok == false'; then
+	ok "bad edit behind a symlink: reload rejected within 3 s ($WAIT_MS ms)"
+else
+	not_ok "bad edit behind a symlink: not seen"; diag "$(tail -3 "$D_LOG")"
+fi
+case $(jq -r '.config.last_reload_error // ""' "$D_STATUS") in
+*"$dir/linked.yaml:5:1: unknown key 'timeuot'"*) ok "bad edit behind a symlink: /status names the config path, line, column and key" ;;
+*) not_ok "bad edit behind a symlink: $(jq -r '.config.last_reload_error' "$D_STATUS")" ;;
+esac
+d_log_has "msg=\"config rejected\" error=\"$dir/linked.yaml:5:1" &&
+    ok "bad edit behind a symlink: logged" || not_ok "bad edit behind a symlink: no log line"
+sleep 1.5
+after=$(probes_of good)
+[ "$after" -gt "$before" ] &&
+    ok "bad edit behind a symlink: the old config keeps probing ($before -> $after)" ||
+    not_ok "bad edit behind a symlink: probes stopped ($before -> $after)"
+cfg_good >"$TMPD/real/trustprobe.yaml"
+wait_for 3 status_has '.config.last_reload_ok == true' &&
+    ok "fixed behind the symlink: applied again" || not_ok "fixed behind the symlink: not applied"
 daemon_stop
 
 # Unreadable needs a daemon that is not root (root reads anything).
