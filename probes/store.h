@@ -99,5 +99,11 @@ void		 store_report_json(const struct store *, struct buf *);
 /* The report as text for people (trustprobe truststore). */
 void		 store_report_text(const struct store *, struct buf *);
 const char	*store_status_name(enum store_status);
+/*
+ * Paths under a root are opened with openat2(RESOLVE_IN_ROOT) when the
+ * kernel allows it; 0 makes this process resolve them by hand instead, as
+ * it does without openat2 (tests). 1 goes back to finding out.
+ */
+void		 store_set_openat2(int);
 
 #endif

@@ -5,6 +5,8 @@
 # the file the config path links to: the old config keeps running and the
 # fault is reported. The CA bundle deleted or emptied: the next probes
 # say trust_store_missing / trust_store_empty, and recover when it is back.
+# A path component under trust_store.root swapped for a symlink out of the
+# root while the store is read: never followed out.
 # Descriptor exhaustion, a resolver that never answers, a SIGHUP storm.
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
@@ -191,6 +193,40 @@ else
 	not_ok "bundle back: reason $(reason_of good)"
 fi
 daemon_stop
+
+# --- a container swaps a path component for a symlink out of its root ----
+# trust_store.root is another container's file system. Its etc/ssl is
+# exchanged, as fast as it goes, with an absolute symlink to a host
+# directory holding another bundle, while the store is loaded under the
+# root again and again (root_escape.c). Seen from inside the root that link
+# leads nowhere: a load finds the root's bundle (1 certificate) or nothing,
+# never the host's (2). Paths under the root are opened with
+# openat2(RESOLVE_IN_ROOT); resolved by hand, then opened (the fallback
+# without openat2), some loads read the host's file.
+er="$TMPD/escape/root"
+eh="$TMPD/escape/host"
+mkdir -p "$er/etc/ssl/certs" "$eh/etc/ssl/certs"
+cp "$FX/bundle.pem" "$er/etc/ssl/certs/ca-certificates.crt"
+cat "$FX/bundle.pem" "$FX/other-root.pem" >"$eh/etc/ssl/certs/ca-certificates.crt"
+ln -s "$eh/etc/ssl" "$er/etc/ssl.alt"
+rc=0
+out=$("$TOP_BUILDDIR/test/integration/root_escape" "$er" 2) || rc=$?
+case $rc in
+0)
+	case $out in
+	"loads "*" inside "[1-9]*" nothing "[1-9]*" escaped 0")
+		ok "root escape: a component swapped for a symlink out of the root during loads: never read ($out)" ;;
+	*) not_ok "root escape: the swap did not race the loads: $out" ;;
+	esac ;;
+77) skip "root escape: $out" ;;
+*) not_ok "root escape: loads read the host's bundle: $out" ;;
+esac
+out=$("$TOP_BUILDDIR/test/integration/root_escape" "$er" 2 fallback) || :
+diag "resolved by hand (the fallback without openat2): $out"
+run "$TRUSTPROBE" truststore --json --root "$er"
+[ "$(printf '%s' "$OUT" | jq -r '.status + " " + (.certificates | tostring)')" = "ok 1" ] &&
+    ok "root escape: after the race the root's own bundle is in effect" ||
+    not_ok "root escape: truststore --root says $(printf '%s' "$OUT" | jq -c '{status, certificates}')"
 
 # --- a resolver that never answers ------------------------------------------
 cat >"$TMPD/dns.yaml" <<EOF
