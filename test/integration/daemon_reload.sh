@@ -46,6 +46,19 @@ probes_total() {
 	mval trustprobe_probes_total "target=\"$1\""
 }
 
+# start_on CONFIG WHAT: the daemon on CONFIG; the anchor's first result is
+# what "kept its result" is measured against.
+start_on() {
+	daemon_start "$1"
+	if wait_for 5 probed anchor; then
+		ANCHOR_AT=$(checked_at anchor)
+		ok "$2: the daemon runs on $1, the anchor probed at $ANCHOR_AT"
+	else
+		not_ok "$2: the anchor target is not probed 5 s after start"
+		ANCHOR_AT=none
+	fi
+}
+
 RELOAD_TIMES=""
 # expect_added WAY NAME T0: NAME appears within 2 s of T0 (ms) and is probed;
 # the anchor is untouched.
@@ -86,14 +99,7 @@ expect_anchor_kept() {
 mkdir -p "$TMPD/conf"
 CFG="$TMPD/conf/trustprobe.yaml"
 gen >"$CFG"
-daemon_start "$CFG"
-if wait_for 5 probed anchor; then
-	ANCHOR_AT=$(checked_at anchor)
-	ok "the anchor target is probed at start ($ANCHOR_AT)"
-else
-	not_ok "the anchor target is not probed 5 s after start"
-	ANCHOR_AT=none
-fi
+start_on "$CFG" "plain directory"
 
 # (a) edit in place: truncate and write the same inode.
 gen in-place >"$TMPD/new.yaml"
@@ -204,14 +210,7 @@ mkdir -p "$CM/..2026_12_01_00_00_00.1"
 gen >"$CM/..2026_12_01_00_00_00.1/trustprobe.yaml"
 ln -s ..2026_12_01_00_00_00.1 "$CM/..data"
 ln -s ..data/trustprobe.yaml "$CM/trustprobe.yaml"
-daemon_start "$CM/trustprobe.yaml"
-if wait_for 5 probed anchor; then
-	ANCHOR_AT=$(checked_at anchor)
-	ok "ConfigMap layout: the daemon runs on $CM/trustprobe.yaml"
-else
-	not_ok "ConfigMap layout: the anchor target is not probed 5 s after start"
-	ANCHOR_AT=none
-fi
+start_on "$CM/trustprobe.yaml" "ConfigMap layout"
 
 mkdir "$CM/..2026_12_01_00_05_00.2"
 gen configmap >"$CM/..2026_12_01_00_05_00.2/trustprobe.yaml"
@@ -251,14 +250,7 @@ daemon_stop
 mkdir -p "$TMPD/etc" "$TMPD/dotfiles" "$TMPD/other"
 gen >"$TMPD/dotfiles/trustprobe.yaml"
 ln -s "$TMPD/dotfiles/trustprobe.yaml" "$TMPD/etc/trustprobe.yaml"
-daemon_start "$TMPD/etc/trustprobe.yaml"
-if wait_for 5 probed anchor; then
-	ANCHOR_AT=$(checked_at anchor)
-	ok "symlinked config: the daemon runs on $TMPD/etc/trustprobe.yaml"
-else
-	not_ok "symlinked config: the anchor target is not probed 5 s after start"
-	ANCHOR_AT=none
-fi
+start_on "$TMPD/etc/trustprobe.yaml" "symlinked config"
 gen in-place >"$TMPD/new.yaml"
 t0=$(now_ms)
 cat "$TMPD/new.yaml" >"$TMPD/dotfiles/trustprobe.yaml"
@@ -288,14 +280,7 @@ gen >"$TMPD/profile/gen-1/trustprobe.yaml"
 gen sighup >"$TMPD/profile/gen-2/trustprobe.yaml"
 ln -s gen-1 "$TMPD/profile/current"
 ln -sfn "$TMPD/profile/current/trustprobe.yaml" "$TMPD/etc/trustprobe.yaml"
-daemon_start "$TMPD/etc/trustprobe.yaml"
-if wait_for 5 probed anchor; then
-	ANCHOR_AT=$(checked_at anchor)
-	ok "through a directory symlink: the daemon runs"
-else
-	not_ok "through a directory symlink: the anchor target is not probed 5 s after start"
-	ANCHOR_AT=none
-fi
+start_on "$TMPD/etc/trustprobe.yaml" "through a directory symlink"
 t0=$(now_ms)
 ln -s gen-2 "$TMPD/profile/current.new"
 mv -T "$TMPD/profile/current.new" "$TMPD/profile/current"
