@@ -174,7 +174,7 @@ probe_proxy_read(const struct conf *conf, struct probe_proxy *pp,
 {
 	const char	*https = NULL, *http = NULL, *np, *var = "proxy";
 	const char	*hvar = "proxy";
-	char		*why, *shown, *errs;
+	char		*why, *shown;
 
 	memset(pp, 0, sizeof *pp);
 	switch (conf->proxy) {
@@ -190,15 +190,8 @@ probe_proxy_read(const struct conf *conf, struct probe_proxy *pp,
 		http = probe_getenv("HTTP_PROXY", "http_proxy");
 		hvar = getenv("HTTP_PROXY") == http ? "HTTP_PROXY" :
 		    "http_proxy";
-		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL) {
+		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL)
 			pp->no_proxy = xstrdup(np);
-			/* Go ignores them too: say so. */
-			if ((errs = proxy_no_proxy_errors(np)) != NULL) {
-				log_warn("NO_PROXY entries ignored", "errors",
-				    errs, NULL);
-				free(errs);
-			}
-		}
 		break;
 	}
 	if (https != NULL) {
@@ -244,6 +237,15 @@ probe_proxy_clear(struct probe_proxy *pp)
 void
 probe_env_set_proxy(struct probe_env *env, struct probe_proxy *pp)
 {
+	char	*errs;
+
+	/* Go ignores them too: say so, once per NO_PROXY value. */
+	if (pp->no_proxy != NULL && (env->no_proxy == NULL ||
+	    strcmp(env->no_proxy, pp->no_proxy) != 0) &&
+	    (errs = proxy_no_proxy_errors(pp->no_proxy)) != NULL) {
+		log_warn("NO_PROXY entries ignored", "errors", errs, NULL);
+		free(errs);
+	}
 	free(env->no_proxy);
 	proxy_clear(&env->px);
 	proxy_clear(&env->http_px);
