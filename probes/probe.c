@@ -240,22 +240,14 @@ probe_env_set_proxy(struct probe_env *env, struct probe_proxy *pp)
 	char	*errs;
 
 	/* Go ignores them too: say so, once per NO_PROXY value. */
-	if (pp->no_proxy != NULL && (env->no_proxy == NULL ||
-	    strcmp(env->no_proxy, pp->no_proxy) != 0) &&
+	if (pp->no_proxy != NULL && (env->proxy.no_proxy == NULL ||
+	    strcmp(env->proxy.no_proxy, pp->no_proxy) != 0) &&
 	    (errs = proxy_no_proxy_errors(pp->no_proxy)) != NULL) {
 		log_warn("NO_PROXY entries ignored", "errors", errs, NULL);
 		free(errs);
 	}
-	free(env->no_proxy);
-	proxy_clear(&env->px);
-	proxy_clear(&env->http_px);
-	free(env->http_px_error);
-	env->has_proxy = pp->has_proxy;
-	env->px = pp->px;
-	env->has_http_proxy = pp->has_http_proxy;
-	env->http_px = pp->http_px;
-	env->http_px_error = pp->http_px_error;
-	env->no_proxy = pp->no_proxy;
+	probe_proxy_clear(&env->proxy);
+	env->proxy = *pp;
 	memset(pp, 0, sizeof *pp);
 }
 
@@ -414,10 +406,7 @@ probe_env_free(struct probe_env *env)
 	free(env->resolv_conf);
 	free(env->hosts);
 	free(env->resolvers);
-	free(env->no_proxy);
-	proxy_clear(&env->px);
-	proxy_clear(&env->http_px);
-	free(env->http_px_error);
+	probe_proxy_clear(&env->proxy);
 	probe_env_clear_allow(env);
 	free(env);
 }
@@ -683,16 +672,16 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	 * Only HTTPS and TLS: no mail, directory or database client reads
 	 * HTTPS_PROXY.
 	 */
-	if (env->has_proxy && address == NULL && t->address == NULL &&
+	if (env->proxy.has_proxy && address == NULL && t->address == NULL &&
 	    (t->u.scheme == CONF_SCHEME_HTTPS ||
 	    t->u.scheme == CONF_SCHEME_TLS) &&
-	    !proxy_bypass(env->no_proxy, t->u.host, t->u.port)) {
+	    !proxy_bypass(env->proxy.no_proxy, t->u.host, t->u.port)) {
 		/* The proxy resolves the target; we resolve the proxy. */
 		p->via_proxy = 1;
-		if (env->px.auth != NULL)
-			p->proxy_auth = xstrdup(env->px.auth);
-		lit = env->px.host;
-		cport = env->px.port;
+		if (env->proxy.px.auth != NULL)
+			p->proxy_auth = xstrdup(env->proxy.px.auth);
+		lit = env->proxy.px.host;
+		cport = env->proxy.px.port;
 		xasprintf(&p->f.proxy, "%s%s%s:%u", strchr(lit, ':') ? "[" : "",
 		    lit, strchr(lit, ':') ? "]" : "", cport);
 	}
@@ -1576,12 +1565,12 @@ probe_fetch_route(const struct probe_env *env, const char *url,
 		xasprintf(why, "its host %s is not in aia_fetch.allow, so it "
 		    "was not fetched", u.host);
 		rc = -1;
-	} else if (!proxy_bypass(env->no_proxy, u.host, port)) {
-		if (env->http_px_error != NULL) {
-			*why = xstrdup(env->http_px_error);
+	} else if (!proxy_bypass(env->proxy.no_proxy, u.host, port)) {
+		if (env->proxy.http_px_error != NULL) {
+			*why = xstrdup(env->proxy.http_px_error);
 			rc = -1;
-		} else if (env->has_http_proxy)
-			*px = &env->http_px;
+		} else if (env->proxy.has_http_proxy)
+			*px = &env->proxy.http_px;
 	}
 	url_free(&u);
 	return (rc);

@@ -27,6 +27,16 @@ struct event_base;
 struct evdns_base;
 struct revcache;
 
+/* Which proxy probes go through, as a config (and the environment) say. */
+struct probe_proxy {
+	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
+	struct proxy		 px;
+	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
+	struct proxy		 http_px;
+	char			*http_px_error;	/* a bad HTTP_PROXY */
+	char			*no_proxy;
+};
+
 /*
  * What every probe shares: the loop, the resolver, one SSL_CTX, the trust
  * store in effect. Owned by whoever runs probes (check, the scheduler).
@@ -45,24 +55,9 @@ struct probe_env {
 	int			 security_level;
 	uint64_t		 clock_skew_ms;
 	time_t			 verify_time;	/* TRUSTPROBE_VERIFY_TIME, tests */
-	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
-	struct proxy		 px;
-	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
-	struct proxy		 http_px;
-	char			*http_px_error;	/* a bad HTTP_PROXY */
-	char			*no_proxy;
+	struct probe_proxy	 proxy;
 	unsigned		 inflight;	/* probes started, not finished */
 	struct revcache		*revcache;	/* OCSP and CRL answers */
-};
-
-/* Which proxy probes go through, as a config (and the environment) say. */
-struct probe_proxy {
-	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
-	struct proxy		 px;
-	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
-	struct proxy		 http_px;
-	char			*http_px_error;	/* a bad HTTP_PROXY */
-	char			*no_proxy;
 };
 
 /* One target, ready to probe many times (the scheduler keeps these). */
