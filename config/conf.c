@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "conf_yaml.h"
+#include "file.h"
 #include "url.h"
 #include "xmalloc.h"
 
@@ -1662,6 +1663,7 @@ conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 {
 	struct conf_errors	 tmp = { NULL, 0 };
 	struct stat		 st;
+	const char		*why;
 	char			*buf;
 	size_t			 len = 0, cap;
 	ssize_t			 n;
@@ -1673,19 +1675,18 @@ conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	errs->v = NULL;
 	errs->n = 0;
 
-	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1) {
-		conf_error_add(errs, path, 0, 0, "cannot open: %s",
-		    strerror(errno));
+	/* A FIFO or a device would block a reload, or worse: never opened. */
+	if ((fd = file_open_regular(path, &why)) == -1) {
+		conf_error_add(errs, path, 0, 0, "cannot open: %s", why);
 		goto fail;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size > CONF_MAX_FILE_SIZE) {
+	if (fstat(fd, &st) == 0 && st.st_size > CONF_MAX_FILE_SIZE) {
 		conf_error_add(errs, path, 0, 0, "file is %jd bytes, limit is "
 		    "%d", (intmax_t)st.st_size, CONF_MAX_FILE_SIZE);
 		close(fd);
 		goto fail;
 	}
-	/* Read one byte past the limit to see a pipe or a growing file. */
+	/* Read one byte past the limit to see a growing file. */
 	cap = 64 * 1024;
 	buf = xmalloc(cap);
 	for (;;) {

@@ -4,14 +4,17 @@
  * One event loop holds everything: the scheduler's probes, the status
  * endpoint, the signals, and two watchers:
  *
- *  - the config: SIGHUP, or inotify on the config file's directory, which
- *    sees an edit in place, an atomic rename and the Kubernetes ConfigMap
- *    "..data" symlink swap alike. Events are debounced; a new config is
- *    applied only when entirely valid, whole: unchanged targets keep their
- *    results and schedule, removed ones go, new ones are probed at once. An
- *    invalid file changes nothing and is reported (log, /status, metric).
- *  - the trust store: its files in effect are stat()ed every few seconds;
- *    a change reloads the store and probes every target again.
+ *  - the config: SIGHUP, or inotify on the config file's directory (an
+ *    edit in place, an atomic rename, the Kubernetes ConfigMap "..data"
+ *    symlink swap) and on every directory its symlinks lead through (an
+ *    edit of the file a symlink points to). Events are debounced; a new
+ *    config is applied only when entirely valid, whole: unchanged targets
+ *    keep their results and schedule, removed ones go, new ones are probed
+ *    at once. An invalid file changes nothing and is reported (log,
+ *    /status, metric).
+ *  - the trust store: its files in effect are stat()ed every few seconds
+ *    (and on SIGHUP); a change reloads the store and probes every target
+ *    again. A target's own ca_file likewise, for that target.
  *  - the files file:// targets read (filewatch.c): a change probes those
  *    targets again at once.
  *
@@ -41,6 +44,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "file.h"
 #include "log.h"
 #include "daemon.h"
 #include "filewatch.h"
@@ -55,6 +59,20 @@
 #define DAEMON_DEBOUNCE_MS	250
 #define DAEMON_STORE_CHECK_S	2
 #define DAEMON_FD_RESERVE	16	/* listener, evdns, inotify, logs, ... */
+
+/*
+ * A directory entry whose change can change what the config path opens:
+ * the file itself, each symlink on the way to it, kubelet's "..data".
+ */
+#define DAEMON_WATCH_MAX	16
+#define DAEMON_WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
+	    IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
+	    IN_MOVE_SELF)
+
+struct daemon_watch {
+	int	 wd;
+	char	*name;
+};
 
 struct daemon {
 	struct event_base	*base;
@@ -73,11 +91,19 @@ struct daemon {
 	struct event		*ev_debounce;
 	struct event		*ev_store;
 	int			 inotify_fd;
+	struct daemon_watch	 watch[DAEMON_WATCH_MAX];
+	size_t			 nwatch;
+	int			 watch_warned;
 	int			 hup_pending;	/* a SIGHUP waits in the debounce */
 	int			 max_probes;	/* by the fd limit */
 	size_t			 max_conns;
-	char			*watch_dir;
-	char			*watch_name;
+};
+
+/* The new set of watches, while it is made (daemon_watch_set). */
+struct daemon_watchset {
+	struct daemon		*d;
+	struct daemon_watch	 v[DAEMON_WATCH_MAX];
+	size_t			 n;
 };
 
 static int	daemon_load(struct daemon *, struct conf **,
@@ -94,11 +120,20 @@ static void	daemon_store_cb(evutil_socket_t, short, void *);
 static void	daemon_watch(struct daemon *);
 static void	daemon_watch_files(struct daemon *);
 static void	daemon_file_cb(const char *, void *);
+static void	daemon_watch_set(struct daemon *);
+static void	daemon_watch_add(struct daemon_watchset *, const char *,
+		    const char *);
+static void	daemon_watch_link(const char *, const char *, void *);
+static int	daemon_watch_match(const struct daemon *, int, const char *);
+static void	daemon_watch_free(struct daemon *);
 static void	daemon_log_store(const struct store *);
 static void	daemon_set_log(const struct conf *, int);
 static struct store *daemon_store_load(const struct conf *);
 static uint64_t	daemon_file_hash(const char *);
 static void	daemon_retarget(struct daemon *, struct store *);
+static void	daemon_retarget_one(struct daemon *, struct target_state *,
+		    const struct store *);
+static void	daemon_store_check(struct daemon *);
 static int	daemon_store_conf_equal(const struct conf *,
 		    const struct conf *);
 static void	daemon_fd_budget(struct daemon *);
@@ -112,9 +147,10 @@ daemon_file_hash(const char *path)
 	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
 	ssize_t		 n, i;
 	size_t		 total = 0;
+	const char	*why;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+	if ((fd = file_open_regular(path, &why)) == -1)
 		return (0);
 	while ((n = read(fd, buf, sizeof buf)) > 0 &&
 	    total < CONF_MAX_FILE_SIZE) {
@@ -277,37 +313,74 @@ daemon_log_store(const struct store *s)
 }
 
 /*
- * A new base trust store: rebuild every target's store on it and probe
- * again. A target whose own ca_file now fails keeps its previous store.
- * Takes ns.
+ * Rebuild a target's store on base after files changed on disk, and probe
+ * it again. A ca_file that no longer holds a certificate makes the target's
+ * store empty (a finding), never leaves it the CAs it had. Only a client
+ * certificate that fails now keeps the previous setup (with base).
  */
+static void
+daemon_retarget_one(struct daemon *d, struct target_state *ts,
+    const struct store *base)
+{
+	struct probe_target	 pt;
+	char			*cause = NULL;
+
+	if (probe_target_reinit(&pt, d->env, ts->t, base, &cause) != 0) {
+		log_error("target keeps its previous client certificate",
+		    "target", ts->t->name, "error", cause, NULL);
+		free(cause);
+		if (ts->pt->own_store == NULL)
+			ts->pt->store = base;
+	} else {
+		probe_target_clear(ts->pt);
+		*ts->pt = pt;
+	}
+	sched_arm(d->sched, ts, 0);
+}
+
+/* A new base trust store: rebuild every target's store on it. Takes ns. */
 static void
 daemon_retarget(struct daemon *d, struct store *ns)
 {
-	struct state		*st = &d->st;
-	struct probe_target	 pt;
-	char			*cause = NULL;
-	size_t			 i;
+	struct state	*st = &d->st;
+	size_t		 i;
 
 	daemon_log_store(ns);
+	for (i = 0; i < st->ntargets; i++)
+		daemon_retarget_one(d, st->targets[i], ns);
+	store_free(st->store);
+	st->store = ns;
+}
+
+/*
+ * The files in effect changed: the base store (every target again), else
+ * a target's own ca_file (that target). Only stat() when nothing changed.
+ */
+static void
+daemon_store_check(struct daemon *d)
+{
+	struct state	*st = &d->st;
+	size_t		 i;
+
+	if (store_changed(st->store)) {
+		log_info("trust store changed: reloading", NULL);
+		daemon_retarget(d, daemon_store_load(st->conf));
+		return;
+	}
 	for (i = 0; i < st->ntargets; i++) {
 		struct target_state	*ts = st->targets[i];
 
-		if (probe_target_init(&pt, d->env, ts->t, ns, &cause) != 0) {
-			log_error("target keeps its previous trust store",
-			    "target", ts->t->name, "error", cause, NULL);
-			free(cause);
-			cause = NULL;
-			if (ts->pt->own_store == NULL)
-				ts->pt->store = ns;
-		} else {
-			probe_target_clear(ts->pt);
-			*ts->pt = pt;
-		}
-		sched_arm(d->sched, ts, 0);
+		if (ts->pt->own_store == NULL ||
+		    !store_changed(ts->pt->own_store))
+			continue;
+		log_info("ca_file changed: reloading", "target", ts->t->name,
+		    "ca_file", ts->t->ca_file, NULL);
+		daemon_retarget_one(d, ts, st->store);
+		if (ts->pt->store->status != STORE_OK)
+			log_warn("ca_file yields no certificate", "target",
+			    ts->t->name, "ca_file", ts->t->ca_file, "status",
+			    store_status_name(ts->pt->store->status), NULL);
 	}
-	store_free(st->store);
-	st->store = ns;
 }
 
 /* Load the config file; 1 when there is none (defaults), 0 ok, -1 invalid. */
@@ -338,11 +411,16 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 	struct state		 *st = &d->st;
 	struct target_state	**nt;
 	struct store		 *nstore = NULL, *base;
+	struct probe_proxy	  px;
 	int			 *kept, store_changed, first;
 	size_t			  i, j, added = 0, removed = 0, same = 0;
 	char			  a[16], r[16], k[16];
 
 	first = st->conf == NULL;
+	if (probe_proxy_read(nc, &px, cause) != 0) {
+		conf_free(nc);
+		return (-1);
+	}
 	store_changed = first || !daemon_store_conf_equal(st->conf, nc);
 	if (store_changed)
 		nstore = daemon_store_load(nc);
@@ -383,6 +461,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 			free(nt);
 			free(kept);
 			store_free(nstore);
+			probe_proxy_clear(&px);
 			conf_free(nc);
 			return (-1);
 		}
@@ -423,6 +502,7 @@ daemon_apply(struct daemon *d, struct conf *nc, char **cause)
 		daemon_log_store(st->store);
 	}
 	probe_env_update(d->env, nc);
+	probe_env_set_proxy(d->env, &px);
 	sched_set_concurrency(d->sched, daemon_concurrency(d, nc));
 	daemon_set_log(nc, d->opts->verbose);
 	if (st->conf != NULL && d->opts->listen == NULL &&
@@ -501,10 +581,10 @@ daemon_reload(struct daemon *d, int force)
 		notify_send("READY=1");
 		return;
 	}
-	/* SIGHUP also looks at the trust store; a change re-probes. */
+	/* SIGHUP also looks at the trust store files; a change re-probes. */
 	if (force && nc != NULL && st->conf != NULL &&
-	    daemon_store_conf_equal(st->conf, nc) && store_changed(st->store))
-		daemon_retarget(d, daemon_store_load(nc));
+	    daemon_store_conf_equal(st->conf, nc))
+		daemon_store_check(d);
 	if (daemon_apply(d, nc, &cause) != 0) {
 		daemon_reload_failed(d, NULL, cause);
 		free(cause);
@@ -571,12 +651,17 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-/* Watch the config's directory: every way of replacing the file shows there. */
+/*
+ * Watch, with inotify, every directory entry that can change what the
+ * config path opens: the path's own entry in its directory (an edit in
+ * place, an atomic rename) and kubelet's "..data" beside it, each symlink
+ * followed on the way to the file (a ConfigMap's "..data", stow, Nix,
+ * Ansible links) and the file's entry in the directory it resolves to (an
+ * edit behind a symlink). The set is made again after every change seen.
+ */
 static void
 daemon_watch(struct daemon *d)
 {
-	char	*copy;
-
 	if (d->st.config_path == NULL)
 		return;
 	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -585,22 +670,7 @@ daemon_watch(struct daemon *d)
 		    strerror(errno), NULL);
 		return;
 	}
-	copy = xstrdup(d->st.config_path);
-	d->watch_dir = xstrdup(dirname(copy));
-	free(copy);
-	copy = xstrdup(d->st.config_path);
-	d->watch_name = xstrdup(basename(copy));
-	free(copy);
-	if (inotify_add_watch(d->inotify_fd, d->watch_dir, IN_CLOSE_WRITE |
-	    IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY |
-	    IN_ATTRIB) == -1) {
-		log_warn("cannot watch the config directory: reload with "
-		    "SIGHUP", "dir", d->watch_dir, "error", strerror(errno),
-		    NULL);
-		close(d->inotify_fd);
-		d->inotify_fd = -1;
-		return;
-	}
+	daemon_watch_set(d);
 	d->ev_inotify = event_new(d->base, d->inotify_fd, EV_READ | EV_PERSIST,
 	    daemon_inotify_cb, d);
 	event_add(d->ev_inotify, NULL);
@@ -648,6 +718,111 @@ daemon_file_cb(const char *path, void *arg)
 }
 
 static void
+daemon_watch_set(struct daemon *d)
+{
+	struct daemon_watchset	 ws;
+	char			 cwd[PATH_MAX];
+	char			*abs, *c1, *c2, *dir, *res;
+	size_t			 i, j;
+	int			 used;
+
+	if (d->inotify_fd == -1)
+		return;
+	memset(&ws, 0, sizeof ws);
+	ws.d = d;
+	if (d->st.config_path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		abs = xstrdup(d->st.config_path);
+	else
+		xasprintf(&abs, "%s/%s", cwd, d->st.config_path);
+
+	c1 = xstrdup(abs);
+	c2 = xstrdup(abs);
+	dir = dirname(c1);
+	daemon_watch_add(&ws, dir, basename(c2));
+	daemon_watch_add(&ws, dir, "..data");
+	free(c1);
+	free(c2);
+	if ((res = file_resolve("/", abs, daemon_watch_link, &ws)) != NULL) {
+		c1 = xstrdup(res);
+		c2 = xstrdup(res);
+		daemon_watch_add(&ws, dirname(c1), basename(c2));
+		free(c1);
+		free(c2);
+		free(res);
+	}
+	free(abs);
+
+	/* Drop the watches of directories no longer on the way. */
+	for (i = 0; i < d->nwatch; i++) {
+		for (used = 0, j = 0; j < ws.n && !used; j++)
+			used = ws.v[j].wd == d->watch[i].wd;
+		if (!used)
+			inotify_rm_watch(d->inotify_fd, d->watch[i].wd);
+	}
+	daemon_watch_free(d);
+	memcpy(d->watch, ws.v, sizeof ws.v);
+	d->nwatch = ws.n;
+}
+
+static void
+daemon_watch_add(struct daemon_watchset *ws, const char *dir,
+    const char *name)
+{
+	struct daemon	*d = ws->d;
+	size_t		 i;
+	int		 wd;
+
+	if (ws->n == DAEMON_WATCH_MAX)
+		return;
+	if ((wd = inotify_add_watch(d->inotify_fd, dir,
+	    DAEMON_WATCH_MASK)) == -1) {
+		if (!d->watch_warned)
+			log_warn("cannot watch a directory on the config's "
+			    "path: changes there need SIGHUP", "dir", dir,
+			    "error", strerror(errno), NULL);
+		d->watch_warned = 1;
+		return;
+	}
+	for (i = 0; i < ws->n; i++) {
+		if (ws->v[i].wd == wd && strcmp(ws->v[i].name, name) == 0)
+			return;
+	}
+	ws->v[ws->n].wd = wd;
+	ws->v[ws->n].name = xstrdup(name);
+	ws->n++;
+}
+
+/* file_resolve followed a symlink: its entry can retarget the path. */
+static void
+daemon_watch_link(const char *dir, const char *name, void *arg)
+{
+	daemon_watch_add(arg, dir, name);
+}
+
+static int
+daemon_watch_match(const struct daemon *d, int wd, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nwatch; i++) {
+		if (d->watch[i].wd == wd && (name == NULL ||
+		    strcmp(d->watch[i].name, name) == 0))
+			return (1);
+	}
+	return (0);
+}
+
+static void
+daemon_watch_free(struct daemon *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nwatch; i++)
+		free(d->watch[i].name);
+	d->nwatch = 0;
+}
+
+static void
 daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon			*d = arg;
@@ -662,16 +837,21 @@ daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->len == 0)
-				continue;
-			/* The file itself, or kubelet's "..data" swap. */
-			if (strcmp(ev->name, d->watch_name) == 0 ||
-			    strcmp(ev->name, "..data") == 0)
+			if (ev->mask & IN_Q_OVERFLOW)
 				relevant = 1;
+			else if (ev->len > 0)
+				relevant |= daemon_watch_match(d, ev->wd,
+				    ev->name);
+			else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+			    IN_IGNORED))
+				/* A directory on the way went: not one we dropped. */
+				relevant |= daemon_watch_match(d, ev->wd, NULL);
 		}
 	}
-	if (relevant)
+	if (relevant) {
+		daemon_watch_set(d);
 		evtimer_add(d->ev_debounce, &tv);	/* restarts the wait */
+	}
 }
 
 static void
@@ -682,19 +862,14 @@ daemon_debounce_cb(evutil_socket_t fd, short what, void *arg)
 
 	d->hup_pending = 0;
 	log_debug("config file changed", "path", d->st.config_path, NULL);
+	daemon_watch_set(d);	/* symlinks may point elsewhere now */
 	daemon_reload(d, force);
 }
 
-/* The trust store's files changed: reload it and probe everything again. */
 static void
 daemon_store_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct daemon	*d = arg;
-
-	if (!store_changed(d->st.store))
-		return;
-	log_info("trust store changed: reloading", NULL);
-	daemon_retarget(d, daemon_store_load(d->st.conf));
+	daemon_store_check(arg);
 }
 
 int
@@ -891,8 +1066,7 @@ out:
 	free(d.st.config_path);
 	free(d.st.reload_error);
 	free(d.st.listen_addr);
-	free(d.watch_dir);
-	free(d.watch_name);
+	daemon_watch_free(&d);
 	free(host);
 	if (ret == 0)
 		log_info("stopped", NULL);

@@ -43,6 +43,7 @@
 
 #include "aia.h"
 #include "buf.h"
+#include "file.h"
 #include "http.h"
 #include "log.h"
 #include "probe.h"
@@ -99,6 +100,7 @@ struct probe {
 	int				 starting;	/* inside probe_start */
 	int				 cert_requested; /* server asked for a client cert */
 	int				 via_proxy;
+	char				*proxy_auth;	/* as when it started */
 };
 
 static void	probe_deadline_cb(evutil_socket_t, short, void *);
@@ -133,8 +135,6 @@ static void	probe_free(struct probe *);
 static uint64_t	probe_ms_since(const struct timespec *);
 static void	probe_info_cb(const SSL *, int, int);
 static int	probe_ex_index(void);
-static int	probe_env_proxy(struct probe_env *, const struct conf *,
-		    char **);
 static void	probe_proxy_start(struct probe *);
 static void	probe_proxy_cb(evutil_socket_t, short, void *);
 static void	probe_format_addr(const struct sockaddr *, char *, size_t);
@@ -143,6 +143,10 @@ static void	probe_env_clear_allow(struct probe_env *);
 static int	probe_aia_allowed(const struct probe_env *, const char *,
 		    uint16_t);
 static void	probe_aia_start(struct probe *, int);
+static int	probe_file_usable(const char *);
+static int	probe_target_setup(struct probe_target *, struct probe_env *,
+		    const struct conf_target *, const struct store *, int,
+		    char **);
 
 /* ---- environment ------------------------------------------------------- */
 
@@ -160,16 +164,19 @@ probe_getenv(const char *upper, const char *lower)
 /*
  * proxy: env reads HTTPS_PROXY (probes) and HTTP_PROXY (AIA fetches, plain
  * http) as Go does, with NO_PROXY; a URL in the config serves both. A bad
- * HTTPS_PROXY stops everything; a bad HTTP_PROXY fails the AIA fetches
- * only, as in Go, where it fails the http:// requests.
+ * HTTPS_PROXY stops everything (at start; a reload is rejected); a bad
+ * HTTP_PROXY fails the AIA fetches only, as in Go, where it fails the
+ * http:// requests.
  */
-static int
-probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
+int
+probe_proxy_read(const struct conf *conf, struct probe_proxy *pp,
+    char **cause)
 {
 	const char	*https = NULL, *http = NULL, *np, *var = "proxy";
 	const char	*hvar = "proxy";
-	char		*why, *shown, *errs;
+	char		*why, *shown;
 
+	memset(pp, 0, sizeof *pp);
 	switch (conf->proxy) {
 	case CONF_PROXY_NONE:
 		return (0);
@@ -183,39 +190,78 @@ probe_env_proxy(struct probe_env *env, const struct conf *conf, char **cause)
 		http = probe_getenv("HTTP_PROXY", "http_proxy");
 		hvar = getenv("HTTP_PROXY") == http ? "HTTP_PROXY" :
 		    "http_proxy";
-		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL) {
-			env->no_proxy = xstrdup(np);
-			/* Go ignores them too: say so once. */
-			if ((errs = proxy_no_proxy_errors(np)) != NULL) {
-				log_warn("NO_PROXY entries ignored", "errors",
-				    errs, NULL);
-				free(errs);
-			}
-		}
+		if ((np = probe_getenv("NO_PROXY", "no_proxy")) != NULL)
+			pp->no_proxy = xstrdup(np);
 		break;
 	}
 	if (https != NULL) {
-		if (proxy_parse(https, &env->px, &why) != 0) {
+		if (proxy_parse(https, &pp->px, &why) != 0) {
 			shown = url_redact(https);
 			xasprintf(cause, "bad proxy '%s' in %s: %s", shown, var,
 			    why);
 			free(shown);
 			free(why);
+			probe_proxy_clear(pp);
 			return (-1);
 		}
-		env->has_proxy = 1;
+		pp->has_proxy = 1;
 	}
 	if (http != NULL) {
-		if (proxy_parse(http, &env->http_px, &why) != 0) {
+		if (proxy_parse(http, &pp->http_px, &why) != 0) {
 			shown = url_redact(http);
-			xasprintf(&env->http_px_error, "bad proxy '%s' in %s: %s",
+			xasprintf(&pp->http_px_error, "bad proxy '%s' in %s: %s",
 			    shown, hvar, why);
 			free(shown);
 			free(why);
 		} else
-			env->has_http_proxy = 1;
+			pp->has_http_proxy = 1;
 	}
 	return (0);
+}
+
+void
+probe_proxy_clear(struct probe_proxy *pp)
+{
+	proxy_clear(&pp->px);
+	proxy_clear(&pp->http_px);
+	free(pp->http_px_error);
+	free(pp->no_proxy);
+	memset(pp, 0, sizeof *pp);
+}
+
+/*
+ * Probes read the proxy when they start (probe_start; the credentials are
+ * copied then): one in flight keeps the proxy it connected to. AIA fetches
+ * copy what they need when they start. Takes pp's contents.
+ */
+void
+probe_env_set_proxy(struct probe_env *env, struct probe_proxy *pp)
+{
+	char	*errs;
+
+	/* Go ignores them too: say so, once per NO_PROXY value. */
+	if (pp->no_proxy != NULL && (env->proxy.no_proxy == NULL ||
+	    strcmp(env->proxy.no_proxy, pp->no_proxy) != 0) &&
+	    (errs = proxy_no_proxy_errors(pp->no_proxy)) != NULL) {
+		log_warn("NO_PROXY entries ignored", "errors", errs, NULL);
+		free(errs);
+	}
+	probe_proxy_clear(&env->proxy);
+	env->proxy = *pp;
+	memset(pp, 0, sizeof *pp);
+}
+
+/* A regular file that can be opened for reading. */
+static int
+probe_file_usable(const char *path)
+{
+	const char	*why;
+	int		 fd;
+
+	if ((fd = file_open_regular(path, &why)) == -1)
+		return (0);
+	close(fd);
+	return (1);
 }
 
 SSL_CTX *
@@ -269,6 +315,7 @@ probe_env_new(struct event_base *base, const struct conf *conf,
     const char *resolv_conf, const char *hosts, char **cause)
 {
 	struct probe_env	*env;
+	struct probe_proxy	 pp;
 	struct buf		 b;
 	struct sockaddr_storage	 ss;
 	const char		*vt;
@@ -296,10 +343,11 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 		}
 		env->verify_time = (time_t)v;
 	}
-	if (probe_env_proxy(env, conf, cause) != 0) {
+	if (probe_proxy_read(conf, &pp, cause) != 0) {
 		probe_env_free(env);
 		return (NULL);
 	}
+	probe_env_set_proxy(env, &pp);
 	if ((env->ssl_ctx = probe_ssl_ctx_new(NULL, NULL, cause)) == NULL) {
 		probe_env_free(env);
 		return (NULL);
@@ -311,10 +359,17 @@ probe_env_new(struct event_base *base, const struct conf *conf,
 		probe_env_free(env);
 		return (NULL);
 	}
-	evdns_base_resolv_conf_parse(env->dns, (DNS_OPTIONS_ALL &
-	    ~DNS_OPTION_HOSTSFILE) | DNS_OPTION_NAMESERVERS_NO_DEFAULT,
-	    env->resolv_conf);
-	evdns_base_load_hosts(env->dns, env->hosts);
+	/*
+	 * Only what the files say, as glibc, musl and Go resolve: evdns would
+	 * make up "localhost" when the hosts file cannot be read, so it gets
+	 * only a regular file that opens (and never a FIFO, which would block).
+	 */
+	if (probe_file_usable(env->resolv_conf))
+		evdns_base_resolv_conf_parse(env->dns, (DNS_OPTIONS_ALL &
+		    ~DNS_OPTION_HOSTSFILE) | DNS_OPTION_NAMESERVERS_NO_DEFAULT,
+		    env->resolv_conf);
+	if (probe_file_usable(env->hosts))
+		evdns_base_load_hosts(env->dns, env->hosts);
 	/* A probe's deadline bounds DNS; keep single tries short. */
 	evdns_base_set_option(env->dns, "timeout:", "2");
 	evdns_base_set_option(env->dns, "attempts:", "2");
@@ -351,10 +406,7 @@ probe_env_free(struct probe_env *env)
 	free(env->resolv_conf);
 	free(env->hosts);
 	free(env->resolvers);
-	free(env->no_proxy);
-	proxy_clear(&env->px);
-	proxy_clear(&env->http_px);
-	free(env->http_px_error);
+	probe_proxy_clear(&env->proxy);
 	probe_env_clear_allow(env);
 	free(env);
 }
@@ -393,13 +445,33 @@ int
 probe_target_init(struct probe_target *pt, struct probe_env *env,
     const struct conf_target *t, const struct store *base, char **cause)
 {
+	return (probe_target_setup(pt, env, t, base, 0, cause));
+}
+
+int
+probe_target_reinit(struct probe_target *pt, struct probe_env *env,
+    const struct conf_target *t, const struct store *base, char **cause)
+{
+	return (probe_target_setup(pt, env, t, base, 1, cause));
+}
+
+/* reread: the files changed on disk, a ca_file that fails is a finding. */
+static int
+probe_target_setup(struct probe_target *pt, struct probe_env *env,
+    const struct conf_target *t, const struct store *base, int reread,
+    char **cause)
+{
 	memset(pt, 0, sizeof *pt);
 	pt->t = t;
 	pt->store = base;
 	pt->ssl_ctx = env->ssl_ctx;
 	if (t->ca_file != NULL) {
-		pt->own_store = store_with_ca_file(base, t->ca_file, t->ca_mode,
-		    cause);
+		if (reread)
+			pt->own_store = store_with_ca_file_reread(base,
+			    t->ca_file, t->ca_mode);
+		else
+			pt->own_store = store_with_ca_file(base, t->ca_file,
+			    t->ca_mode, cause);
 		if (pt->own_store == NULL)
 			return (-1);
 		pt->store = pt->own_store;
@@ -557,7 +629,8 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 		size_t	i;
 
 		for (i = 0; i < pt->store->ncand; i++) {
-			if (pt->store->cand[i].exists &&
+			if (pt->store->cand[i].in_effect &&
+			    pt->store->cand[i].exists &&
 			    pt->store->cand[i].error != NULL) {
 				p->f.store_empty_why =
 				    xstrdup(pt->store->cand[i].error);
@@ -599,14 +672,16 @@ probe_start(struct probe_env *env, const struct probe_target *pt,
 	 * Only HTTPS and TLS: no mail, directory or database client reads
 	 * HTTPS_PROXY.
 	 */
-	if (env->has_proxy && address == NULL && t->address == NULL &&
+	if (env->proxy.has_proxy && address == NULL && t->address == NULL &&
 	    (t->u.scheme == CONF_SCHEME_HTTPS ||
 	    t->u.scheme == CONF_SCHEME_TLS) &&
-	    !proxy_bypass(env->no_proxy, t->u.host, t->u.port)) {
+	    !proxy_bypass(env->proxy.no_proxy, t->u.host, t->u.port)) {
 		/* The proxy resolves the target; we resolve the proxy. */
 		p->via_proxy = 1;
-		lit = env->px.host;
-		cport = env->px.port;
+		if (env->proxy.px.auth != NULL)
+			p->proxy_auth = xstrdup(env->proxy.px.auth);
+		lit = env->proxy.px.host;
+		cport = env->proxy.px.port;
 		xasprintf(&p->f.proxy, "%s%s%s:%u", strchr(lit, ':') ? "[" : "",
 		    lit, strchr(lit, ':') ? "]" : "", cport);
 	}
@@ -899,7 +974,7 @@ probe_proxy_start(struct probe *p)
 	const struct conf_target	*t = p->pt->t;
 	int				 v6 = strchr(t->u.host, ':') != NULL;
 	int				 n;
-	const char			*auth = p->env->px.auth;
+	const char			*auth = p->proxy_auth;
 
 	/* Userinfo in the proxy URL is Basic authentication, as in Go. */
 	n = snprintf(p->req, sizeof p->req, "CONNECT %s%s%s:%u HTTP/1.1\r\n"
@@ -1490,12 +1565,12 @@ probe_fetch_route(const struct probe_env *env, const char *url,
 		xasprintf(why, "its host %s is not in aia_fetch.allow, so it "
 		    "was not fetched", u.host);
 		rc = -1;
-	} else if (!proxy_bypass(env->no_proxy, u.host, port)) {
-		if (env->http_px_error != NULL) {
-			*why = xstrdup(env->http_px_error);
+	} else if (!proxy_bypass(env->proxy.no_proxy, u.host, port)) {
+		if (env->proxy.http_px_error != NULL) {
+			*why = xstrdup(env->proxy.http_px_error);
 			rc = -1;
-		} else if (env->has_http_proxy)
-			*px = &env->http_px;
+		} else if (env->proxy.has_http_proxy)
+			*px = &env->proxy.http_px;
 	}
 	url_free(&u);
 	return (rc);
@@ -1578,6 +1653,7 @@ probe_free(struct probe *p)
 		sk_X509_pop_free(p->presented, X509_free);
 	free(p->ocsp);
 	free(p->head);
+	free(p->proxy_auth);
 	facts_free(&p->f);
 	p->env->inflight--;
 	free(p);

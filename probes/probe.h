@@ -27,6 +27,16 @@ struct event_base;
 struct evdns_base;
 struct revcache;
 
+/* Which proxy probes go through, as a config (and the environment) say. */
+struct probe_proxy {
+	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
+	struct proxy		 px;
+	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
+	struct proxy		 http_px;
+	char			*http_px_error;	/* a bad HTTP_PROXY */
+	char			*no_proxy;
+};
+
 /*
  * What every probe shares: the loop, the resolver, one SSL_CTX, the trust
  * store in effect. Owned by whoever runs probes (check, the scheduler).
@@ -45,12 +55,7 @@ struct probe_env {
 	int			 security_level;
 	uint64_t		 clock_skew_ms;
 	time_t			 verify_time;	/* TRUSTPROBE_VERIFY_TIME, tests */
-	int			 has_proxy;	/* HTTPS_PROXY or proxy: URL */
-	struct proxy		 px;
-	int			 has_http_proxy; /* HTTP_PROXY, for AIA */
-	struct proxy		 http_px;
-	char			*http_px_error;	/* a bad HTTP_PROXY */
-	char			*no_proxy;
+	struct probe_proxy	 proxy;
 	unsigned		 inflight;	/* probes started, not finished */
 	struct revcache		*revcache;	/* OCSP and CRL answers */
 };
@@ -72,12 +77,26 @@ typedef void	(*probe_done_cb)(struct probe_facts *, struct result *, void *);
 struct probe_env *probe_env_new(struct event_base *, const struct conf *,
 		    const char *resolv_conf, const char *hosts, char **cause);
 void		 probe_env_free(struct probe_env *);
-/* The settings a reload may change without a new env (not the proxy). */
+/* The settings a reload may change without a new env (the proxy apart). */
 void		 probe_env_update(struct probe_env *, const struct conf *);
+/* The proxy settings of conf; -1 and *cause when they do not parse. */
+int		 probe_proxy_read(const struct conf *, struct probe_proxy *,
+		    char **cause);
+void		 probe_proxy_clear(struct probe_proxy *);
+/* Probes started from now on use pp; takes its contents. */
+void		 probe_env_set_proxy(struct probe_env *, struct probe_proxy *);
 SSL_CTX		*probe_ssl_ctx_new(const char *cert, const char *key,
 		    char **cause);
 /* Prepare a target: its store and SSL_CTX. -1 and *cause on failure. */
 int		 probe_target_init(struct probe_target *, struct probe_env *,
+		    const struct conf_target *, const struct store *base,
+		    char **cause);
+/*
+ * The same after its files changed on disk: a ca_file that no longer yields
+ * a certificate gives a store without any (trust_store_missing or
+ * trust_store_empty naming the file), never the CAs it held before.
+ */
+int		 probe_target_reinit(struct probe_target *, struct probe_env *,
 		    const struct conf_target *, const struct store *base,
 		    char **cause);
 void		 probe_target_clear(struct probe_target *);

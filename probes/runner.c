@@ -126,8 +126,8 @@ runner_fans_out(const struct runner *rn, const struct probe_target *pt)
 	if (!t->all_addresses || t->address != NULL ||
 	    t->u.scheme == CONF_SCHEME_FILE || rn->env->nameservers == 0)
 		return (0);
-	if (rn->env->has_proxy &&
-	    !proxy_bypass(rn->env->no_proxy, t->u.host, t->u.port))
+	if (rn->env->proxy.has_proxy &&
+	    !proxy_bypass(rn->env->proxy.no_proxy, t->u.host, t->u.port))
 		return (0);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_flags = EVUTIL_AI_NUMERICHOST;

@@ -7,13 +7,20 @@
  * candidate with what was found there, whether it is used or not, so that a
  * missing or empty store can be explained path by path. All paths are
  * resolved under a root (a container's filesystem seen through
- * /proc/PID/root), following symlinks as the container would.
+ * /proc/PID/root), following symlinks as the container would: by the
+ * kernel (openat2, RESOLVE_IN_ROOT) where it can, so that a container
+ * cannot swap a component for a symlink out of the root in between.
  *
  * OpenSSL's compiled-in paths are only reported, never loaded: a static
  * binary in a scratch image would look in the build machine's layout.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +37,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "file.h"
 #include "store.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -45,7 +53,6 @@
  * Real stores hold a few hundred.
  */
 #define STORE_MAX_STORE_CERTS	5000
-#define STORE_MAX_LINKS		40			/* as Linux's ELOOP */
 #define STORE_REPORT_MAX	(1024 * 1024)
 
 /* Go's list (crypto/x509/root_linux.go), also SPEC section 5 step 2. */
@@ -109,6 +116,7 @@ struct store_dst {
 
 struct store_ctx {
 	const char		*root;
+	int			 rootfd;	/* for openat2, else -1 */
 	const char		*(*getenv)(const char *);
 	struct store_file	**files;
 	size_t			 nfiles;
@@ -119,8 +127,12 @@ static void	 store_oom(const char *) __attribute__((noreturn));
 static X509_STORE *store_x509_new(void);
 static char	*store_root(const char *);
 static char	*store_join(const char *, const char *);
-static char	*store_resolve(const char *, const char *);
-static char	*store_sys_path(const char *, const struct store_candidate *);
+static int	 store_host(const struct store_ctx *,
+		    const struct store_candidate *);
+static int	 store_openat2(int, const char *, int);
+static int	 store_open(const struct store_ctx *, const char *, int, int);
+static int	 store_stat(const struct store_ctx *, const char *, int,
+		    struct stat *);
 static const char *store_env(struct store_ctx *, const char *);
 static void	 store_ctx_init(struct store_ctx *, const char *,
 		    const char *(*)(const char *));
@@ -128,7 +140,7 @@ static void	 store_ctx_free(struct store_ctx *);
 static int	 store_nopass(char *, int, int, void *);
 static void	 store_parse(struct store_ctx *, struct store_file *,
 		    const char *, size_t);
-static struct store_file *store_read(struct store_ctx *, const char *,
+static struct store_file *store_read(struct store_ctx *, const char *, int,
 		    const struct stat *);
 static void	 store_dst_add(struct store_dst *, STACK_OF(X509) *);
 static int	 store_x509_cmp(const void *, const void *);
@@ -213,103 +225,90 @@ store_join(const char *root, const char *path)
 }
 
 /*
- * The path the container would open, under root: symlinks, absolute ones
- * included, are followed inside root. The kernel would resolve an absolute
- * link against our own root instead (Debian's /etc/ssl/certs/X.pem points to
- * /usr/share/ca-certificates/...; Fedora's ca-bundle.crt to /etc/pki/...).
- * A missing component is kept as is, so that open() then fails the way the
- * application's would. Returns NULL with errno set. Caller frees.
+ * A candidate whose fs_path equals its path is opened as is (root "/", or
+ * a host path from the configuration).
  */
-static char *
-store_resolve(const char *root, const char *path)
+static int
+store_host(const struct store_ctx *ctx, const struct store_candidate *c)
 {
-	char		 done[PATH_MAX], todo[PATH_MAX], tmp[PATH_MAX];
-	char		 full[PATH_MAX], link[PATH_MAX];
-	const char	*p, *c;
-	char		*out;
-	size_t		 clen, dlen = 0;
-	struct stat	 sb;
-	ssize_t		 n;
-	int		 links = 0, len;
+	return (strcmp(c->path, c->fs_path) == 0);
+}
 
-	len = snprintf(todo, sizeof todo, "%s", path);
-	if (len < 0 || (size_t)len >= sizeof todo)
-		goto toolong;
-	done[0] = '\0';
-	p = todo;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		c = p;
-		while (*p != '\0' && *p != '/')
-			p++;
-		clen = p - c;
-		if (clen == 1 && c[0] == '.')
-			continue;
-		if (clen == 2 && c[0] == '.' && c[1] == '.') {
-			/* Never above root, as in a chroot. */
-			while (dlen > 0 && done[dlen - 1] != '/')
-				dlen--;
-			if (dlen > 0)
-				dlen--;
-			done[dlen] = '\0';
-			continue;
-		}
-		if (dlen + 1 + clen >= sizeof done)
-			goto toolong;
-		done[dlen++] = '/';
-		memcpy(done + dlen, c, clen);
-		dlen += clen;
-		done[dlen] = '\0';
+/* -1 unknown yet, 0 not available or not wanted, 1 in use. */
+static int	store_openat2_state = -1;
 
-		len = snprintf(full, sizeof full, "%s%s", root, done);
-		if (len < 0 || (size_t)len >= sizeof full)
-			goto toolong;
-		if (lstat(full, &sb) != 0 || !S_ISLNK(sb.st_mode))
-			continue;
-		if (++links > STORE_MAX_LINKS) {
-			errno = ELOOP;
-			return (NULL);
-		}
-		if ((n = readlink(full, link, sizeof link - 1)) == -1)
-			return (NULL);
-		link[n] = '\0';
-
-		/* The link's target replaces its own component. */
-		while (dlen > 0 && done[dlen - 1] != '/')
-			dlen--;
-		if (dlen > 0)
-			dlen--;
-		if (link[0] == '/')
-			dlen = 0;
-		done[dlen] = '\0';
-		len = snprintf(tmp, sizeof tmp, "%s/%s", link, p);
-		if (len < 0 || (size_t)len >= sizeof tmp)
-			goto toolong;
-		memcpy(todo, tmp, len + 1);
-		p = todo;
-	}
-	xasprintf(&out, "%s%s", root, dlen == 0 ? "/" : done);
-	return (out);
-
-toolong:
-	errno = ENAMETOOLONG;
-	return (NULL);
+void
+store_set_openat2(int on)
+{
+	store_openat2_state = on ? -1 : 0;
 }
 
 /*
- * The path to hand to the kernel for a candidate. A candidate whose fs_path
- * equals its path is taken as is (root "/", or a host path from the
- * configuration). Returns NULL with errno set. Caller frees.
+ * openat2(RESOLVE_IN_ROOT): -1 with errno set. EAGAIN means a rename raced
+ * with a ".." on the way: the kernel asks to try again.
  */
-static char *
-store_sys_path(const char *root, const struct store_candidate *c)
+static int
+store_openat2(int rootfd, const char *path, int flags)
 {
-	if (strcmp(c->path, c->fs_path) == 0)
-		return (xstrdup(c->path));
-	return (store_resolve(root, c->path));
+#ifdef SYS_openat2
+	struct open_how	how;
+	int		fd, tries = 0;
+
+	memset(&how, 0, sizeof how);
+	how.flags = (unsigned)flags;
+	how.resolve = RESOLVE_IN_ROOT;
+	do {
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	} while (fd == -1 && errno == EAGAIN && ++tries < 8);
+	return (fd);
+#else
+	errno = ENOSYS;
+	return (-1);
+#endif
+}
+
+/*
+ * Open path as a process whose root is ctx->root would. With openat2 and
+ * RESOLVE_IN_ROOT the kernel resolves every component inside the root,
+ * absolute symlinks and ".." included, in the same step as the open.
+ * Without it (Linux before 5.6, a seccomp filter that refuses it) the path
+ * is resolved by hand, then opened: a component swapped for a symlink in
+ * between is followed, out of the root too. host: a path from the
+ * configuration, opened as is. -1 with errno set.
+ */
+static int
+store_open(const struct store_ctx *ctx, const char *path, int host, int flags)
+{
+	char	*sys;
+	int	 fd, saved;
+
+	if (host || strcmp(ctx->root, "/") == 0)
+		return (open(path, flags));
+	if (ctx->rootfd != -1)
+		return (store_openat2(ctx->rootfd, path, flags));
+	if ((sys = file_resolve(ctx->root, path, NULL, NULL)) == NULL)
+		return (-1);
+	fd = open(sys, flags);
+	saved = errno;
+	free(sys);
+	errno = saved;
+	return (fd);
+}
+
+/* stat() of what store_open would open; a FIFO or device is not opened. */
+static int
+store_stat(const struct store_ctx *ctx, const char *path, int host,
+    struct stat *sb)
+{
+	int	fd, rc, saved;
+
+	if ((fd = store_open(ctx, path, host, O_PATH | O_CLOEXEC)) == -1)
+		return (-1);
+	rc = fstat(fd, sb);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (rc);
 }
 
 /* An unset and an empty variable are the same, as in Go. */
@@ -331,9 +330,28 @@ static void
 store_ctx_init(struct store_ctx *ctx, const char *root,
     const char *(*fn)(const char *))
 {
+	int	fd;
+
 	memset(ctx, 0, sizeof *ctx);
 	ctx->root = root;
 	ctx->getenv = fn;
+	ctx->rootfd = -1;
+	if (strcmp(root, "/") == 0 || store_openat2_state == 0)
+		return;
+	/* A root that does not open: every path under it fails the same. */
+	if ((ctx->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if (store_openat2_state == -1) {
+		/* Once per process: does the kernel (or a filter) allow it? */
+		fd = store_openat2(ctx->rootfd, ".", O_PATH | O_CLOEXEC);
+		store_openat2_state = fd != -1;
+		if (fd != -1)
+			close(fd);
+	}
+	if (store_openat2_state == 0) {
+		close(ctx->rootfd);
+		ctx->rootfd = -1;
+	}
 }
 
 static void
@@ -349,6 +367,9 @@ store_ctx_free(struct store_ctx *ctx)
 	free(ctx->files);
 	ctx->files = NULL;
 	ctx->nfiles = 0;
+	if (ctx->rootfd != -1)
+		close(ctx->rootfd);
+	ctx->rootfd = -1;
 }
 
 /* A certificate never needs a passphrase; never prompt on a terminal. */
@@ -406,11 +427,12 @@ store_parse(struct store_ctx *ctx, struct store_file *f, const char *data,
 }
 
 /*
- * Read and parse the regular file at sys (sb: its stat), once per load.
- * The returned entry belongs to ctx.
+ * Read and parse the regular file at path (as store_open; sb: its stat),
+ * once per load. The returned entry belongs to ctx.
  */
 static struct store_file *
-store_read(struct store_ctx *ctx, const char *sys, const struct stat *sb)
+store_read(struct store_ctx *ctx, const char *path, int host,
+    const struct stat *sb)
 {
 	struct store_file	*f;
 	struct stat		 st;
@@ -441,7 +463,8 @@ store_read(struct store_ctx *ctx, const char *sys, const struct stat *sb)
 		f->why = xstrdup("not a regular file");
 		return (f);
 	}
-	fd = open(sys, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = store_open(ctx, path, host,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
 		f->why = xstrdup(strerror(errno));
 		return (f);
@@ -588,20 +611,13 @@ store_scan_file(struct store_ctx *ctx, struct store_candidate *c)
 {
 	struct store_file	*f;
 	struct stat		 sb;
-	char			*sys;
 
-	if ((sys = store_sys_path(ctx->root, c)) == NULL) {
+	if (store_stat(ctx, c->path, store_host(ctx, c), &sb) != 0) {
 		store_set_error(c, strerror(errno));
-		return (NULL);
-	}
-	if (stat(sys, &sb) != 0) {
-		store_set_error(c, strerror(errno));
-		free(sys);
 		return (NULL);
 	}
 	store_set_stat(c, &sb);
-	f = store_read(ctx, sys, &sb);
-	free(sys);
+	f = store_read(ctx, c->path, store_host(ctx, c), &sb);
 	c->readable = f->opened;
 	c->ncerts = f->certs != NULL ? sk_X509_num(f->certs) : 0;
 	c->nexpired = f->nexpired;
@@ -674,29 +690,27 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 	struct dirent		*de;
 	struct stat		 sb;
 	DIR			*dp;
-	char			*sys, *esys, *epath, **names = NULL;
+	char			*epath, **names = NULL;
 	size_t			 nnames = 0, i, plen;
 	long long		 bytes = 0;
-	int			 direct, limited = 0;
+	int			 host, fd, limited = 0;
 
-	if ((sys = store_sys_path(ctx->root, c)) == NULL) {
+	host = store_host(ctx, c);
+	if (store_stat(ctx, c->path, host, &sb) != 0) {
 		store_set_error(c, strerror(errno));
-		return;
-	}
-	if (stat(sys, &sb) != 0) {
-		store_set_error(c, strerror(errno));
-		free(sys);
 		return;
 	}
 	store_set_stat(c, &sb);
 	if (!S_ISDIR(sb.st_mode)) {
 		store_set_error(c, "not a directory");
-		free(sys);
 		return;
 	}
-	if ((dp = opendir(sys)) == NULL) {
+	if ((fd = store_open(ctx, c->path, host,
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (dp = fdopendir(fd)) == NULL) {
 		store_set_error(c, strerror(errno));
-		free(sys);
+		if (fd != -1)
+			close(fd);
 		return;
 	}
 	c->readable = 1;
@@ -716,19 +730,13 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 	if (nnames > 1)
 		qsort(names, nnames, sizeof *names, store_name_cmp);
 
-	direct = strcmp(c->path, c->fs_path) == 0;
 	plen = strlen(c->path);
 	while (plen > 1 && c->path[plen - 1] == '/')
 		plen--;
 	for (i = 0; i < nnames; i++) {
 		xasprintf(&epath, "%.*s/%s", (int)plen, c->path, names[i]);
-		if (direct)
-			esys = epath;
-		else if ((esys = store_resolve(ctx->root, epath)) == NULL) {
-			free(epath);
-			continue;
-		}
-		if (stat(esys, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+		if (store_stat(ctx, epath, host, &sb) != 0 ||
+		    !S_ISREG(sb.st_mode) ||
 		    store_ident_has(skip, sb.st_dev, sb.st_ino) ||
 		    store_ident_has(&seen, sb.st_dev, sb.st_ino))
 			goto next;
@@ -738,22 +746,19 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 			goto next;
 		}
 		bytes += sb.st_size;
-		f = store_read(ctx, esys, &sb);
+		f = store_read(ctx, epath, host, &sb);
 		if (f->certs != NULL && sk_X509_num(f->certs) > 0) {
 			c->ncerts += sk_X509_num(f->certs);
 			c->nexpired += f->nexpired;
 			store_dst_add(dst, f->certs);
 		}
 next:
-		if (esys != epath)
-			free(esys);
 		free(epath);
 	}
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
 	free(seen.v);
-	free(sys);
 
 	if (c->ncerts == 0)
 		store_set_error(c, "directory has no certificate files");
@@ -1237,32 +1242,37 @@ store_free(struct store *s)
 	free(s);
 }
 
-/* Only stat() (and lstat/readlink under a root): called on every tick. */
+/*
+ * Only stat()s: called on every tick. A target's store looks only at its
+ * ca_file: its base is checked on its own.
+ */
 int
 store_changed(const struct store *s)
 {
 	const struct store_candidate	*c;
+	struct store_ctx		 ctx;
 	struct stat			 sb;
-	char				*sys;
 	size_t				 i;
-	int				 exists;
+	int				 exists, under = 0, changed = 0;
 
-	for (i = 0; i < s->ncand; i++) {
+	/* A target's ca_file is a host path: no need to open the root. */
+	for (i = s->nbase; i < s->ncand; i++)
+		under |= strcmp(s->cand[i].path, s->cand[i].fs_path) != 0;
+	store_ctx_init(&ctx, under ? s->root : "/", NULL);
+	for (i = s->nbase; i < s->ncand && !changed; i++) {
 		c = &s->cand[i];
-		sys = store_sys_path(s->root, c);
-		exists = sys != NULL && stat(sys, &sb) == 0;
-		free(sys);
+		exists = store_stat(&ctx, c->path, store_host(&ctx, c),
+		    &sb) == 0;
 		if (exists != c->exists)
-			return (1);
-		if (!exists)
-			continue;
-		if (sb.st_dev != c->dev || sb.st_ino != c->ino ||
-		    sb.st_size != c->size ||
+			changed = 1;
+		else if (exists && (sb.st_dev != c->dev ||
+		    sb.st_ino != c->ino || sb.st_size != c->size ||
 		    sb.st_mtim.tv_sec != c->mtime.tv_sec ||
-		    sb.st_mtim.tv_nsec != c->mtime.tv_nsec)
-			return (1);
+		    sb.st_mtim.tv_nsec != c->mtime.tv_nsec))
+			changed = 1;
 	}
-	return (0);
+	store_ctx_free(&ctx);
+	return (changed);
 }
 
 /* Everything but the X509_STORE, status, source and path. */
@@ -1305,8 +1315,8 @@ store_dup(const struct store *b)
 }
 
 struct store *
-store_with_ca_file(const struct store *base, const char *ca_file,
-    enum conf_ca_mode mode, char **cause)
+store_with_ca_file_reread(const struct store *base, const char *ca_file,
+    enum conf_ca_mode mode)
 {
 	STACK_OF(X509_OBJECT)	*objs;
 	X509_OBJECT		*o;
@@ -1320,23 +1330,27 @@ store_with_ca_file(const struct store *base, const char *ca_file,
 
 	s = store_dup(base);
 	s->x509 = store_x509_new();
+	s->nbase = s->ncand;
 	store_ctx_init(&ctx, s->root, NULL);
 	c = store_add_cand(s, ca_file, 0, ORIGIN_CA_FILE, 1);
 	c->in_effect = 1;
 	f = store_scan_file(&ctx, c);
 	if (f == NULL || c->ncerts == 0) {
-		xasprintf(cause, "ca_file %s: %s", ca_file,
-		    c->error != NULL ? c->error : "no certificate");
 		store_ctx_free(&ctx);
-		store_free(s);
-		return (NULL);
+		for (i = 0; i < s->nbase; i++)
+			s->cand[i].in_effect = 0;
+		s->status = c->exists ? STORE_EMPTY : STORE_MISSING;
+		xasprintf(&s->source, "ca_file %s (%s)", ca_file,
+		    mode == CONF_CA_REPLACE ? "replace" : "append");
+		s->path = xstrdup(ca_file);
+		return (s);
 	}
 	dst.x509 = s->x509;
 	store_dst_add(&dst, f->certs);
 	store_ctx_free(&ctx);
 
 	if (mode == CONF_CA_REPLACE) {
-		for (i = 0; i + 1 < s->ncand; i++)
+		for (i = 0; i < s->nbase; i++)
 			s->cand[i].in_effect = 0;
 		xasprintf(&s->source, "ca_file %s (replace)", ca_file);
 		s->path = xstrdup(ca_file);
@@ -1363,6 +1377,23 @@ store_with_ca_file(const struct store *base, const char *ca_file,
 	s->ncerts = store_count(s->x509);
 	s->status = STORE_OK;
 	return (s);
+}
+
+struct store *
+store_with_ca_file(const struct store *base, const char *ca_file,
+    enum conf_ca_mode mode, char **cause)
+{
+	struct store			*s;
+	const struct store_candidate	*c;
+
+	s = store_with_ca_file_reread(base, ca_file, mode);
+	if (s->status == STORE_OK)
+		return (s);
+	c = &s->cand[s->ncand - 1];
+	xasprintf(cause, "ca_file %s: %s", ca_file,
+	    c->error != NULL ? c->error : "no certificate");
+	store_free(s);
+	return (NULL);
 }
 
 char *

@@ -65,13 +65,17 @@ struct store {
 	struct store_runtime	*rt;
 	size_t			 nrt;
 	time_t			 loaded_at;
+	size_t			 nbase;		/* cand[] copied from a base store */
 };
 
 /* probes/store.c */
 /* Never fails: a missing or empty store is a status, not an error. Caller frees. */
 struct store	*store_load(const struct store_config *);
 void		 store_free(struct store *);
-/* 1 when a file or directory in effect (or a candidate that was missing) changed. */
+/*
+ * 1 when a file or directory in effect (or a candidate that was missing)
+ * changed; for a store made with a ca_file, only that file counts.
+ */
 int		 store_changed(const struct store *);
 /*
  * The store a target with ca_file uses: base plus the file (append) or the
@@ -80,6 +84,14 @@ int		 store_changed(const struct store *);
  */
 struct store	*store_with_ca_file(const struct store *base, const char *ca_file,
 		    enum conf_ca_mode, char **cause);
+/*
+ * The same after the file changed on disk, never NULL: a file that no longer
+ * yields a certificate gives a store without any (STORE_MISSING when it is
+ * gone, else STORE_EMPTY, the file's candidate saying why), in either mode,
+ * so that a CA removed from the file is never trusted on. Caller frees.
+ */
+struct store	*store_with_ca_file_reread(const struct store *base,
+		    const char *ca_file, enum conf_ca_mode);
 /* "every path tried" for the trust_store_missing message. Caller frees. */
 char		*store_paths_tried(const struct store *);
 /* The report as a JSON object (truststore --json and /status). */
@@ -87,5 +99,11 @@ void		 store_report_json(const struct store *, struct buf *);
 /* The report as text for people (trustprobe truststore). */
 void		 store_report_text(const struct store *, struct buf *);
 const char	*store_status_name(enum store_status);
+/*
+ * Paths under a root are opened with openat2(RESOLVE_IN_ROOT) when the
+ * kernel allows it; 0 makes this process resolve them by hand instead, as
+ * it does without openat2 (tests). 1 goes back to finding out.
+ */
+void		 store_set_openat2(int);
 
 #endif

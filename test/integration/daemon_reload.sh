@@ -5,7 +5,10 @@
 # added target appears and is probed at once, an unchanged target keeps its
 # result and schedule (not probed again), a removed one disappears. (e) An
 # invalid edit changes nothing and is reported with FILE:LINE:COLUMN in
-# /status, the metric and the log; fixing it applies.
+# /status, the metric and the log; fixing it applies. (f) With the config
+# path a symlink to a file elsewhere, an edit of that file (in place or by a
+# rename), of the file a retargeted link points to, and a directory symlink
+# swapped on the way are each applied within 2 s.
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
 . "$TOP_SRCDIR/test/integration/fixture.sh"
@@ -41,6 +44,19 @@ checked_at() { jq -r ".targets[] | select(.name == \"$1\") | .checked_at" "$D_ST
 probes_total() {
 	metrics_get
 	mval trustprobe_probes_total "target=\"$1\""
+}
+
+# start_on CONFIG WHAT: the daemon on CONFIG; the anchor's first result is
+# what "kept its result" is measured against.
+start_on() {
+	daemon_start "$1"
+	if wait_for 5 probed anchor; then
+		ANCHOR_AT=$(checked_at anchor)
+		ok "$2: the daemon runs on $1, the anchor probed at $ANCHOR_AT"
+	else
+		not_ok "$2: the anchor target is not probed 5 s after start"
+		ANCHOR_AT=none
+	fi
 }
 
 RELOAD_TIMES=""
@@ -83,14 +99,7 @@ expect_anchor_kept() {
 mkdir -p "$TMPD/conf"
 CFG="$TMPD/conf/trustprobe.yaml"
 gen >"$CFG"
-daemon_start "$CFG"
-if wait_for 5 probed anchor; then
-	ANCHOR_AT=$(checked_at anchor)
-	ok "the anchor target is probed at start ($ANCHOR_AT)"
-else
-	not_ok "the anchor target is not probed 5 s after start"
-	ANCHOR_AT=none
-fi
+start_on "$CFG" "plain directory"
 
 # (a) edit in place: truncate and write the same inode.
 gen in-place >"$TMPD/new.yaml"
@@ -201,14 +210,7 @@ mkdir -p "$CM/..2026_12_01_00_00_00.1"
 gen >"$CM/..2026_12_01_00_00_00.1/trustprobe.yaml"
 ln -s ..2026_12_01_00_00_00.1 "$CM/..data"
 ln -s ..data/trustprobe.yaml "$CM/trustprobe.yaml"
-daemon_start "$CM/trustprobe.yaml"
-if wait_for 5 probed anchor; then
-	ANCHOR_AT=$(checked_at anchor)
-	ok "ConfigMap layout: the daemon runs on $CM/trustprobe.yaml"
-else
-	not_ok "ConfigMap layout: the anchor target is not probed 5 s after start"
-	ANCHOR_AT=none
-fi
+start_on "$CM/trustprobe.yaml" "ConfigMap layout"
 
 mkdir "$CM/..2026_12_01_00_05_00.2"
 gen configmap >"$CM/..2026_12_01_00_05_00.2/trustprobe.yaml"
@@ -218,11 +220,13 @@ mv -T "$CM/..data_tmp" "$CM/..data"
 rm -rf "$CM/..2026_12_01_00_00_00.1"
 expect_added "ConfigMap ..data swap" configmap "$t0"
 
-# (d) SIGHUP. Edit the file inside the current timestamped directory: the
-# daemon watches the ConfigMap directory, not its subdirectories, so only the
-# signal can make it see this change.
+# (d) SIGHUP. Edit the file through a hard link in another directory: the
+# daemon watches directories (the ConfigMap's and the timestamped one the
+# file resolves to), and inotify reports a change to the directory it was
+# made through, so only the signal can make it see this one.
+ln "$CM/..2026_12_01_00_05_00.2/trustprobe.yaml" "$TMPD/hardlink.yaml"
 gen configmap sighup >"$TMPD/new.yaml"
-cat "$TMPD/new.yaml" >"$CM/..2026_12_01_00_05_00.2/trustprobe.yaml"
+cat "$TMPD/new.yaml" >"$TMPD/hardlink.yaml"
 if wait_for 1 present sighup; then
 	skip "SIGHUP: the change was seen without the signal (not isolated)"
 else
@@ -239,6 +243,48 @@ if d_log_has 'msg="SIGHUP: reloading"' &&
 else
 	not_ok "SIGHUP: no 'SIGHUP: reloading' / 'config reloaded' log lines"; diag "$(tail -n 8 "$D_LOG")"
 fi
+daemon_stop
+
+# --- (f) the config path a symlink to a file elsewhere (stow, Ansible) ------
+# The edit is made to the file the link points to, in another directory.
+mkdir -p "$TMPD/etc" "$TMPD/dotfiles" "$TMPD/other"
+gen >"$TMPD/dotfiles/trustprobe.yaml"
+ln -s "$TMPD/dotfiles/trustprobe.yaml" "$TMPD/etc/trustprobe.yaml"
+start_on "$TMPD/etc/trustprobe.yaml" "symlinked config"
+gen in-place >"$TMPD/new.yaml"
+t0=$(now_ms)
+cat "$TMPD/new.yaml" >"$TMPD/dotfiles/trustprobe.yaml"
+expect_added "edit in place behind a symlink" in-place "$t0"
+
+# An editor that saves by a rename, in the link's target directory.
+gen in-place renamed >"$TMPD/dotfiles/.trustprobe.yaml.swp"
+t0=$(now_ms)
+mv -f "$TMPD/dotfiles/.trustprobe.yaml.swp" "$TMPD/dotfiles/trustprobe.yaml"
+expect_added "atomic rename behind a symlink" renamed "$t0"
+
+# The link now points to a file in a third directory: edits there count.
+gen in-place renamed >"$TMPD/other/trustprobe.yaml"
+ln -sfn "$TMPD/other/trustprobe.yaml" "$TMPD/etc/trustprobe.yaml"
+sleep 1
+gen in-place renamed configmap >"$TMPD/new.yaml"
+t0=$(now_ms)
+cat "$TMPD/new.yaml" >"$TMPD/other/trustprobe.yaml"
+expect_added "the link retargeted, then an edit in its new directory" configmap "$t0"
+daemon_stop
+
+# A directory symlink swapped on the way (Nix profiles, a "current" release
+# link): the path goes through profile/current, which is renamed to point
+# to another generation.
+mkdir -p "$TMPD/profile/gen-1" "$TMPD/profile/gen-2"
+gen >"$TMPD/profile/gen-1/trustprobe.yaml"
+gen sighup >"$TMPD/profile/gen-2/trustprobe.yaml"
+ln -s gen-1 "$TMPD/profile/current"
+ln -sfn "$TMPD/profile/current/trustprobe.yaml" "$TMPD/etc/trustprobe.yaml"
+start_on "$TMPD/etc/trustprobe.yaml" "through a directory symlink"
+t0=$(now_ms)
+ln -s gen-2 "$TMPD/profile/current.new"
+mv -T "$TMPD/profile/current.new" "$TMPD/profile/current"
+expect_added "a directory symlink on the way swapped" sighup "$t0"
 daemon_stop
 
 diag "reload latencies (change to target in /status):$RELOAD_TIMES"

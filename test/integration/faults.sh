@@ -1,9 +1,12 @@
 #!/bin/bash
 # faults.sh: what goes wrong around a running daemon (issue 7, point 3).
 # The config file deleted, emptied, replaced by a directory, made
-# unreadable, replaced by binary garbage: the old config keeps running and
-# the fault is reported. The CA bundle deleted or emptied: the next probes
+# unreadable, replaced by binary garbage or a FIFO, or a bad edit made to
+# the file the config path links to: the old config keeps running and the
+# fault is reported. The CA bundle deleted or emptied: the next probes
 # say trust_store_missing / trust_store_empty, and recover when it is back.
+# A path component under trust_store.root swapped for a symlink out of the
+# root while the store is read: never followed out.
 # Descriptor exhaustion, a resolver that never answers, a SIGHUP storm.
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
@@ -55,7 +58,7 @@ config_fault() {
 	err=$(jq -r '.config.last_reload_error // ""' "$D_STATUS")
 	[ -n "$err" ] && ok "config $name: /status says why: ${err%%$'\n'*}" ||
 	    not_ok "config $name: no last_reload_error"
-	metrics_get
+	metrics_get || :
 	[ "$(mval trustprobe_config_last_reload_successful)" = 0 ] &&
 	    ok "config $name: trustprobe_config_last_reload_successful 0" ||
 	    not_ok "config $name: reload metric is $(mval trustprobe_config_last_reload_successful)"
@@ -77,8 +80,47 @@ config_fault deleted rm -f "$cfg"
 config_fault truncated truncate -s 0 "$cfg"
 config_fault "replaced by a directory" sh -c "rm -f '$cfg' && mkdir '$cfg'"
 config_fault "binary garbage" sh -c "head -c 4096 /dev/urandom >'$cfg.g' && mv '$cfg.g' '$cfg'"
+# A FIFO: opening it for reading would block until a writer comes, and with
+# it the whole daemon (a reload used to hang there).
+config_fault "replaced by a FIFO" sh -c "rm -f '$cfg' && mkfifo '$cfg'"
+case $err in
+*"not a regular file but a FIFO"*) ok "config FIFO: the error says it is a FIFO" ;;
+*) not_ok "config FIFO: error '$err'" ;;
+esac
 d_log_has 'msg="config rejected"' && ok "rejections are logged" ||
     not_ok "no 'config rejected' log line"
+daemon_stop
+
+# --- a bad edit behind a symlink (stow, Ansible: the config path links to a
+# file in another directory, edited there) is reported, not ignored --------
+mkdir -p "$TMPD/real"
+cfg_good >"$TMPD/real/trustprobe.yaml"
+ln -s "$TMPD/real/trustprobe.yaml" "$dir/linked.yaml"
+daemon_start "$dir/linked.yaml"
+wait_for 5 status_has '.targets[0].reason == "ok"' ||
+    not_ok "symlinked config: good target never ok"
+before=$(probes_of good)
+{ cfg_good; echo "timeuot: 2s"; } >"$TMPD/bad.yaml"
+cat "$TMPD/bad.yaml" >"$TMPD/real/trustprobe.yaml"
+if wait_for 3 status_has '.config.last_reload_ok == false'; then
+	ok "bad edit behind a symlink: reload rejected within 3 s ($WAIT_MS ms)"
+else
+	not_ok "bad edit behind a symlink: not seen"; diag "$(tail -3 "$D_LOG")"
+fi
+case $(jq -r '.config.last_reload_error // ""' "$D_STATUS") in
+*"$dir/linked.yaml:5:1: unknown key 'timeuot'"*) ok "bad edit behind a symlink: /status names the config path, line, column and key" ;;
+*) not_ok "bad edit behind a symlink: $(jq -r '.config.last_reload_error' "$D_STATUS")" ;;
+esac
+d_log_has "msg=\"config rejected\" error=\"$dir/linked.yaml:5:1" &&
+    ok "bad edit behind a symlink: logged" || not_ok "bad edit behind a symlink: no log line"
+sleep 1.5
+after=$(probes_of good)
+[ "$after" -gt "$before" ] &&
+    ok "bad edit behind a symlink: the old config keeps probing ($before -> $after)" ||
+    not_ok "bad edit behind a symlink: probes stopped ($before -> $after)"
+cfg_good >"$TMPD/real/trustprobe.yaml"
+wait_for 3 status_has '.config.last_reload_ok == true' &&
+    ok "fixed behind the symlink: applied again" || not_ok "fixed behind the symlink: not applied"
 daemon_stop
 
 # Unreadable needs a daemon that is not root (root reads anything).
@@ -151,6 +193,40 @@ else
 	not_ok "bundle back: reason $(reason_of good)"
 fi
 daemon_stop
+
+# --- a container swaps a path component for a symlink out of its root ----
+# trust_store.root is another container's file system. Its etc/ssl is
+# exchanged, as fast as it goes, with an absolute symlink to a host
+# directory holding another bundle, while the store is loaded under the
+# root again and again (root_escape.c). Seen from inside the root that link
+# leads nowhere: a load finds the root's bundle (1 certificate) or nothing,
+# never the host's (2). Paths under the root are opened with
+# openat2(RESOLVE_IN_ROOT); resolved by hand, then opened (the fallback
+# without openat2), some loads read the host's file.
+er="$TMPD/escape/root"
+eh="$TMPD/escape/host"
+mkdir -p "$er/etc/ssl/certs" "$eh/etc/ssl/certs"
+cp "$FX/bundle.pem" "$er/etc/ssl/certs/ca-certificates.crt"
+cat "$FX/bundle.pem" "$FX/other-root.pem" >"$eh/etc/ssl/certs/ca-certificates.crt"
+ln -s "$eh/etc/ssl" "$er/etc/ssl.alt"
+rc=0
+out=$("$TOP_BUILDDIR/test/integration/root_escape" "$er" 2) || rc=$?
+case $rc in
+0)
+	case $out in
+	"loads "*" inside "[1-9]*" nothing "[1-9]*" escaped 0")
+		ok "root escape: a component swapped for a symlink out of the root during loads: never read ($out)" ;;
+	*) not_ok "root escape: the swap did not race the loads: $out" ;;
+	esac ;;
+77) skip "root escape: $out" ;;
+*) not_ok "root escape: loads read the host's bundle: $out" ;;
+esac
+out=$("$TOP_BUILDDIR/test/integration/root_escape" "$er" 2 fallback) || :
+diag "resolved by hand (the fallback without openat2): $out"
+run "$TRUSTPROBE" truststore --json --root "$er"
+[ "$(printf '%s' "$OUT" | jq -r '.status + " " + (.certificates | tostring)')" = "ok 1" ] &&
+    ok "root escape: after the race the root's own bundle is in effect" ||
+    not_ok "root escape: truststore --root says $(printf '%s' "$OUT" | jq -c '{status, certificates}')"
 
 # --- a resolver that never answers ------------------------------------------
 cat >"$TMPD/dns.yaml" <<EOF

@@ -1,6 +1,7 @@
 #!/bin/bash
 # proxy.sh: HTTPS_PROXY and NO_PROXY as Go reads them, through the
-# fixture's CONNECT proxy (which only ever connects to 127.0.0.1).
+# fixture's CONNECT proxy (which only ever connects to 127.0.0.1); the
+# daemon applies a changed proxy: on reload.
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
 . "$TOP_SRCDIR/test/integration/fixture.sh"
@@ -150,6 +151,56 @@ done
 grep -q s3cret "$D_LOG" && leak="$leak log"
 [ -z "$leak" ] && ok "the proxy password is on no page and in no log line" ||
     not_ok "the proxy password shows in:$leak"
+daemon_stop
+
+# The daemon: a changed proxy applies to the next probes of unchanged
+# targets (a reload used to keep the proxy the daemon started with).
+pconf() {
+	cat <<YAML
+interval: 1s
+timeout: 1s
+proxy: $1
+trust_store: {ca_file: $CA}
+targets:
+  - {name: far, url: "https://far.example:$GOOD/", server_name: good.test}
+YAML
+}
+reason_is() { status_has ".targets[0].reason == \"$1\""; }
+pconf none >"$TMPD/reload.yaml"
+daemon_start "$TMPD/reload.yaml"
+wait_for 5 reason_is dns_not_found && ok "daemon, proxy: none: dns_not_found" ||
+    not_ok "daemon, proxy: none: $(jq -r '.targets[0].reason' "$D_STATUS")"
+n3=$(lines)
+pconf "$PX" | write_atomic "$TMPD/reload.yaml"
+if wait_for 5 reason_is ok; then
+	ok "reload to proxy: $PX: the next probe goes through it ($WAIT_MS ms)"
+else
+	not_ok "reload to a proxy: $(jq -r '.targets[0].reason + ": " + .targets[0].message' "$D_STATUS")"
+fi
+[ "$(lines)" -gt "$n3" ] && tail -n 1 "$FX/proxy.log" | grep -q "^CONNECT far.example:$GOOD " &&
+    ok "after the reload the proxy was asked to CONNECT far.example:$GOOD" ||
+    not_ok "after the reload: no CONNECT in the proxy log"
+status_has '.config.last_reload_ok == true and .targets[0].consecutive_failures == 0' &&
+    ok "the target was kept (same name and settings) and is ok" ||
+    not_ok "after the reload: $(jq -c .config "$D_STATUS")"
+# New credentials in a reload are what the next CONNECT carries.
+pconf "\"http://reload-user:pw2@127.0.0.1:$(fixture_port proxy)\"" |
+    write_atomic "$TMPD/reload.yaml"
+want="Proxy-Authorization: Basic $(printf 'reload-user:pw2' | base64)"
+if wait_for 5 grep -qxF "$want" "$FX/proxy.log"; then
+	ok "reload to a proxy with credentials: the next CONNECT carries them ($WAIT_MS ms)"
+else
+	not_ok "reload with credentials: $(tail -n 2 "$FX/proxy.log" | tr '\n' '|')"
+fi
+pconf none | write_atomic "$TMPD/reload.yaml"
+if wait_for 5 reason_is dns_not_found; then
+	n4=$(lines)
+	sleep 1.5
+	[ "$(lines)" = "$n4" ] && ok "reload back to proxy: none: direct again, the proxy no longer used" ||
+	    not_ok "proxy: none after the reload, yet the proxy saw CONNECT"
+else
+	not_ok "reload back to proxy: none: $(jq -r '.targets[0].reason' "$D_STATUS")"
+fi
 daemon_stop
 
 fixture_stop

@@ -202,6 +202,19 @@ run env TRUSTPROBE_RESOLV_CONF="$TMPD/empty-resolv.conf" TRUSTPROBE_HOSTS="$TMPD
 J=$(printf '%s' "$OUT" | jq -c '.[0]')
 expect dns_no_resolver critical 1 "empty resolv.conf" "empty-resolv\.conf"
 
+# No resolver and no hosts file: 'localhost' is a name like any other (glibc,
+# musl and Go fail it too; libevent's evdns used to make it up).
+run env TRUSTPROBE_RESOLV_CONF="$TMPD/empty-resolv.conf" TRUSTPROBE_HOSTS="$TMPD/none" \
+    "$TRUSTPROBE" check --json --ca-file "$CA" "https://localhost:$(fixture_port good)/"
+J=$(printf '%s' "$OUT" | jq -c '.[0]')
+expect dns_no_resolver critical 1 "localhost without a hosts file" "'localhost'" "empty-resolv\.conf"
+printf '127.0.0.1 localhost\n' >"$TMPD/hosts-localhost"
+run env TRUSTPROBE_RESOLV_CONF="$TMPD/empty-resolv.conf" TRUSTPROBE_HOSTS="$TMPD/hosts-localhost" \
+    "$TRUSTPROBE" check --json --ca-file "$CA" --server-name good.test \
+    "https://localhost:$(fixture_port good)/"
+J=$(printf '%s' "$OUT" | jq -c '.[0]')
+expect ok ok 0 "localhost from a hosts file that has it"
+
 # Trust store problems: an empty container root, an empty bundle.
 mkdir -p "$TMPD/scratch"
 run env -u SSL_CERT_FILE -u SSL_CERT_DIR TRUSTPROBE_RESOLV_CONF="$FX/resolv.conf" \

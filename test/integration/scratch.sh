@@ -3,7 +3,8 @@
 # empty directory, run with chroot against the loopback fixture: no CA
 # bundle gives trust_store_missing naming the paths tried; the usual
 # Dockerfile fix (a bundle at /etc/ssl/certs/ca-certificates.crt) gives ok;
-# no /etc/resolv.conf gives dns_no_resolver for a named target.
+# no /etc/resolv.conf gives dns_no_resolver for a named target, localhost
+# included when there is no /etc/hosts.
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
 . "$TOP_SRCDIR/test/integration/fixture.sh"
@@ -63,6 +64,17 @@ in_scratch check "https://good.test:$(fixture_port good)/"
 expect_rc 1 "a named target without /etc/resolv.conf"
 expect_out "reason: dns_no_resolver" "no resolv.conf: dns_no_resolver"
 expect_out "/etc/resolv.conf" "dns_no_resolver names the file looked at"
+
+# No /etc/hosts either: 'localhost' is not resolved (as glibc, musl and Go
+# in the same root), then it is once the image has a hosts file saying so.
+in_scratch check "https://localhost:$(fixture_port good)/"
+expect_rc 1 "localhost in an empty root"
+expect_out "reason: dns_no_resolver" "localhost without /etc/hosts: dns_no_resolver"
+printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
+in_scratch check --server-name good.test "https://localhost:$(fixture_port good)/"
+expect_rc 0 "localhost with an /etc/hosts entry"
+expect_out "reason: ok" "localhost with an /etc/hosts entry: ok"
+rm -f "$root/etc/hosts"
 
 # Least privilege: the daemon in the scratch root, read-only, as uid 65532.
 in_scratch run -c /nonexistent.yaml -l 127.0.0.1:0

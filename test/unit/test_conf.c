@@ -1828,6 +1828,46 @@ test_top_level_not_a_mapping(void **state UNUSED)
 
 /* Files, formatting, helpers. */
 
+/*
+ * A FIFO as the config would block open() until a writer comes (a reload
+ * hung there); a device is never opened either. An alarm turns a hang into
+ * a failure instead of a stuck test run.
+ */
+static void
+test_conf_load_not_regular(void **state UNUSED)
+{
+	struct conf		*c;
+	struct conf_errors	 e;
+	char			 dir[] = "/tmp/tp-conf-fifo.XXXXXX", *fifo, *s;
+
+	assert_non_null(mkdtemp(dir));
+	xasprintf(&fifo, "%s/trustprobe.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	assert_int_equal(conf_load(fifo, &c, &e), -1);
+	alarm(0);
+	assert_null(c);
+	assert_int_equal(e.n, 1);
+	s = conf_error_string(&e.v[0]);
+	assert_true(strncmp(s, fifo, strlen(fifo)) == 0);
+	assert_string_equal(s + strlen(fifo), ": cannot open: not a regular "
+	    "file but a FIFO");
+	free(s);
+	conf_errors_free(&e);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+
+	alarm(10);
+	assert_int_equal(conf_load("/dev/zero", &c, &e), -1);
+	alarm(0);
+	s = conf_error_string(&e.v[0]);
+	assert_string_equal(s, "/dev/zero: cannot open: not a regular file but "
+	    "a character device");
+	free(s);
+	conf_errors_free(&e);
+}
+
 static void
 test_conf_load_file(void **state UNUSED)
 {
@@ -1861,7 +1901,7 @@ test_conf_load_file(void **state UNUSED)
 
 	assert_int_equal(conf_load(A_DIR, &c, &e), -1);
 	s = conf_error_string(&e.v[0]);
-	assert_string_equal(s, A_DIR ": cannot read: Is a directory");
+	assert_string_equal(s, A_DIR ": cannot open: Is a directory");
 	free(s);
 	conf_errors_free(&e);
 
@@ -2187,6 +2227,7 @@ main(void)
 		cmocka_unit_test(test_billion_laughs),
 		cmocka_unit_test(test_top_level_not_a_mapping),
 		cmocka_unit_test(test_conf_load_file),
+		cmocka_unit_test(test_conf_load_not_regular),
 		cmocka_unit_test(test_conf_load_too_big),
 		cmocka_unit_test(test_error_string),
 		cmocka_unit_test(test_long_and_control_values_quoted),

@@ -776,6 +776,65 @@ test_with_ca_file_errors(void **state)
 	store_free(base);
 }
 
+/*
+ * A target's ca_file store watches its file, not the base's files (the
+ * base is checked on its own); after a change that empties the file it has
+ * no certificate, in either mode: a removed CA is never trusted on.
+ */
+static void
+test_with_ca_file_reread(void **state)
+{
+	struct store	*base, *t, *r;
+	char		*ca, *p;
+
+	put(DEBIAN_BUNDLE, pem_a);
+	put("/private.pem", pem_c);
+	ca = at("/private.pem");
+	base = load();
+	t = store_with_ca_file_reread(base, ca, CONF_CA_APPEND);
+	assert_int_equal(t->status, STORE_OK);
+	assert_int_equal(t->ncerts, 2);
+	assert_int_equal(store_changed(t), 0);
+
+	put(DEBIAN_BUNDLE, pem_b);	/* the base's file: not this store's */
+	assert_int_equal(store_changed(base), 1);
+	assert_int_equal(store_changed(t), 0);
+	put("/private.pem", pem_e);	/* its own: changed */
+	assert_int_equal(store_changed(t), 1);
+	store_free(t);
+
+	/* Gone: no certificate at all, in either mode; MISSING. */
+	p = at("/private.pem");
+	assert_int_equal(unlink(p), 0);
+	t = store_with_ca_file_reread(base, ca, CONF_CA_APPEND);
+	assert_int_equal(t->status, STORE_MISSING);
+	assert_int_equal(t->ncerts, 0);
+	assert_string_equal(t->path, ca);
+	assert_false(cand(t, DEBIAN_BUNDLE, "bundle")->in_effect);
+	assert_true(cand(t, ca, "ca_file")->in_effect);
+	assert_false(cand(t, ca, "ca_file")->exists);
+	assert_contains(t->source, "(append)");
+	r = store_with_ca_file_reread(base, ca, CONF_CA_REPLACE);
+	assert_int_equal(r->status, STORE_MISSING);
+	assert_int_equal(r->ncerts, 0);
+	store_free(r);
+
+	/* Back as text that is no PEM: EMPTY, saying why; then it changed. */
+	put("/private.pem", "not a certificate\n");
+	assert_int_equal(store_changed(t), 1);
+	store_free(t);
+	t = store_with_ca_file_reread(base, ca, CONF_CA_REPLACE);
+	assert_int_equal(t->status, STORE_EMPTY);
+	assert_int_equal(t->ncerts, 0);
+	assert_string_equal(cand(t, ca, "ca_file")->error,
+	    "no PEM certificate in file");
+	assert_int_equal(store_changed(t), 0);
+	store_free(t);
+	store_free(base);
+	free(p);
+	free(ca);
+}
+
 static void
 test_config_ca_file_no_discovery(void **state)
 {
@@ -1144,8 +1203,9 @@ test_status_names(void **state)
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* "fallback": paths under a root resolved by hand, as without openat2. */
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest	tests[] = {
 		T(test_empty_root_is_missing),
@@ -1170,6 +1230,7 @@ main(void)
 		T(test_absolute_symlink_stays_in_root),
 		T(test_with_ca_file_append_and_replace),
 		T(test_with_ca_file_errors),
+		T(test_with_ca_file_reread),
 		T(test_config_ca_file_no_discovery),
 		T(test_json_report),
 		T(test_json_missing_env),
@@ -1186,5 +1247,7 @@ main(void)
 		T(test_status_names),
 	};
 
+	if (argc > 1 && strcmp(argv[1], "fallback") == 0)
+		store_set_openat2(0);
 	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
 }

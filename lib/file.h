@@ -1,0 +1,30 @@
+/*
+ * file.h: opening a file a user named (the config, /etc/hosts) for
+ * reading without letting it block the event loop: only a regular file is
+ * opened, never a FIFO (open blocks until a writer comes) or a device
+ * (opening one can have effects). Resolving a path under another root.
+ */
+#ifndef TP_FILE_H
+#define TP_FILE_H
+
+/* lib/file.c */
+/*
+ * A descriptor open read-only, non-blocking and close-on-exec on the
+ * regular file at path, or -1 with *why saying why in words ("No such file
+ * or directory", "Is a directory", "not a regular file but a FIFO").
+ */
+int	file_open_regular(const char *path, const char **why);
+/*
+ * The path a process whose root is root would open for path, as text:
+ * symlinks, absolute ones included, are followed inside root and ".."
+ * never leaves it. A missing component is kept as is, so that open() then
+ * fails the way that process's would. on_link, when not NULL, is told each
+ * symlink followed: the directory it is in (as we see it: under root) and
+ * its name. Text only: a component swapped for a symlink after this returns
+ * is followed by open(). NULL with errno set. Caller frees.
+ */
+char	*file_resolve(const char *root, const char *path,
+	    void (*on_link)(const char *dir, const char *name, void *),
+	    void *arg);
+
+#endif
