@@ -1665,8 +1665,7 @@ conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	struct stat		 st;
 	const char		*why;
 	char			*buf;
-	size_t			 len = 0, cap;
-	ssize_t			 n;
+	size_t			 len = 0;
 	int			 fd, rv;
 
 	*out = NULL;
@@ -1686,38 +1685,19 @@ conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 		close(fd);
 		goto fail;
 	}
-	/* Read one byte past the limit to see a growing file. */
-	cap = 64 * 1024;
-	buf = xmalloc(cap);
-	for (;;) {
-		if (len == cap) {
-			if (cap > CONF_MAX_FILE_SIZE)
-				break;
-			cap = cap * 2 > CONF_MAX_FILE_SIZE ?
-			    CONF_MAX_FILE_SIZE + 1 : cap * 2;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
+	buf = file_read_fd(fd, CONF_MAX_FILE_SIZE, &len);
+	if (buf == NULL) {
+		if (len > CONF_MAX_FILE_SIZE)
+			conf_error_add(errs, path, 0, 0, "file is more than %d "
+			    "bytes, limit is %d", CONF_MAX_FILE_SIZE,
+			    CONF_MAX_FILE_SIZE);
+		else
 			conf_error_add(errs, path, 0, 0, "cannot read: %s",
 			    strerror(errno));
-			close(fd);
-			free(buf);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	if (len > CONF_MAX_FILE_SIZE) {
-		conf_error_add(errs, path, 0, 0, "file is more than %d bytes, "
-		    "limit is %d", CONF_MAX_FILE_SIZE, CONF_MAX_FILE_SIZE);
-		free(buf);
+		close(fd);
 		goto fail;
 	}
+	close(fd);
 	rv = conf_load_buffer(path, buf, len, out, errs == &tmp ? NULL : errs);
 	free(buf);
 	return (rv);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,6 +71,45 @@ file_open_regular(const char *path, const char **why)
 		return (-1);
 	}
 	return (fd);
+}
+
+char *
+file_read_fd(int fd, size_t max, size_t *len)
+{
+	char	*buf;
+	size_t	 cap, got = 0;
+	ssize_t	 n;
+
+	*len = 0;
+	/* Grown as needed: a small file never costs max bytes. */
+	cap = max < 64 * 1024 ? max + 1 : 64 * 1024;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		if (got == cap) {
+			if (cap > max)
+				break;
+			cap = cap * 2 > max ? max + 1 : cap * 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			free(buf);
+			return (NULL);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > max) {
+		free(buf);
+		*len = max + 1;
+		return (NULL);
+	}
+	buf[got] = '\0';
+	*len = got;
+	return (buf);
 }
 
 /*

@@ -7,6 +7,8 @@
 #ifndef TP_FILE_H
 #define TP_FILE_H
 
+#include <stddef.h>
+
 /* lib/file.c */
 /*
  * A descriptor open read-only, non-blocking and close-on-exec on the
@@ -14,6 +16,13 @@
  * or directory", "Is a directory", "not a regular file but a FIFO").
  */
 int	file_open_regular(const char *path, const char **why);
+/*
+ * Read fd to its end, at most max bytes: the bytes, NUL-terminated, and
+ * *len (caller frees). NULL when the file holds more than max bytes (*len
+ * is then max + 1: a file that grows is seen) or a read fails (*len 0,
+ * errno set). fd stays open.
+ */
+char	*file_read_fd(int fd, size_t max, size_t *len);
 /*
  * The path a process whose root is root would open for path, as text:
  * symlinks, absolute ones included, are followed inside root and ".."

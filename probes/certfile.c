@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "file.h"
 #include "probe.h"
 #include "xmalloc.h"
 
@@ -47,62 +48,33 @@ static char *
 certfile_read(const char *path, size_t *len, char **cause)
 {
 	struct stat	 sb;
+	const char	*why;
 	char		*data;
-	size_t		 got = 0;
-	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) == -1) {
-		xasprintf(cause, "cannot open it: %s", strerror(errno));
+	if ((fd = file_open_regular(path, &why)) == -1) {
+		xasprintf(cause, "cannot open it: %s", why);
 		return (NULL);
 	}
-	if (fstat(fd, &sb) == -1) {
-		xasprintf(cause, "cannot stat it: %s", strerror(errno));
-		close(fd);
-		return (NULL);
-	}
-	if (S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
-		*cause = xstrdup(S_ISDIR(sb.st_mode) ? "it is a directory" :
-		    "it is not a regular file");
-		close(fd);
-		return (NULL);
-	}
-	if (sb.st_size > CERTFILE_MAX) {
+	/* The size it has now, for the message; the read checks again. */
+	if (fstat(fd, &sb) == 0 && sb.st_size > CERTFILE_MAX) {
 		xasprintf(cause, "it is %lld bytes, over the limit of %d",
 		    (long long)sb.st_size, CERTFILE_MAX);
 		close(fd);
 		return (NULL);
 	}
-	/* One byte more than stat said: a file that grows is read whole. */
-	data = xmalloc(CERTFILE_MAX + 1);
-	while (got < CERTFILE_MAX + 1 &&
-	    (n = read(fd, data + got, CERTFILE_MAX + 1 - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			xasprintf(cause, "reading it failed: %s",
-			    strerror(errno));
-			free(data);
-			close(fd);
-			return (NULL);
-		}
-		got += n;
-	}
+	data = file_read_fd(fd, CERTFILE_MAX, len);
 	close(fd);
-	if (got > CERTFILE_MAX) {
+	if (data == NULL && *len > CERTFILE_MAX)
 		xasprintf(cause, "it is over the limit of %d bytes",
 		    CERTFILE_MAX);
-		free(data);
-		return (NULL);
-	}
-	if (got == 0) {
+	else if (data == NULL)
+		xasprintf(cause, "reading it failed: %s", strerror(errno));
+	else if (*len == 0) {
 		*cause = xstrdup("it is empty");
 		free(data);
-		return (NULL);
+		data = NULL;
 	}
-	data[got] = '\0';
-	*len = got;
 	return (data);
 }
 

@@ -438,7 +438,6 @@ store_read(struct store_ctx *ctx, const char *path, int host,
 	struct stat		 st;
 	char			*data;
 	size_t			 i, got;
-	ssize_t			 n;
 	int			 fd;
 
 	for (i = 0; i < ctx->nfiles; i++) {
@@ -491,21 +490,15 @@ store_read(struct store_ctx *ctx, const char *path, int host,
 		close(fd);
 		return (f);
 	}
-	data = xmalloc(st.st_size);
-	for (got = 0; got < (size_t)st.st_size; got += n) {
-		n = read(fd, data + got, st.st_size - got);
-		if (n == -1 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n == -1) {
+	data = file_read_fd(fd, STORE_MAX_FILE_SIZE, &got);
+	if (data == NULL) {
+		if (got > STORE_MAX_FILE_SIZE)
+			xasprintf(&f->why, "file too large (more than %d MiB)",
+			    STORE_MAX_FILE_SIZE / (1024 * 1024));
+		else
 			f->why = xstrdup(strerror(errno));
-			free(data);
-			close(fd);
-			return (f);
-		}
-		if (n == 0)
-			break;	/* shrank meanwhile: parse what is there */
+		close(fd);
+		return (f);
 	}
 	close(fd);
 	if (got == 0)

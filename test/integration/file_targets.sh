@@ -100,7 +100,7 @@ bad "$P/missing.pem" "cannot open it: No such file or directory" "a missing file
 bad "$P/garbage" "it is neither PEM nor a DER certificate" "random bytes"
 bad "$P/good.key" "it holds no CERTIFICATE block \(only: PRIVATE KEY\)" \
     "a key where the chain should be"
-bad "$P" "it is a directory" "a directory"
+bad "$P" "cannot open it: Is a directory" "a directory"
 : >"$P/empty.pem"
 bad "$P/empty.pem" "it is empty" "an empty file"
 head -c 2000000 /dev/zero >"$P/big.pem"
@@ -109,7 +109,8 @@ sed 's/^M/!/' "$P/good.pem" >"$P/broken.pem"
 bad "$P/broken.pem" "PEM block 1 (\(CERTIFICATE\) is not a valid certificate|does not parse)" \
     "a damaged PEM block"
 mkfifo "$P/fifo"
-bad "$P/fifo" "it is not a regular file" "a FIFO (never opened for reading)"
+bad "$P/fifo" "cannot open it: not a regular file but a FIFO" \
+    "a FIFO (never opened for reading)"
 
 # shellcheck disable=SC2086
 run "$TRUSTPROBE" $CK --key "$P/missing.key" "file://$P/good.pem"
