@@ -4,9 +4,8 @@
  * One event loop holds everything: the scheduler's probes, the status
  * endpoint, the signals, and two watchers:
  *
- *  - the config: SIGHUP, or inotify on the config file's directory (an
- *    edit in place, an atomic rename, the Kubernetes ConfigMap "..data"
- *    symlink swap) and on every directory its symlinks lead through (an
+ *  - the config: SIGHUP, or a change seen by watch.c (an edit in place,
+ *    an atomic rename, the Kubernetes ConfigMap "..data" symlink swap, an
  *    edit of the file a symlink points to). Events are debounced; a new
  *    config is applied only when entirely valid, whole: unchanged targets
  *    keep their results and schedule, removed ones go, new ones are probed
@@ -15,13 +14,12 @@
  *  - the trust store: its files in effect are stat()ed every few seconds
  *    (and on SIGHUP); a change reloads the store and probes every target
  *    again. A target's own ca_file likewise, for that target.
- *  - the files file:// targets read (filewatch.c): a change probes those
+ *  - the files file:// targets read (watch.c too): a change probes those
  *    targets again at once.
  *
  * SIGTERM and SIGINT stop the loop; everything is freed and every
  * connection closed before exit.
  */
-#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -47,32 +45,18 @@
 #include "file.h"
 #include "log.h"
 #include "daemon.h"
-#include "filewatch.h"
 #include "notify.h"
 #include "privdrop.h"
 #include "probe.h"
 #include "sched.h"
 #include "server.h"
 #include "state.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 #define DAEMON_DEBOUNCE_MS	250
 #define DAEMON_STORE_CHECK_S	2
 #define DAEMON_FD_RESERVE	16	/* listener, evdns, inotify, logs, ... */
-
-/*
- * A directory entry whose change can change what the config path opens:
- * the file itself, each symlink on the way to it, kubelet's "..data".
- */
-#define DAEMON_WATCH_MAX	16
-#define DAEMON_WATCH_MASK	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | \
-	    IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | \
-	    IN_MOVE_SELF)
-
-struct daemon_watch {
-	int	 wd;
-	char	*name;
-};
 
 struct daemon {
 	struct event_base	*base;
@@ -80,30 +64,19 @@ struct daemon {
 	struct probe_env	*env;
 	struct sched		*sched;
 	struct server		*server;
-	struct filewatch	*fw;		/* file:// targets' files */
+	struct watch		*cw;		/* the config file */
+	struct watch		*fw;		/* file:// targets' files */
 	const struct daemon_opts *opts;
 	uint64_t		 config_hash;	/* of the file last applied */
 
 	struct event		*ev_hup;
 	struct event		*ev_term;
 	struct event		*ev_int;
-	struct event		*ev_inotify;
 	struct event		*ev_debounce;
 	struct event		*ev_store;
-	int			 inotify_fd;
-	struct daemon_watch	 watch[DAEMON_WATCH_MAX];
-	size_t			 nwatch;
-	int			 watch_warned;
 	int			 hup_pending;	/* a SIGHUP waits in the debounce */
 	int			 max_probes;	/* by the fd limit */
 	size_t			 max_conns;
-};
-
-/* The new set of watches, while it is made (daemon_watch_set). */
-struct daemon_watchset {
-	struct daemon		*d;
-	struct daemon_watch	 v[DAEMON_WATCH_MAX];
-	size_t			 n;
 };
 
 static int	daemon_load(struct daemon *, struct conf **,
@@ -114,18 +87,11 @@ static void	daemon_reload_failed(struct daemon *, struct conf_errors *,
 		    const char *);
 static void	daemon_result_cb(struct target_state *, int, int, void *);
 static void	daemon_signal_cb(evutil_socket_t, short, void *);
-static void	daemon_inotify_cb(evutil_socket_t, short, void *);
 static void	daemon_debounce_cb(evutil_socket_t, short, void *);
 static void	daemon_store_cb(evutil_socket_t, short, void *);
-static void	daemon_watch(struct daemon *);
 static void	daemon_watch_files(struct daemon *);
 static void	daemon_file_cb(const char *, void *);
-static void	daemon_watch_set(struct daemon *);
-static void	daemon_watch_add(struct daemon_watchset *, const char *,
-		    const char *);
-static void	daemon_watch_link(const char *, const char *, void *);
-static int	daemon_watch_match(const struct daemon *, int, const char *);
-static void	daemon_watch_free(struct daemon *);
+static void	daemon_config_cb(const char *, void *);
 static void	daemon_log_store(const struct store *);
 static void	daemon_set_log(const struct conf *, int);
 static struct store *daemon_store_load(const struct conf *);
@@ -652,28 +618,14 @@ daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 /*
- * Watch, with inotify, every directory entry that can change what the
- * config path opens: the path's own entry in its directory (an edit in
- * place, an atomic rename) and kubelet's "..data" beside it, each symlink
- * followed on the way to the file (a ConfigMap's "..data", stow, Nix,
- * Ansible links) and the file's entry in the directory it resolves to (an
- * edit behind a symlink). The set is made again after every change seen.
+ * The config file, watched as watch.c watches any file: an edit in place,
+ * an atomic rename, a ConfigMap's "..data" swap, an edit behind a symlink.
  */
 static void
-daemon_watch(struct daemon *d)
+daemon_config_cb(const char *path, void *arg)
 {
-	if (d->st.config_path == NULL)
-		return;
-	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (d->inotify_fd == -1) {
-		log_warn("inotify unavailable: reload with SIGHUP", "error",
-		    strerror(errno), NULL);
-		return;
-	}
-	daemon_watch_set(d);
-	d->ev_inotify = event_new(d->base, d->inotify_fd, EV_READ | EV_PERSIST,
-	    daemon_inotify_cb, d);
-	event_add(d->ev_inotify, NULL);
+	log_debug("config file changed", "path", path, NULL);
+	daemon_reload(arg, 0);
 }
 
 /* The certificate and key files of file:// targets. */
@@ -694,7 +646,7 @@ daemon_watch_files(struct daemon *d)
 		if (c->targets[i].key != NULL)
 			paths[n++] = c->targets[i].key;
 	}
-	filewatch_set(d->fw, paths, n);
+	watch_set(d->fw, paths, n);
 	free(paths);
 }
 
@@ -718,151 +670,12 @@ daemon_file_cb(const char *path, void *arg)
 }
 
 static void
-daemon_watch_set(struct daemon *d)
-{
-	struct daemon_watchset	 ws;
-	char			 cwd[PATH_MAX];
-	char			*abs, *c1, *c2, *dir, *res;
-	size_t			 i, j;
-	int			 used;
-
-	if (d->inotify_fd == -1)
-		return;
-	memset(&ws, 0, sizeof ws);
-	ws.d = d;
-	if (d->st.config_path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
-		abs = xstrdup(d->st.config_path);
-	else
-		xasprintf(&abs, "%s/%s", cwd, d->st.config_path);
-
-	c1 = xstrdup(abs);
-	c2 = xstrdup(abs);
-	dir = dirname(c1);
-	daemon_watch_add(&ws, dir, basename(c2));
-	daemon_watch_add(&ws, dir, "..data");
-	free(c1);
-	free(c2);
-	if ((res = file_resolve("/", abs, daemon_watch_link, &ws)) != NULL) {
-		c1 = xstrdup(res);
-		c2 = xstrdup(res);
-		daemon_watch_add(&ws, dirname(c1), basename(c2));
-		free(c1);
-		free(c2);
-		free(res);
-	}
-	free(abs);
-
-	/* Drop the watches of directories no longer on the way. */
-	for (i = 0; i < d->nwatch; i++) {
-		for (used = 0, j = 0; j < ws.n && !used; j++)
-			used = ws.v[j].wd == d->watch[i].wd;
-		if (!used)
-			inotify_rm_watch(d->inotify_fd, d->watch[i].wd);
-	}
-	daemon_watch_free(d);
-	memcpy(d->watch, ws.v, sizeof ws.v);
-	d->nwatch = ws.n;
-}
-
-static void
-daemon_watch_add(struct daemon_watchset *ws, const char *dir,
-    const char *name)
-{
-	struct daemon	*d = ws->d;
-	size_t		 i;
-	int		 wd;
-
-	if (ws->n == DAEMON_WATCH_MAX)
-		return;
-	if ((wd = inotify_add_watch(d->inotify_fd, dir,
-	    DAEMON_WATCH_MASK)) == -1) {
-		if (!d->watch_warned)
-			log_warn("cannot watch a directory on the config's "
-			    "path: changes there need SIGHUP", "dir", dir,
-			    "error", strerror(errno), NULL);
-		d->watch_warned = 1;
-		return;
-	}
-	for (i = 0; i < ws->n; i++) {
-		if (ws->v[i].wd == wd && strcmp(ws->v[i].name, name) == 0)
-			return;
-	}
-	ws->v[ws->n].wd = wd;
-	ws->v[ws->n].name = xstrdup(name);
-	ws->n++;
-}
-
-/* file_resolve followed a symlink: its entry can retarget the path. */
-static void
-daemon_watch_link(const char *dir, const char *name, void *arg)
-{
-	daemon_watch_add(arg, dir, name);
-}
-
-static int
-daemon_watch_match(const struct daemon *d, int wd, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nwatch; i++) {
-		if (d->watch[i].wd == wd && (name == NULL ||
-		    strcmp(d->watch[i].name, name) == 0))
-			return (1);
-	}
-	return (0);
-}
-
-static void
-daemon_watch_free(struct daemon *d)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nwatch; i++)
-		free(d->watch[i].name);
-	d->nwatch = 0;
-}
-
-static void
-daemon_inotify_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct daemon			*d = arg;
-	char				 buf[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event	*ev;
-	struct timeval			 tv = { 0, DAEMON_DEBOUNCE_MS * 1000 };
-	ssize_t				 n;
-	char				*p;
-	int				 relevant = 0;
-
-	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
-			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW)
-				relevant = 1;
-			else if (ev->len > 0)
-				relevant |= daemon_watch_match(d, ev->wd,
-				    ev->name);
-			else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
-			    IN_IGNORED))
-				/* A directory on the way went: not one we dropped. */
-				relevant |= daemon_watch_match(d, ev->wd, NULL);
-		}
-	}
-	if (relevant) {
-		daemon_watch_set(d);
-		evtimer_add(d->ev_debounce, &tv);	/* restarts the wait */
-	}
-}
-
-static void
 daemon_debounce_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
 	int		 force = d->hup_pending;
 
 	d->hup_pending = 0;
-	log_debug("config file changed", "path", d->st.config_path, NULL);
-	daemon_watch_set(d);	/* symlinks may point elsewhere now */
 	daemon_reload(d, force);
 }
 
@@ -889,7 +702,6 @@ daemon_main(const struct daemon_opts *o)
 
 	memset(&d, 0, sizeof d);
 	d.opts = o;
-	d.inotify_fd = -1;
 	log_set_level(o->verbose ? LOG_DEBUG : LOG_INFO);
 #ifdef __GLIBC__
 	/*
@@ -1026,8 +838,13 @@ daemon_main(const struct daemon_opts *o)
 		    conf_ready_name(d.st.conf->ready_when), NULL);
 	}
 
-	daemon_watch(&d);
-	d.fw = filewatch_new(d.base, daemon_file_cb, &d);
+	if (d.st.config_path != NULL) {
+		const char	*cpath = d.st.config_path;
+
+		d.cw = watch_new(d.base, "the config", daemon_config_cb, &d);
+		watch_set(d.cw, &cpath, 1);
+	}
+	d.fw = watch_new(d.base, "certificate files", daemon_file_cb, &d);
 	daemon_watch_files(&d);
 	d.ev_store = event_new(d.base, -1, EV_PERSIST, daemon_store_cb, &d);
 	evtimer_add(d.ev_store, &tv);
@@ -1041,7 +858,8 @@ out:
 		sched_target_free(d.sched, d.st.targets[i]);
 	free(d.st.targets);
 	server_free(d.server);
-	filewatch_free(d.fw);
+	watch_free(d.cw);
+	watch_free(d.fw);
 	sched_free(d.sched);
 	probe_env_free(d.env);
 	if (d.ev_hup != NULL)
@@ -1050,14 +868,10 @@ out:
 		event_free(d.ev_term);
 	if (d.ev_int != NULL)
 		event_free(d.ev_int);
-	if (d.ev_inotify != NULL)
-		event_free(d.ev_inotify);
 	if (d.ev_debounce != NULL)
 		event_free(d.ev_debounce);
 	if (d.ev_store != NULL)
 		event_free(d.ev_store);
-	if (d.inotify_fd != -1)
-		close(d.inotify_fd);
 	if (d.base != NULL)
 		event_base_free(d.base);
 	store_free(d.st.store);
@@ -1066,7 +880,6 @@ out:
 	free(d.st.config_path);
 	free(d.st.reload_error);
 	free(d.st.listen_addr);
-	daemon_watch_free(&d);
 	free(host);
 	if (ret == 0)
 		log_info("stopped", NULL);

@@ -123,6 +123,11 @@ expect_rc 2 "--key on a network target is a usage error"
 # --- the daemon: changes to the files are probed again at once --------------
 cp "$P/expired.pem" "$P/tls.crt"
 cp "$P/good.key" "$P/tls.key"
+# A certificate reached through a symlink to another directory (stow,
+# Nix, a hand-made Secret layout): edited in place where it really is.
+mkdir -p "$TMPD/real" "$TMPD/linked"
+cp "$P/expired.pem" "$TMPD/real/tls.crt"
+ln -s "$TMPD/real/tls.crt" "$TMPD/linked/tls.crt"
 cat >"$TMPD/d.yaml" <<EOT
 interval: 1h
 trust_store: {ca_file: $P/ca.pem}
@@ -130,6 +135,9 @@ targets:
   - name: served
     url: file://$P/tls.crt
     key: $P/tls.key
+    server_name: leaf.test
+  - name: linked
+    url: file://$TMPD/linked/tls.crt
     server_name: leaf.test
 EOT
 daemon_start "$TMPD/d.yaml"
@@ -156,6 +164,14 @@ if d_log_has 'msg="certificate file changed: probing again" target=served'; then
 	ok "the log says which file changed"
 else
 	not_ok "no log line for the change"; diag "$(tail -n 5 "$D_LOG")"
+fi
+linked_is() { status_has ".targets[1].reason == \"$1\""; }
+wait_for 5 linked_is expired || not_ok "the linked target was not probed"
+cat "$P/good.pem" >"$TMPD/real/tls.crt"
+if wait_for 2 linked_is ok; then
+	ok "an edit behind a symlink is probed within 2 s ($WAIT_MS ms)"
+else
+	not_ok "an edit behind a symlink was not seen"; diag "$(cat "$D_STATUS")"
 fi
 metrics_get
 if [ -n "$(mval trustprobe_probe_duration_seconds 'target="served"' 'phase="total"')" ] &&
