@@ -157,7 +157,9 @@ expect() {
 	total=$(field .duration_ms.total)
 	timeout=10000
 	[ "$name" = ocsp_hang ] && timeout=2000
-	if [ "$total" -le $((timeout + 300)) ]; then
+	# A second of slack for a loaded machine: a hang would take the
+	# responder's 10 s or forever, not the deadline and a bit.
+	if [ "$total" -le $((timeout + 1000)) ]; then
 		ok "$name: within its deadline ($total ms of $timeout)"
 	else
 		not_ok "$name: $total ms, deadline $timeout"
