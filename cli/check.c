@@ -219,7 +219,7 @@ cmd_check(int argc, char **argv)
 	sc.root = root != NULL ? root : conf->ts_root;
 	sc.ca_file = ca_file != NULL ? ca_file : conf->ts_ca_file;
 	sc.ca_dir = ca_dir != NULL ? ca_dir : conf->ts_ca_dir;
-	sc.no_runtimes = 1;	/* check prints no store report */
+	sc.lean = 1;	/* check prints no store report */
 	store = store_load(&sc);
 
 	memset(&run, 0, sizeof run);

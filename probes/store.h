@@ -27,6 +27,7 @@ struct store_candidate {
 	int		 nexpired;	/* of those, past notAfter now */
 	char		*error;		/* why unusable, NULL when fine */
 	int		 in_effect;
+	int		 unread;	/* lean load: stat'ed only */
 	/* Change detection: what stat() said at load time. */
 	dev_t		 dev;
 	ino_t		 ino;
@@ -48,11 +49,18 @@ struct store_config {
 	const char	*ca_dir;	/* trust_store.ca_dir */
 	/* Environment to honour; NULL means the process environment. */
 	const char	*(*getenv)(const char *);
-	int		 no_runtimes;	/* skip the runtimes report (check) */
+	/*
+	 * check: read only what is in effect; the other candidates are
+	 * stat'ed (exists, changes), not read, and no runtimes report.
+	 */
+	int		 lean;
 };
+
+struct certset;
 
 struct store {
 	struct x509_store_st	*x509;		/* X509_STORE, the roots; shared */
+	struct certset		*set;		/* x509's certificates, as DER */
 	enum store_status	 status;
 	char			*source;	/* "SSL_CERT_FILE", "discovery", "trust_store.ca_file", ... */
 	char			*path;		/* main path in effect (file or dir), or NULL */

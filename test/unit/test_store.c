@@ -363,6 +363,54 @@ test_first_existing_bundle_wins(void **state)
 	store_free(s);
 }
 
+/*
+ * check loads lean: what cannot be in effect is stat'ed, never read (a later
+ * bundle, the default directories when SSL_CERT_DIR is set), and the
+ * verdict is the same.
+ */
+static void
+test_lean_reads_only_what_is_in_effect(void **state)
+{
+	struct store_config		 cfg;
+	struct store			*s;
+	const struct store_candidate	*c;
+	char				*tried;
+
+	put("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", pem_a);
+	put2("/etc/ssl/cert.pem", pem_b, pem_c);
+	put("/etc/pki/tls/certs/b.pem", pem_b);
+	put("/opt/certs/c.pem", pem_c);
+	set_env("SSL_CERT_DIR", "/opt/certs");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.root = root;
+	cfg.getenv = fake_getenv;
+	cfg.lean = 1;
+	s = store_load(&cfg);
+	assert_int_equal(s->status, STORE_OK);
+	assert_int_equal(s->ncerts, 2);	/* A and C */
+	assert_int_equal(s->nrt, 0);
+	c = cand(s, "/etc/ssl/cert.pem", "bundle");
+	assert_true(c->exists && c->unread && !c->in_effect);
+	assert_int_equal(c->ncerts, 0);
+	c = cand(s, "/etc/pki/tls/certs", "directory");
+	assert_true(c->exists && c->unread && !c->in_effect);
+	c = cand(s, "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	    "bundle");
+	assert_true(c->in_effect && !c->unread);
+	tried = store_paths_tried(s);
+	assert_contains(tried, "/etc/ssl/cert.pem (exists, not read, not used: "
+	    "an earlier bundle wins)");
+	free(tried);
+	store_free(s);
+
+	/* The full load reads them all, for the same store. */
+	s = load();
+	assert_int_equal(s->ncerts, 2);
+	c = cand(s, "/etc/ssl/cert.pem", "bundle");
+	assert_true(!c->unread && c->ncerts == 2);
+	store_free(s);
+}
+
 static void
 test_bundle_at_last_position(void **state)
 {
@@ -1212,6 +1260,7 @@ main(int argc, char **argv)
 		T(test_bundle_at_first_position),
 		T(test_first_existing_bundle_wins),
 		T(test_bundle_at_last_position),
+		T(test_lean_reads_only_what_is_in_effect),
 		T(test_env_file_missing_replaces_bundle),
 		T(test_env_file_empty),
 		T(test_not_pem_is_empty),
