@@ -28,6 +28,7 @@ struct certset_ent {
 	size_t		 len;
 	size_t		 subj_off;	/* the subject's TLV in der */
 	size_t		 subj_len;
+	int		 self_issued;	/* issuer bytes equal subject bytes */
 	time_t		 not_after;
 	uint64_t	 hash;		/* of the whole DER */
 	uint64_t	 shash;		/* of the subject's DER */
@@ -55,10 +56,11 @@ struct certset {
 static uint64_t	 certset_fnv(const unsigned char *, size_t);
 static int	 certset_tlv(const unsigned char **, long *, int *, long);
 static int	 certset_walk(const unsigned char *, size_t, size_t *,
-		    size_t *, time_t *, size_t *);
+		    size_t *, time_t *, size_t *, int *);
 static void	 certset_rehash(struct certset *);
 static int	 certset_add(struct certset *, const unsigned char *, size_t,
 		    int, time_t *);
+static void	 certset_append(struct certset *, const struct certset_ent *);
 static int	 certset_has(const struct certset *, const unsigned char *,
 		    size_t, uint64_t);
 static X509	*certset_decode(struct certset *, struct certset_ent *);
@@ -105,9 +107,10 @@ certset_tlv(const unsigned char **p, long *len, int *tag, long max)
  */
 static int
 certset_walk(const unsigned char *der, size_t dlen, size_t *soff,
-    size_t *slen, time_t *not_after, size_t *total)
+    size_t *slen, time_t *not_after, size_t *total, int *self_issued)
 {
-	const unsigned char	*p = der, *tbs, *end, *q, *t;
+	const unsigned char	*p = der, *tbs, *end, *q, *t, *iss;
+	size_t			 ilen;
 	ASN1_TIME		*at;
 	struct tm		 tm;
 	long			 len, tl;
@@ -140,10 +143,12 @@ certset_walk(const unsigned char *der, size_t dlen, size_t *soff,
 	    tag != V_ASN1_SEQUENCE)
 		return (-1);
 	p += len;
+	iss = p;
 	if (certset_tlv(&p, &len, &tag, end - p) != 0 ||
 	    tag != V_ASN1_SEQUENCE)
 		return (-1);
 	p += len;
+	ilen = p - iss;
 	/* validity: notBefore, notAfter */
 	if (certset_tlv(&p, &len, &tag, end - p) != 0 ||
 	    tag != V_ASN1_SEQUENCE)
@@ -170,6 +175,7 @@ certset_walk(const unsigned char *der, size_t dlen, size_t *soff,
 		return (-1);
 	*soff = (size_t)(p - der);
 	*slen = (size_t)(q - p) + (size_t)len;
+	*self_issued = ilen == *slen && memcmp(iss, p, ilen) == 0;
 	return (0);
 }
 
@@ -267,33 +273,51 @@ static int
 certset_add(struct certset *s, const unsigned char *der, size_t len,
     int aux, time_t *nap)
 {
-	struct certset_ent	*e;
-	size_t			 soff, slen, total, b;
+	struct certset_ent	 one;
+	size_t			 soff, slen, total;
 	time_t			 na;
 	uint64_t		 h;
+	int			 self;
 
-	if (certset_walk(der, len, &soff, &slen, &na, &total) != 0 ||
+	if (certset_walk(der, len, &soff, &slen, &na, &total, &self) != 0 ||
 	    (!aux && total != len) || total > len)
 		return (-1);
 	*nap = na;
 	h = certset_fnv(der, len);
 	if (certset_has(s, der, len, h))
 		return (0);
+	memset(&one, 0, sizeof one);
+	one.der = (unsigned char *)der;
+	one.len = len;
+	one.subj_off = soff;
+	one.subj_len = slen;
+	one.self_issued = self;
+	one.not_after = na;
+	one.hash = h;
+	one.shash = certset_fnv(der + soff, slen);
+	one.aux = aux;
+	certset_append(s, &one);
+	return (1);
+}
+
+/* Add an entry whose facts are known (a walk, or another set's). */
+static void
+certset_append(struct certset *s, const struct certset_ent *src)
+{
+	struct certset_ent	*e;
+	size_t			 b;
+
 	if (s->n == s->cap) {
 		s->cap = s->cap == 0 ? 64 : s->cap * 2;
 		s->e = xreallocarray(s->e, s->cap, sizeof *s->e);
 	}
 	e = &s->e[s->n];
-	memset(e, 0, sizeof *e);
-	e->der = xmalloc(len);
-	memcpy(e->der, der, len);
-	e->len = len;
-	e->subj_off = soff;
-	e->subj_len = slen;
-	e->not_after = na;
-	e->hash = h;
-	e->shash = certset_fnv(der + soff, slen);
-	e->aux = aux;
+	*e = *src;
+	e->der = xmalloc(src->len);
+	memcpy(e->der, src->der, src->len);
+	e->x = NULL;
+	e->name = NULL;
+	e->bad = 0;
 	s->n++;
 	s->names_done = 0;
 	if (s->n > s->nbuckets)
@@ -306,7 +330,6 @@ certset_add(struct certset *s, const unsigned char *der, size_t len,
 		e->next_subj = s->subj[b];
 		s->subj[b] = s->n;
 	}
-	return (1);
 }
 
 size_t
@@ -315,9 +338,26 @@ certset_merge(struct certset *s, const struct certset *src)
 	size_t	i, n = 0;
 
 	for (i = 0; i < src->n; i++) {
-		if (certset_add_der(s, src->e[i].der, src->e[i].len,
-		    src->e[i].aux) == 1)
-			n++;
+		if (certset_has(s, src->e[i].der, src->e[i].len,
+		    src->e[i].hash))
+			continue;
+		certset_append(s, &src->e[i]);
+		n++;
+	}
+	return (n);
+}
+
+size_t
+certset_merge_self_issued(struct certset *s, const struct certset *src)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < src->n; i++) {
+		if (!src->e[i].self_issued || certset_has(s, src->e[i].der,
+		    src->e[i].len, src->e[i].hash))
+			continue;
+		certset_append(s, &src->e[i]);
+		n++;
 	}
 	return (n);
 }

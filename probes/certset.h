@@ -39,6 +39,9 @@ int		 certset_add_der(struct certset *, const unsigned char *,
 		    size_t, int aux);
 /* Add src's own certificates (not its parent's). Returns how many were new. */
 size_t		 certset_merge(struct certset *, const struct certset *src);
+/* The same, only the certificates whose issuer is their subject. */
+size_t		 certset_merge_self_issued(struct certset *,
+		    const struct certset *src);
 /* Add a decoded certificate (a certificate found elsewhere, a test). */
 int		 certset_add_x509(struct certset *, X509 *);
 /*

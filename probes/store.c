@@ -15,6 +15,7 @@
  * binary in a scratch image would look in the build machine's layout.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -39,6 +40,7 @@
 #include "buf.h"
 #include "certset.h"
 #include "file.h"
+#include "runtime.h"
 #include "store.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -110,6 +112,7 @@ struct store_ctx {
 	const char		*root;
 	int			 rootfd;	/* for openat2, else -1 */
 	const char		*(*getenv)(const char *);
+	char *const		*env;
 	struct store_file	**files;
 	size_t			 nfiles;
 	size_t			 ncerts;	/* parsed, against STORE_MAX_CERTS */
@@ -133,7 +136,6 @@ static void	 store_parse(struct store_ctx *, struct store_file *,
 static struct store_file *store_read(struct store_ctx *, const char *, int,
 		    const struct stat *);
 static void	 store_dst_add(struct store_dst *, const struct store_file *);
-static int	 store_dst_count(struct store_dst *);
 static void	 store_set_error(struct store_candidate *, const char *);
 static void	 store_set_stat(struct store_candidate *, const struct stat *);
 static struct store_file *store_scan_file(struct store_ctx *,
@@ -155,12 +157,6 @@ static void	 store_discover(struct store *, struct store_ctx *);
 static void	 store_configured(struct store *, struct store_ctx *,
 		    const struct store_config *);
 static void	 store_decide(struct store *);
-static void	 store_add_runtime(struct store *, const char *, char *, int);
-static void	 store_rt_openssl(struct store *, struct store_ctx *);
-static void	 store_rt_go(struct store *, struct store_ctx *);
-static void	 store_rt_env(struct store *, struct store_ctx *, const char *,
-		    const char *);
-static void	 store_runtimes(struct store *, struct store_ctx *);
 static struct store *store_dup(const struct store *);
 static const char *store_unused_why(const struct store *,
 		    const struct store_candidate *);
@@ -288,9 +284,20 @@ store_stat(const struct store_ctx *ctx, const char *path, int host,
 static const char *
 store_env(struct store_ctx *ctx, const char *name)
 {
+	char *const	*e;
 	const char	*v;
+	size_t		 len;
 
-	if (ctx->getenv != NULL)
+	if (ctx->env != NULL) {
+		v = NULL;
+		for (e = ctx->env; *e != NULL; e++) {
+			len = strlen(name);
+			if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') {
+				v = *e + len + 1;
+				break;
+			}
+		}
+	} else if (ctx->getenv != NULL)
 		v = ctx->getenv(name);
 	else
 		v = getenv(name);
@@ -458,18 +465,6 @@ store_dst_add(struct store_dst *dst, const struct store_file *f)
 		return;
 	}
 	certset_merge(dst->set, f->certs);
-}
-
-/* Distinct certificates; frees the set. */
-static int
-store_dst_count(struct store_dst *dst)
-{
-	int	n;
-
-	n = (int)certset_count(dst->set);
-	certset_free(dst->set);
-	dst->set = NULL;
-	return (n);
 }
 
 static void
@@ -932,179 +927,6 @@ store_main_cand(const struct store *s)
 	return (NULL);
 }
 
-static void
-store_add_runtime(struct store *s, const char *name, char *uses, int ncerts)
-{
-	struct store_runtime	*rt;
-
-	s->rt = xreallocarray(s->rt, s->nrt + 1, sizeof *s->rt);
-	rt = &s->rt[s->nrt++];
-	rt->runtime = xstrdup(name);
-	rt->uses = uses;
-	rt->ncerts = ncerts;
-}
-
-/*
- * What OpenSSL's X509_STORE_set_default_paths would read here: its env
- * variables, else the paths compiled into this libcrypto. Its directory
- * lookup only finds hashed names.
- */
-static void
-store_rt_openssl(struct store *s, struct store_ctx *ctx)
-{
-	struct store_dst	 set = { certset_new(NULL), 0 };
-	struct store_candidate	 c;
-	struct store_file	*f;
-	struct buf		 b;
-	const char		*fenv, *denv, *file, *dirs;
-	char			*list, *dir, *last;
-
-	fenv = X509_get_default_cert_file_env();
-	denv = X509_get_default_cert_dir_env();
-	buf_init(&b, STORE_REPORT_MAX);
-
-	if ((file = store_env(ctx, fenv)) != NULL)
-		buf_printf(&b, "%s=", fenv);
-	else
-		file = X509_get_default_cert_file();
-	store_cand_init(&c, s->root, file, 0, ORIGIN_BUNDLE, 0);
-	if ((f = store_scan_file(ctx, &c)) != NULL)
-		store_dst_add(&set, f);
-	buf_printf(&b, "%s (", file);
-	store_state(&b, &c);
-	buf_putc(&b, ')');
-	store_cand_clear(&c);
-
-	if ((dirs = store_env(ctx, denv)) == NULL)
-		dirs = X509_get_default_cert_dir();
-	else
-		buf_printf(&b, ", %s=%s", denv, dirs);
-	list = xstrdup(dirs);
-	for (dir = strtok_r(list, ":", &last); dir != NULL;
-	    dir = strtok_r(NULL, ":", &last)) {
-		store_cand_init(&c, s->root, dir, 1, ORIGIN_DIRECTORY, 0);
-		store_scan_dir(ctx, &c, &set, NULL, 1);
-		if (c.readable && c.ncerts == 0)
-			store_set_error(&c, "no hashed certificate file");
-		buf_printf(&b, ", dir %s (", dir);
-		store_state(&b, &c);
-		buf_putc(&b, ')');
-		store_cand_clear(&c);
-	}
-	free(list);
-	store_add_runtime(s, "OpenSSL (compiled-in default)", buf_release(&b),
-	    store_dst_count(&set));
-}
-
-/*
- * Go's crypto/x509 on Linux: SSL_CERT_FILE else the first file of its list
- * that it can read; then every file of SSL_CERT_DIR's directories else of
- * its default directories.
- */
-static void
-store_rt_go(struct store *s, struct store_ctx *ctx)
-{
-	struct store_idents	 skip = { NULL, 0 };
-	struct store_dst	 set = { certset_new(NULL), 0 };
-	struct store_candidate	 c;
-	struct store_file	*f;
-	struct buf		 b;
-	const char		*fenv, *denv;
-	char			*list, *dir, *last;
-	size_t			 i;
-	int			 any = 0;
-
-	fenv = store_env(ctx, "SSL_CERT_FILE");
-	denv = store_env(ctx, "SSL_CERT_DIR");
-	buf_init(&b, STORE_REPORT_MAX);
-
-	for (i = 0; i < (fenv != NULL ? 1 : STORE_NBUNDLES); i++) {
-		store_cand_init(&c, s->root,
-		    fenv != NULL ? fenv : store_bundles[i], 0, ORIGIN_BUNDLE,
-		    0);
-		f = store_scan_file(ctx, &c);
-		if (fenv != NULL || c.readable) {
-			buf_printf(&b, "%s%s (", fenv != NULL ?
-			    "SSL_CERT_FILE=" : "", c.path);
-			store_state(&b, &c);
-			buf_putc(&b, ')');
-			any = 1;
-		}
-		if (c.readable && f != NULL) {
-			store_dst_add(&set, f);
-			/* Go reads it again in its directory: no news. */
-			store_ident_add(&skip, f->dev, f->ino);
-			store_cand_clear(&c);
-			break;
-		}
-		store_cand_clear(&c);
-	}
-	if (!any)
-		buf_puts(&b, "no bundle of its list");
-
-	if (denv != NULL)
-		buf_printf(&b, ", SSL_CERT_DIR=%s", denv);
-	list = xstrdup(denv != NULL ? denv : "/etc/ssl/certs:/etc/pki/tls/certs");
-	for (dir = strtok_r(list, ":", &last); dir != NULL;
-	    dir = strtok_r(NULL, ":", &last)) {
-		store_cand_init(&c, s->root, dir, 1, ORIGIN_DIRECTORY, 0);
-		store_scan_dir(ctx, &c, &set, &skip, 0);
-		if (c.readable && c.ncerts == 0 && skip.n > 0)
-			store_set_error(&c, "no other certificate file");
-		if (c.exists || denv != NULL) {
-			buf_printf(&b, ", dir %s (", dir);
-			store_state(&b, &c);
-			buf_putc(&b, ')');
-		}
-		store_cand_clear(&c);
-	}
-	free(list);
-	free(skip.v);
-	store_add_runtime(s, "Go (crypto/x509)", buf_release(&b),
-	    store_dst_count(&set));
-}
-
-/* A runtime that reads one file named by a variable. */
-static void
-store_rt_env(struct store *s, struct store_ctx *ctx, const char *name,
-    const char *var)
-{
-	struct store_dst	 set = { certset_new(NULL), 0 };
-	struct store_candidate	 c;
-	struct store_file	*f;
-	struct buf		 b;
-	const char		*v;
-	int			 n = -1;
-
-	if ((v = store_env(ctx, var)) == NULL) {
-		store_add_runtime(s, name, xstrdup("not set"), -1);
-		return;
-	}
-	buf_init(&b, STORE_REPORT_MAX);
-	store_cand_init(&c, s->root, v, 0, var, 0);
-	if ((f = store_scan_file(ctx, &c)) != NULL && c.readable) {
-		store_dst_add(&set, f);
-		n = store_dst_count(&set);
-	}
-	buf_printf(&b, "%s=%s (", var, v);
-	store_state(&b, &c);
-	buf_putc(&b, ')');
-	store_cand_clear(&c);
-	store_add_runtime(s, name, buf_release(&b), n);
-}
-
-static void
-store_runtimes(struct store *s, struct store_ctx *ctx)
-{
-	store_rt_openssl(s, ctx);
-	store_rt_go(s, ctx);
-	store_rt_env(s, ctx, "curl (CURL_CA_BUNDLE)", "CURL_CA_BUNDLE");
-	store_rt_env(s, ctx, "Python requests (REQUESTS_CA_BUNDLE)",
-	    "REQUESTS_CA_BUNDLE");
-	store_rt_env(s, ctx, "Node.js extra (NODE_EXTRA_CA_CERTS)",
-	    "NODE_EXTRA_CA_CERTS");
-}
-
 struct store *
 store_load(const struct store_config *cfg)
 {
@@ -1117,6 +939,7 @@ store_load(const struct store_config *cfg)
 	s->set = certset_new(NULL);
 	s->loaded_at = time(NULL);
 	store_ctx_init(&ctx, s->root, cfg->getenv);
+	ctx.env = cfg->env;
 	ctx.lean = cfg->lean;
 	if ((v = store_env(&ctx, "SSL_CERT_FILE")) != NULL)
 		s->env_ssl_cert_file = xstrdup(v);
@@ -1129,9 +952,11 @@ store_load(const struct store_config *cfg)
 		store_discover(s, &ctx);
 	store_decide(s);
 	s->x509 = certset_store(s->set);
-	/* What other runtimes would load costs file reads: only for reports. */
-	if (!cfg->lean)
-		store_runtimes(s, &ctx);
+	if (cfg->runtimes != 0 && cfg->app != NULL)
+		s->rts = rt_stores_load(cfg->runtimes, s, cfg->app,
+		    cfg->ca_file != NULL || cfg->ca_dir != NULL ?
+		    (cfg->ca_file != NULL ? "trust_store.ca_file" :
+		    "trust_store.ca_dir") : NULL);
 	store_ctx_free(&ctx);
 	return (s);
 }
@@ -1145,6 +970,7 @@ store_free(struct store *s)
 		return;
 	X509_STORE_free(s->x509);
 	certset_free(s->set);
+	rt_stores_free(s->rts);
 	free(s->source);
 	free(s->path);
 	free(s->root);
@@ -1153,11 +979,6 @@ store_free(struct store *s)
 	for (i = 0; i < s->ncand; i++)
 		store_cand_clear(&s->cand[i]);
 	free(s->cand);
-	for (i = 0; i < s->nrt; i++) {
-		free(s->rt[i].runtime);
-		free(s->rt[i].uses);
-	}
-	free(s->rt);
 	free(s);
 }
 
@@ -1221,15 +1042,6 @@ store_dup(const struct store *b)
 		}
 		s->ncand = b->ncand;
 	}
-	if (b->nrt > 0) {
-		s->rt = xreallocarray(NULL, b->nrt, sizeof *s->rt);
-		for (i = 0; i < b->nrt; i++) {
-			s->rt[i].runtime = xstrdup(b->rt[i].runtime);
-			s->rt[i].uses = xstrdup(b->rt[i].uses);
-			s->rt[i].ncerts = b->rt[i].ncerts;
-		}
-		s->nrt = b->nrt;
-	}
 	return (s);
 }
 
@@ -1261,6 +1073,10 @@ store_with_ca_file_reread(const struct store *base, const char *ca_file,
 		xasprintf(&s->source, "ca_file %s (%s)", ca_file,
 		    mode == CONF_CA_REPLACE ? "replace" : "append");
 		s->path = xstrdup(ca_file);
+		/* Nor do the runtimes: the application's CA is gone. */
+		if (base->rts != NULL)
+			s->rts = rt_stores_with_ca_file(base->rts, s,
+			    CONF_CA_REPLACE);
 		return (s);
 	}
 	/* Appended: the base's certificates are shared, not copied. */
@@ -1284,6 +1100,8 @@ store_with_ca_file_reread(const struct store *base, const char *ca_file,
 	s->x509 = certset_store(s->set);
 	s->ncerts = (int)certset_count(s->set);
 	s->status = STORE_OK;
+	if (base->rts != NULL)
+		s->rts = rt_stores_with_ca_file(base->rts, s, mode);
 	return (s);
 }
 
@@ -1345,7 +1163,6 @@ void
 store_report_json(const struct store *s, struct buf *b)
 {
 	const struct store_candidate	*c;
-	const struct store_runtime	*rt;
 	char				 t[32];
 	size_t				 i;
 	int				 first = 1, f2;
@@ -1385,24 +1202,9 @@ store_report_json(const struct store *s, struct buf *b)
 	}
 	buf_putc(b, ']');
 
+	/* What each runtime would load here (runtime.c). */
 	buf_json_key(b, "runtimes", &first);
-	buf_putc(b, '[');
-	for (i = 0; i < s->nrt; i++) {
-		rt = &s->rt[i];
-		if (i > 0)
-			buf_putc(b, ',');
-		f2 = 1;
-		buf_putc(b, '{');
-		buf_json_kv_str(b, "runtime", rt->runtime, &f2);
-		buf_json_kv_str(b, "uses", rt->uses, &f2);
-		buf_json_key(b, "certificates", &f2);
-		if (rt->ncerts < 0)
-			buf_puts(b, "null");
-		else
-			buf_printf(b, "%d", rt->ncerts);
-		buf_putc(b, '}');
-	}
-	buf_putc(b, ']');
+	rt_stores_report_json(s->rts, CONF_RT_ALL, b);
 
 	timefmt_iso(s->loaded_at, t, sizeof t);
 	buf_json_kv_str(b, "loaded_at", t, &first);
@@ -1449,7 +1251,6 @@ void
 store_report_text(const struct store *s, struct buf *b)
 {
 	const struct store_candidate	*c;
-	const struct store_runtime	*rt;
 	const char			*why;
 	char				 t[32];
 	size_t				 i, len;
@@ -1496,16 +1297,7 @@ store_report_text(const struct store *s, struct buf *b)
 			buf_printf(b, " (%s)", why);
 		buf_putc(b, '\n');
 	}
-	if (s->nrt > 0)
-		buf_puts(b, "runtimes:\n");
-	for (i = 0; i < s->nrt; i++) {
-		rt = &s->rt[i];
-		buf_printf(b, "  %s: %s", rt->runtime, rt->uses);
-		if (rt->ncerts >= 0)
-			buf_printf(b, " => %d certificate%s", rt->ncerts,
-			    rt->ncerts == 1 ? "" : "s");
-		buf_putc(b, '\n');
-	}
+	rt_stores_report_text(s->rts, CONF_RT_ALL, b);
 	timefmt_iso(s->loaded_at, t, sizeof t);
 	buf_printf(b, "loaded at %s\n", t);
 }
@@ -1522,4 +1314,191 @@ store_status_name(enum store_status st)
 		return ("empty");
 	}
 	return ("unknown");
+}
+
+void
+store_candidate_clear(struct store_candidate *c)
+{
+	store_cand_clear(c);
+}
+
+void
+store_read_file(const char *root, const char *path, struct certset *set,
+    struct store_candidate *c)
+{
+	struct store_ctx	 ctx;
+	struct store_file	*f;
+	char			*r;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	store_cand_init(c, r, path, 0, "runtime", 0);
+	if ((f = store_scan_file(&ctx, c)) != NULL && f->certs != NULL)
+		certset_merge(set, f->certs);
+	store_ctx_free(&ctx);
+	free(r);
+}
+
+void
+store_read_dir(const char *root, const char *path, int hashed,
+    struct certset *set, struct store_candidate *c)
+{
+	struct store_ctx	 ctx;
+	struct store_dst	 dst;
+	char			*r;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	store_cand_init(c, r, path, 1, "runtime", 0);
+	dst.set = set;
+	dst.capped = 0;
+	store_scan_dir(&ctx, c, &dst, NULL, hashed);
+	store_ctx_free(&ctx);
+	free(r);
+}
+
+int
+store_exists(const char *root, const char *path, struct stat *sb)
+{
+	struct store_ctx	 ctx;
+	char			*r;
+	int			 ret;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	ret = store_stat(&ctx, path, 0, sb) == 0 ? 0 : -1;
+	store_ctx_free(&ctx);
+	free(r);
+	return (ret);
+}
+
+char *
+store_realpath(const char *root, const char *path)
+{
+	char	*r, *sys, *out;
+	size_t	 rl;
+
+	r = store_root(root);
+	if ((sys = file_resolve(r, path, NULL, NULL)) == NULL) {
+		free(r);
+		return (NULL);
+	}
+	rl = strcmp(r, "/") == 0 ? 0 : strlen(r);
+	while (sys[rl] == '/' && sys[rl + 1] == '/')
+		rl++;
+	out = xstrdup(sys[rl] == '\0' ? "/" : sys + rl);
+	free(sys);
+	free(r);
+	return (out);
+}
+
+char **
+store_list_dir(const char *root, const char *path, size_t *n)
+{
+	struct store_ctx	 ctx;
+	struct dirent		*de;
+	DIR			*dp = NULL;
+	char			*r, **names = NULL;
+	int			 fd;
+
+	*n = 0;
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	fd = store_open(&ctx, path, 0, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	store_ctx_free(&ctx);
+	free(r);
+	if (fd == -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return (NULL);
+	}
+	while ((de = readdir(dp)) != NULL && *n < STORE_MAX_FILES) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, *n + 1, sizeof *names);
+		names[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (*n > 1)
+		qsort(names, *n, sizeof *names, store_name_cmp);
+	return (names);
+}
+
+/* Open a regular file under root; a FIFO or device is not opened. */
+static int
+store_open_under(const char *root, const char *path, struct stat *sb,
+    const char **why)
+{
+	struct store_ctx	 ctx;
+	char			*r;
+	int			 fd = -1;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	if (store_stat(&ctx, path, 0, sb) != 0)
+		*why = strerror(errno);
+	else if (!S_ISREG(sb->st_mode))
+		*why = S_ISDIR(sb->st_mode) ? "is a directory" :
+		    "not a regular file";
+	else if ((fd = store_open(&ctx, path, 0,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		*why = strerror(errno);
+	else if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		fd = -1;
+	}
+	store_ctx_free(&ctx);
+	free(r);
+	return (fd);
+}
+
+unsigned char *
+store_read_bytes(const char *root, const char *path, size_t max,
+    size_t *len, const char **why)
+{
+	struct stat	 sb;
+	char		*data;
+	size_t		 got;
+	int		 fd;
+
+	if ((fd = store_open_under(root, path, &sb, why)) == -1)
+		return (NULL);
+	/* To its end: /proc files say they are empty. */
+	if ((data = file_read_fd(fd, max, &got)) == NULL)
+		*why = got > max ? "file too large" : strerror(errno);
+	close(fd);
+	*len = got;
+	return ((unsigned char *)data);
+}
+
+void *
+store_map(const char *root, const char *path, size_t *len, const char **why)
+{
+	struct stat	 sb;
+	void		*p;
+	int		 fd;
+
+	if ((fd = store_open_under(root, path, &sb, why)) == -1)
+		return (NULL);
+	if (sb.st_size == 0) {
+		*why = "empty file";
+		close(fd);
+		return (NULL);
+	}
+	p = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		*why = strerror(errno);
+		return (NULL);
+	}
+	*len = sb.st_size;
+	return (p);
+}
+
+void
+store_unmap(void *p, size_t len)
+{
+	if (p != NULL)
+		munmap(p, len);
 }

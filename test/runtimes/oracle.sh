@@ -30,7 +30,8 @@ nc_bitstring_cn ip_cn_nul empty_subject san_list"
 
 ORACLE_LAYOUTS="empty debian alpine hashed_dir unhashed_dir ssl_cert_file
 ssl_cert_dir node_extra requests_bundle curl_ca_bundle java_with_root
-java_without_root java_truststore intermediate_only"
+java_without_root java_truststore java_p12_nopass java_p12_openssl
+intermediate_only"
 
 ORACLE_RUNTIMES=""	# filled by oracle_tools: those installed
 ORACLE_SLEEPERS=""
@@ -58,6 +59,10 @@ oracle_env() {
 	curl_ca_bundle)	echo CURL_CA_BUNDLE=/opt/ca/bundle.pem ;;
 	java_truststore)
 		echo "JAVA_TOOL_OPTIONS=-Djavax.net.ssl.trustStore=/opt/ca/trust.p12 -Djavax.net.ssl.trustStorePassword=changeit" ;;
+	java_p12_nopass)
+		echo "JAVA_TOOL_OPTIONS=-Djavax.net.ssl.trustStore=/opt/ca/trust.p12" ;;
+	java_p12_openssl)
+		echo "JAVA_TOOL_OPTIONS=-Djavax.net.ssl.trustStore=/opt/ca/openssl.p12 -Djavax.net.ssl.trustStorePassword=changeit" ;;
 	intermediate_only)
 		echo NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt ;;
 	esac
@@ -114,6 +119,9 @@ oracle_pki() {
 		    "$p/root.p12,changeit,$p/root.pem" >"$W/mkstore.log" 2>&1 ||
 		    { cat "$W/mkstore.log" >&2; return 1; }
 	fi
+	# What "openssl pkcs12" writes: no Java trusted-key-usage attribute.
+	openssl pkcs12 -export -nokeys -in "$p/root.pem" -passout pass:changeit \
+	    -out "$p/openssl.p12" 2>/dev/null
 }
 
 # certs DIR [root|noroot|int] [hash|nohash]: a certificate directory.
@@ -186,10 +194,16 @@ oracle_layout() {
 	java_without_root)
 			oracle_debian "$R" root
 			oracle_java "$R" sys.jks ;;
-	java_truststore) oracle_debian "$R" noroot
+	java_truststore|java_p12_nopass)
+			oracle_debian "$R" noroot
 			oracle_java "$R" sys.jks
 			[ -f "$W/pki/root.p12" ] &&
-			    cp "$W/pki/root.p12" "$R/opt/ca/trust.p12" ;;
+			    cp "$W/pki/root.p12" "$R/opt/ca/trust.p12"
+			: ;;
+	java_p12_openssl)
+			oracle_debian "$R" noroot
+			oracle_java "$R" sys.jks
+			cp "$W/pki/openssl.p12" "$R/opt/ca/openssl.p12" ;;
 	intermediate_only)
 			cp "$W/pki/int.pem" "$R/etc/ssl/certs/ca-certificates.crt"
 			oracle_certdir "$R/etc/ssl/certs" int hash
@@ -282,7 +296,10 @@ if [ "${0##*/}" = oracle.sh ]; then
 	"$TOP_BUILDDIR/test/fixtures/tp_tlsserver" -d "$FX" \
 	    --only "$(echo $ORACLE_SCENARIOS | tr ' ' ,)" 2>"$W/fixture.log" &
 	fxpid=$!
-	trap 'oracle_stop; kill $fxpid 2>/dev/null || :' EXIT
+	# ORACLE_KEEP=1: leave the fixture and the sleepers running, for
+	# RUNTIMES_ORACLE=DIR runtimes.sh (development); kill them after.
+	[ -z "${ORACLE_KEEP:-}" ] &&
+	    trap 'oracle_stop; kill $fxpid 2>/dev/null || :' EXIT
 	for _ in $(seq 100); do [ -f "$FX/ready" ] && break; sleep 0.1; done
 	oracle_tools
 	echo "oracle: runtimes: $ORACLE_RUNTIMES" >&2
@@ -292,5 +309,7 @@ if [ "${0##*/}" = oracle.sh ]; then
 		oracle_run_layout "$l"
 	done
 	oracle_collect >"$W/oracle.tsv"
+	echo "$ORACLE_RUNTIMES" >"$W/runtimes"
+	[ -n "${ORACLE_KEEP:-}" ] && echo "$fxpid $ORACLE_SLEEPERS" >"$W/pids"
 	echo "oracle: $(wc -l <"$W/oracle.tsv") verdicts in $W/oracle.tsv" >&2
 fi

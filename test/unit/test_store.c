@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "runtime.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -242,15 +243,52 @@ link_at(const char *target, const char *rel)
 	free(p);
 }
 
+/* The fake environment as the application's "NAME=value" list. */
+static char **app_vars;
+static struct rt_env app;
+
+static void
+app_env(void)
+{
+	int	i, n = 0;
+
+	app_vars = xcalloc(NENV + 1, sizeof *app_vars);
+	for (i = 0; i < NENV; i++) {
+		if (env[i].k != NULL)
+			xasprintf(&app_vars[n++], "%s=%s", env[i].k, env[i].v);
+	}
+	app.root = root;
+	app.vars = app_vars;
+	app.source = "test";
+}
+
+static void
+app_env_free(void)
+{
+	int	i;
+
+	for (i = 0; app_vars != NULL && app_vars[i] != NULL; i++)
+		free(app_vars[i]);
+	free(app_vars);
+	app_vars = NULL;
+}
+
+/* Discovery as the daemon does it: every runtime's store too. */
 static struct store *
 load(void)
 {
-	struct store_config	cfg;
+	struct store_config	 cfg;
+	struct store		*s;
 
+	app_env();
 	memset(&cfg, 0, sizeof cfg);
 	cfg.root = root;
 	cfg.getenv = fake_getenv;
-	return (store_load(&cfg));
+	cfg.runtimes = CONF_RT_ALL;
+	cfg.app = &app;
+	s = store_load(&cfg);
+	app_env_free();
+	return (s);
 }
 
 static const struct store_candidate *
@@ -267,17 +305,12 @@ cand(const struct store *s, const char *path, const char *origin)
 	return (NULL);
 }
 
-static const struct store_runtime *
-runtime(const struct store *s, const char *prefix)
+static const struct rt_store *
+runtime(const struct store *s, enum conf_runtime rt)
 {
-	size_t	i;
-
-	for (i = 0; i < s->nrt; i++) {
-		if (strncmp(s->rt[i].runtime, prefix, strlen(prefix)) == 0)
-			return (&s->rt[i]);
-	}
-	fail_msg("no runtime %s", prefix);
-	return (NULL);
+	assert_non_null(s->rts);
+	assert_non_null(s->rts->s[rt]);
+	return (s->rts->s[rt]);
 }
 
 static void
@@ -388,7 +421,7 @@ test_lean_reads_only_what_is_in_effect(void **state)
 	s = store_load(&cfg);
 	assert_int_equal(s->status, STORE_OK);
 	assert_int_equal(s->ncerts, 2);	/* A and C */
-	assert_int_equal(s->nrt, 0);
+	assert_null(s->rts);
 	c = cand(s, "/etc/ssl/cert.pem", "bundle");
 	assert_true(c->exists && c->unread && !c->in_effect);
 	assert_int_equal(c->ncerts, 0);
@@ -578,7 +611,7 @@ test_hash_links_counted_once(void **state)
 	assert_int_equal(c->ncerts, 1);
 	assert_int_equal(s->ncerts, 1);
 	/* OpenSSL's hashed lookup finds it; Go reads it as a file. */
-	assert_int_equal(runtime(s, "Go")->ncerts, 1);
+	assert_int_equal(runtime(s, CONF_RT_GO)->ncerts, 1);
 	store_free(s);
 }
 
@@ -951,14 +984,13 @@ test_json_report(void **state)
 	    "\"readable\":false,\"certificates\":0,\"expired\":0,"
 	    "\"in_effect\":false,\"error\":\"No such file or directory\"}");
 	assert_contains(buf_str(&b), "\"kind\":\"dir\"");
-	assert_contains(buf_str(&b), "\"runtimes\":[{\"runtime\":"
-	    "\"OpenSSL (compiled-in default)\",\"uses\":");
-	assert_contains(buf_str(&b), "{\"runtime\":\"Go (crypto/x509)\","
-	    "\"uses\":\"/etc/ssl/certs/ca-certificates.crt (2 certificates, "
-	    "1 expired), dir /etc/ssl/certs (no other certificate file)\","
-	    "\"certificates\":2}");
-	assert_contains(buf_str(&b), "{\"runtime\":\"curl (CURL_CA_BUNDLE)\","
-	    "\"uses\":\"not set\",\"certificates\":null}");
+	assert_contains(buf_str(&b), "\"runtimes\":[{\"runtime\":\"go\","
+	    "\"title\":\"Go (crypto/x509)\",\"status\":\"ok\","
+	    "\"source\":\"/etc/ssl/certs/ca-certificates.crt\",");
+	assert_contains(buf_str(&b), "\"certificates\":2,");
+	assert_contains(buf_str(&b), "{\"runtime\":\"curl\",");
+	assert_contains(buf_str(&b), "\"tried\":\"/etc/ssl/certs/"
+	    "ca-certificates.crt (2 certificates)");
 	assert_contains(buf_str(&b), "\"loaded_at\":\"20");
 	assert_int_equal(buf_str(&b)[b.len - 1], '}');
 	buf_free(&b);
@@ -1004,9 +1036,10 @@ test_text_report(void **state)
 	assert_starts_with(buf_str(&b), "trust store: 1 certificate from "
 	    "/etc/ssl/certs/ca-certificates.crt (bundle)\n");
 	assert_contains(buf_str(&b), "* /etc/ssl/certs/ca-certificates.crt");
-	assert_contains(buf_str(&b), "runtimes:\n");
-	assert_contains(buf_str(&b), "  Go (crypto/x509): ");
-	assert_contains(buf_str(&b), "  OpenSSL (compiled-in default): ");
+	assert_contains(buf_str(&b), "runtimes (environment: test):\n");
+	assert_contains(buf_str(&b), "  go               1 certificate from "
+	    "/etc/ssl/certs/ca-certificates.crt\n");
+	assert_contains(buf_str(&b), "  openssl          ");
 	buf_free(&b);
 	store_free(s);
 }
@@ -1046,41 +1079,52 @@ test_text_report_missing(void **state)
 	store_free(s);
 }
 
+/*
+ * What each runtime would load from one filesystem and environment: Go the
+ * store in effect, requests its variable, curl refusing its missing
+ * bundle, no node and no java here.
+ */
 static void
 test_runtimes(void **state)
 {
-	struct store			*s;
-	const struct store_runtime	*rt;
+	struct store		*s;
+	const struct rt_store	*rt;
 
 	put2(DEBIAN_BUNDLE, pem_a, pem_b);
 	put("/app/extra.pem", pem_c);
 	set_env("REQUESTS_CA_BUNDLE", "/app/extra.pem");
 	set_env("CURL_CA_BUNDLE", "/app/missing.pem");
 	s = load();
-	assert_int_equal(s->nrt, 5);
-	rt = runtime(s, "OpenSSL");
-	assert_non_null(strstr(rt->uses, X509_get_default_cert_file()));
-	rt = runtime(s, "Go");
+	rt = runtime(s, CONF_RT_GO);
 	assert_int_equal(rt->ncerts, 2);
-	assert_contains(rt->uses, DEBIAN_BUNDLE);
-	rt = runtime(s, "Python requests");
+	assert_string_equal(rt->path, DEBIAN_BUNDLE);
+	rt = runtime(s, CONF_RT_PYTHON_REQUESTS);
 	assert_int_equal(rt->ncerts, 1);
-	assert_string_equal(rt->uses,
+	assert_null(rt->fatal);
+	assert_string_equal(rt->tried,
 	    "REQUESTS_CA_BUNDLE=/app/extra.pem (1 certificate)");
-	rt = runtime(s, "curl");
-	assert_int_equal(rt->ncerts, -1);
-	assert_string_equal(rt->uses, "CURL_CA_BUNDLE=/app/missing.pem "
-	    "(missing)");
-	rt = runtime(s, "Node.js");
-	assert_string_equal(rt->uses, "not set");
+	rt = runtime(s, CONF_RT_CURL);
+	assert_string_equal(rt->fatal, "curl: (77) error setting certificate "
+	    "file: /app/missing.pem");
+	assert_contains(rt->tried, "CURL_CA_BUNDLE=/app/missing.pem (missing)");
+	rt = runtime(s, CONF_RT_NODE);
+	assert_contains(rt->fatal, "no node executable in PATH");
+	rt = runtime(s, CONF_RT_JAVA);
+	assert_contains(rt->fatal, "the trustAnchors parameter must be "
+	    "non-empty");
+	assert_contains(rt->tried, "no JAVA_HOME and no java in PATH");
+	/* No libcrypto, no os-release here: upstream OpenSSL's directory. */
+	rt = runtime(s, CONF_RT_OPENSSL);
+	assert_contains(rt->tried, "/usr/local/ssl/cert.pem (missing)");
+	assert_int_equal(rt->ncerts, 0);
 	store_free(s);
 }
 
 static void
 test_runtime_openssl_hashed_only(void **state)
 {
-	struct store			*s;
-	const struct store_runtime	*rt;
+	struct store		*s;
+	const struct rt_store	*rt;
 
 	/* OpenSSL's dir lookup finds hashed names only; Go reads all. */
 	put("/certs/a.pem", pem_a);
@@ -1090,10 +1134,10 @@ test_runtime_openssl_hashed_only(void **state)
 	set_env("SSL_CERT_DIR", "/certs");
 	s = load();
 	assert_int_equal(s->ncerts, 2);
-	rt = runtime(s, "OpenSSL");
+	rt = runtime(s, CONF_RT_OPENSSL);
 	assert_int_equal(rt->ncerts, 1);
-	assert_contains(rt->uses, "SSL_CERT_FILE=/nope.pem (missing)");
-	rt = runtime(s, "Go");
+	assert_contains(rt->tried, "SSL_CERT_FILE=/nope.pem (missing)");
+	rt = runtime(s, CONF_RT_GO);
 	assert_int_equal(rt->ncerts, 2);
 	store_free(s);
 }
