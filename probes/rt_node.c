@@ -7,11 +7,15 @@
  *
  * Trust store: the Mozilla roots compiled into the binary
  *	(node_root_certs.h: PEM text in the executable, read here from the
- *	node found in PATH under the root), whatever /etc/ssl holds; plus
- *	NODE_EXTRA_CA_CERTS (read once at start; a missing file is a warning
- *	only). With --use-openssl-ca (NODE_OPTIONS) OpenSSL's default paths
- *	replace the bundled roots; with --use-system-ca / NODE_USE_SYSTEM_CA=1
- *	(in builds that have it) they are added.
+ *	node found in PATH under the root, or from the libnode.so it is
+ *	linked to), whatever /etc/ssl holds; plus NODE_EXTRA_CA_CERTS (read
+ *	once at start; a missing file is a warning only). With
+ *	--use-openssl-ca (NODE_OPTIONS) OpenSSL's default paths replace the
+ *	bundled roots; a build configured --openssl-use-def-ca-store
+ *	(Debian's, Fedora's: node_options.cc then says "use OpenSSL's default
+ *	CA store (default)") does that unless --use-bundled-ca is given; with
+ *	--use-system-ca / NODE_USE_SYSTEM_CA=1 (in builds that have it) they
+ *	are added.
  * Anchors: self-signed only (no partial chain).
  * Order: node's verify callback accepts everything and reads
  *	SSL_get_verify_result afterwards: the LAST error OpenSSL recorded
@@ -52,8 +56,9 @@ static void		 rt_node_words(const struct rt_outcome *,
 static const char	*rt_node_code(int);
 static int		 rt_node_option(const struct rt_env *, const char *);
 static int		 rt_node_roots(const char *, size_t, struct certset *);
-static void		 rt_node_rodata(const unsigned char *, size_t, size_t *,
-			    size_t *);
+static int		 rt_node_section(const unsigned char *, size_t,
+			    const char *, size_t *, size_t *);
+static char		*rt_node_libname(const unsigned char *, size_t);
 
 const struct rt_rules rt_node_rules = {
 	.rt = CONF_RT_NODE,
@@ -70,9 +75,10 @@ const struct rt_rules rt_node_rules = {
 	.host_when = RT_HOST_AFTER,
 	.errorder = RT_ERR_LAST,
 	.words = rt_node_words,
-	.differs = "it trusts the roots compiled into the node binary, not "
-	    "/etc/ssl, plus NODE_EXTRA_CA_CERTS; it reports the last error "
-	    "OpenSSL found, not the first",
+	.differs = "it trusts the roots compiled into node (or, in builds "
+	    "such as Debian's, OpenSSL's default paths), plus "
+	    "NODE_EXTRA_CA_CERTS; it reports the last error OpenSSL found, "
+	    "not the first",
 	.hint_store = "set NODE_EXTRA_CA_CERTS to a PEM file holding the CA "
 	    "(read once when node starts)",
 };
@@ -94,13 +100,17 @@ rt_node_option(const struct rt_env *env, const char *opt)
 	return (0);
 }
 
-/* The bounds of an ELF64 executable's .rodata; the whole file otherwise. */
-static void
-rt_node_rodata(const unsigned char *m, size_t len, size_t *off, size_t *size)
+/*
+ * The bounds of an ELF64 file's section named name: 1, or 0 (and the whole
+ * file) when there is no such section.
+ */
+static int
+rt_node_section(const unsigned char *m, size_t len, const char *name,
+    size_t *off, size_t *size)
 {
 	const Elf64_Ehdr	*eh = (const Elf64_Ehdr *)m;
 	const Elf64_Shdr	*sh, *strs;
-	size_t			 i;
+	size_t			 i, nl = strlen(name) + 1;
 
 	*off = 0;
 	*size = len;
@@ -108,23 +118,47 @@ rt_node_rodata(const unsigned char *m, size_t len, size_t *off, size_t *size)
 	    m[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof *sh ||
 	    eh->e_shoff > len || eh->e_shnum > (len - eh->e_shoff) /
 	    sizeof *sh || eh->e_shstrndx >= eh->e_shnum)
-		return;
+		return (0);
 	sh = (const Elf64_Shdr *)(m + eh->e_shoff);
 	strs = &sh[eh->e_shstrndx];
 	if (strs->sh_offset > len || strs->sh_size > len - strs->sh_offset)
-		return;
+		return (0);
 	for (i = 0; i < eh->e_shnum; i++) {
 		if (sh[i].sh_name >= strs->sh_size ||
+		    strs->sh_size - sh[i].sh_name < nl ||
 		    sh[i].sh_offset > len || sh[i].sh_size > len -
 		    sh[i].sh_offset)
 			continue;
-		if (strncmp((const char *)m + strs->sh_offset + sh[i].sh_name,
-		    ".rodata", strs->sh_size - sh[i].sh_name) == 0) {
+		if (memcmp(m + strs->sh_offset + sh[i].sh_name, name, nl) ==
+		    0) {
 			*off = sh[i].sh_offset;
 			*size = sh[i].sh_size;
-			return;
+			return (1);
 		}
 	}
+	return (0);
+}
+
+/*
+ * A node that keeps itself in a shared library (Debian's /usr/bin/node
+ * needs libnode.so.108): that library's name, from .dynstr; or NULL.
+ */
+static char *
+rt_node_libname(const unsigned char *m, size_t len)
+{
+	const char	*p, *end;
+	size_t		 off, size;
+
+	if (!rt_node_section(m, len, ".dynstr", &off, &size))
+		return (NULL);
+	p = (const char *)m + off;
+	end = p + size;
+	for (; p < end; p += strnlen(p, end - p) + 1) {
+		if (end - p > 11 && strncmp(p, "libnode.so.", 11) == 0 &&
+		    memchr(p, '\0', end - p) != NULL && strchr(p, '/') == NULL)
+			return (xstrdup(p));
+	}
+	return (NULL);
 }
 
 /* The PEM text of node_root_certs.h, one literal each, into set. */
@@ -135,7 +169,7 @@ rt_node_roots(const char *m, size_t len, struct certset *set)
 	size_t		 off, size;
 	int		 n = 0, nexp;
 
-	rt_node_rodata((const unsigned char *)m, len, &off, &size);
+	rt_node_section((const unsigned char *)m, len, ".rodata", &off, &size);
 	p = m + off;
 	end = p + size;
 	stop = end;
@@ -157,11 +191,12 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 {
 	struct rt_store	*s;
 	struct buf	 tried;
-	const char	*why, *v;
-	char		*node, *real = NULL, *dir;
+	const char	*why = NULL, *v, *rodata, *label, *image;
+	const char	*names[1];
+	char		*node, *real = NULL, *lib = NULL, *libpath = NULL, *dir;
 	void		*map;
-	size_t		 len, off = 0, size = 0;
-	int		 n = 0, openssl_ca, system_ca, shared;
+	size_t		 len = 0, off = 0, size = 0;
+	int		 n = 0, openssl_ca, def_openssl = 0, system_ca, shared;
 
 	(void)base;
 	s = rt_store_new(CONF_RT_NODE);
@@ -180,35 +215,57 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 		return (s);
 	}
 	real = store_realpath(env->root, node);
-	map = store_map(env->root, node, &len, &why);
-	openssl_ca = rt_node_option(env, "--use-openssl-ca");
+	if ((map = store_map(env->root, node, &len, &why)) != NULL &&
+	    len > RT_NODE_MAX) {
+		store_unmap(map, len);
+		map = NULL;
+		why = "too large";
+	}
+	/* The roots and the options' texts are where node's code is. */
+	if (map != NULL && (lib = rt_node_libname(map, len)) != NULL) {
+		store_unmap(map, len);
+		names[0] = lib;
+		if ((map = rt_map_lib(env, names, 1, &libpath, &len)) == NULL)
+			why = "not found in the library directories";
+	}
+	image = libpath != NULL ? libpath : real != NULL ? real : node;
+	shared = 1;
+	if (map != NULL) {
+		rt_node_section(map, len, ".rodata", &off, &size);
+		rodata = (const char *)map + off;
+		def_openssl = rt_has_cstring(rodata, size,
+		    "use OpenSSL's default CA store (default)");
+		/* A node linked to the system's OpenSSL has no OPENSSLDIR. */
+		shared = memmem(rodata, size, "OPENSSLDIR: \"", 13) == NULL;
+	}
+	openssl_ca = rt_node_option(env, "--use-openssl-ca") ||
+	    (def_openssl && !rt_node_option(env, "--use-bundled-ca"));
 	/* Asked for, and known to this node (v23.9+, 22.15+). */
 	system_ca = (rt_node_option(env, "--use-system-ca") ||
 	    ((v = rt_getenv(env, "NODE_USE_SYSTEM_CA")) != NULL &&
-	    strcmp(v, "1") == 0)) && map != NULL && len <= RT_NODE_MAX &&
+	    strcmp(v, "1") == 0)) && map != NULL &&
 	    memmem(map, len, "use-system-ca", 13) != NULL;
-	/* A node linked to the system's OpenSSL carries no OPENSSLDIR. */
-	if (map != NULL && len <= RT_NODE_MAX)
-		rt_node_rodata(map, len, &off, &size);
-	shared = map == NULL || len > RT_NODE_MAX ||
-	    memmem((const char *)map + off, size, "OPENSSLDIR: \"", 13) ==
-	    NULL;
-	if (map == NULL || len > RT_NODE_MAX)
-		xasprintf(&s->note, "%s could not be read: %s", node,
-		    map == NULL ? why : "too large");
+	if (map == NULL)
+		xasprintf(&s->note, "%s could not be read: %s",
+		    lib != NULL ? lib : node, why);
 	else if (!openssl_ca) {
 		n = rt_node_roots(map, len, s->set);
-		buf_printf(&tried, "%d roots compiled into %s", n,
-		    real != NULL ? real : node);
+		buf_printf(&tried, "%d roots compiled into %s", n, image);
 		if (n > 0)
-			s->path = xstrdup(real != NULL ? real : node);
+			s->path = xstrdup(image);
 	}
 	store_unmap(map, len);
 	if (openssl_ca || system_ca) {
 		if (tried.len > 0)
 			buf_puts(&tried, ", ");
-		buf_printf(&tried, "%s: ", openssl_ca ? "--use-openssl-ca" :
-		    "--use-system-ca");
+		if (!openssl_ca)
+			label = "--use-system-ca: ";
+		else if (rt_node_option(env, "--use-openssl-ca"))
+			label = "--use-openssl-ca: ";
+		else
+			label = "OpenSSL's store (this build's default, "
+			    "--use-bundled-ca not given): ";
+		buf_puts(&tried, label);
 		rt_openssl_paths(s, env, 1, &tried);
 	}
 	if ((v = rt_getenv(env, "NODE_EXTRA_CA_CERTS")) != NULL)
@@ -218,11 +275,13 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 		free(dir);
 	} else
 		xasprintf(&s->level_why, "%s bundles its own OpenSSL: "
-		    "security level 1", real != NULL ? real : node);
+		    "security level 1", image);
 	s->tried = buf_release(&tried);
 	xasprintf(&s->source, "%s", s->tried);
 	free(node);
 	free(real);
+	free(lib);
+	free(libpath);
 	rt_store_finish(s);
 	return (s);
 }

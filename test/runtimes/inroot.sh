@@ -10,8 +10,15 @@ set -euf
 R=$1 BIN=$2 ENVF=$3 JOBS=$4 OUT=$5 PIDF=$6
 tab=$(printf '\t')
 
-mount --rbind /usr "$R/usr"
-mount -o remount,bind,ro "$R/usr" 2>/dev/null || :
+# ORACLE_USR=DIR: DIR laid over the machine's /usr (overlayfs), to try
+# another build of a runtime, e.g. Debian's nodejs and libnode unpacked
+# there with dpkg-deb -x (the machine may have NodeSource's).
+if [ -n "${ORACLE_USR:-}" ]; then
+	mount -t overlay overlay -o "lowerdir=$ORACLE_USR:/usr" "$R/usr"
+else
+	mount --rbind /usr "$R/usr"
+	mount -o remount,bind,ro "$R/usr" 2>/dev/null || :
+fi
 mount --rbind /dev "$R/dev"
 mount -t proc proc "$R/proc"
 mount --bind "$BIN" "$R/oracle"

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <elf.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -442,6 +443,103 @@ test_node_binary_roots(void **state)
 	X509_free(extra);
 }
 
+/*
+ * An ELF64 file with one section besides .shstrtab: enough for the places
+ * trustprobe reads in node (its .dynstr, its .rodata).
+ */
+static void
+elf_one(struct buf *b, const char *name, const void *data, size_t len)
+{
+	Elf64_Ehdr	 eh;
+	Elf64_Shdr	 sh[3];
+	char		 names[64];
+	size_t		 nlen;
+
+	memset(&eh, 0, sizeof eh);
+	memset(sh, 0, sizeof sh);
+	memcpy(names, "\0.shstrtab\0", 11);
+	nlen = 11 + strlen(name) + 1;
+	assert_true(nlen <= sizeof names);
+	memcpy(names + 11, name, strlen(name) + 1);
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_shentsize = sizeof sh[0];
+	eh.e_shnum = 3;
+	eh.e_shstrndx = 1;
+	eh.e_shoff = sizeof eh + nlen + len;
+	sh[1].sh_name = 1;
+	sh[1].sh_offset = sizeof eh;
+	sh[1].sh_size = nlen;
+	sh[2].sh_name = 11;
+	sh[2].sh_offset = sizeof eh + nlen;
+	sh[2].sh_size = len;
+	buf_add(b, &eh, sizeof eh);
+	buf_add(b, names, nlen);
+	buf_add(b, data, len);
+	buf_add(b, sh, sizeof sh);
+}
+
+/*
+ * node as Debian builds it (--openssl-use-def-ca-store, --shared-openssl):
+ * /usr/bin/node needs libnode.so.108, whose option text says OpenSSL's
+ * store is the default. Its bundled roots are not used unless
+ * --use-bundled-ca is given; the real Debian node 18 said so in
+ * test/runtimes (NOTES.md, issue 13).
+ */
+static void
+test_node_openssl_store_build(void **state)
+{
+	struct rt_store	*s;
+	struct buf	 b, ro;
+	X509		*bundled, *sys;
+	char		*p;
+	static const char dynstr[] = "\0libc.so.6\0libnode.so.108\0";
+	static const char opt[] = "use bundled CA store\0"
+	    "use OpenSSL's default CA store (default)";
+
+	(void)state;
+	bundled = cert("Bundled Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	sys = cert("System Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	buf_init(&b, 1 << 20);
+	elf_one(&b, ".dynstr", dynstr, sizeof dynstr);
+	put_bytes("/usr/bin/node", b.p, b.len, 0755);
+	buf_free(&b);
+	buf_init(&ro, 1 << 20);
+	buf_add(&ro, opt, sizeof opt);
+	p = pem(bundled);
+	buf_add(&ro, p, strlen(p) + 1);
+	free(p);
+	buf_init(&b, 1 << 20);
+	elf_one(&b, ".rodata", ro.p, ro.len);
+	put_bytes("/usr/lib/x86_64-linux-gnu/libnode.so.108", b.p, b.len,
+	    0644);
+	buf_free(&b);
+	buf_free(&ro);
+	/* Debian's OPENSSLDIR, its default level 2. */
+	put("/etc/os-release", "NAME=Debian\nID=debian\n");
+	put_cert("/usr/lib/ssl/cert.pem", sys);
+	setenv_app("PATH=/usr/bin");
+	s = load_rt(CONF_RT_NODE);
+	assert_null(s->fatal);
+	assert_int_equal(s->ncerts, 1);
+	assert_int_equal(s->level, 2);	/* the system's OpenSSL */
+	assert_non_null(strstr(s->tried, "OpenSSL's store (this build's "
+	    "default"));
+	assert_non_null(strstr(s->tried, "/usr/lib/ssl/cert.pem"));
+	assert_null(strstr(s->tried, "compiled into"));
+	rt_store_free(s);
+
+	setenv_app("NODE_OPTIONS=--max-old-space-size=64 --use-bundled-ca");
+	s = load_rt(CONF_RT_NODE);
+	assert_int_equal(s->ncerts, 1);
+	assert_non_null(strstr(s->tried, "1 roots compiled into "
+	    "/usr/lib/x86_64-linux-gnu/libnode.so.108"));
+	assert_null(strstr(s->tried, "/usr/lib/ssl/cert.pem"));
+	rt_store_free(s);
+	X509_free(bundled);
+	X509_free(sys);
+}
+
 /* A JKS trust store written by hand: two trusted entries, then a digest. */
 static void
 test_java_jks(void **state)
@@ -791,6 +889,7 @@ main(void)
 		T(test_curl_compiled_bundle),
 		T(test_requests_certifi),
 		T(test_node_binary_roots),
+		T(test_node_openssl_store_build),
 		T(test_java_jks),
 		T(test_java_pkcs12),
 		T(test_java_no_anchors),
