@@ -41,6 +41,7 @@ static EVP_PKEY	*key;
 static char	 root[PATH_MAX];
 static char	*vars[16];
 static size_t	 nvars;
+static char	 test_source[] = "test";
 
 /* --- certificates ---------------------------------------------------------- */
 
@@ -205,7 +206,7 @@ load_rt(enum conf_runtime rt)
 	memset(&env, 0, sizeof env);
 	env.root = root;
 	env.vars = vars;
-	env.source = "test";
+	env.source = test_source;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.root = root;
 	cfg.env = vars;

@@ -246,6 +246,7 @@ link_at(const char *target, const char *rel)
 /* The fake environment as the application's "NAME=value" list. */
 static char **app_vars;
 static struct rt_env app;
+static char app_source[] = "test";
 
 static void
 app_env(void)
@@ -259,7 +260,7 @@ app_env(void)
 	}
 	app.root = root;
 	app.vars = app_vars;
-	app.source = "test";
+	app.source = app_source;
 }
 
 static void
@@ -788,7 +789,7 @@ test_absolute_symlink_stays_in_root(void **state)
 static void
 test_with_ca_file_append_and_replace(void **state)
 {
-	struct store	*base, *app, *rep;
+	struct store	*base, *appended, *rep;
 	char		*cause = NULL, *ca;
 
 	put2(DEBIAN_BUNDLE, pem_a, pem_b);
@@ -797,14 +798,14 @@ test_with_ca_file_append_and_replace(void **state)
 	base = load();
 	assert_int_equal(base->ncerts, 2);
 
-	app = store_with_ca_file(base, ca, CONF_CA_APPEND, &cause);
-	assert_non_null(app);
+	appended = store_with_ca_file(base, ca, CONF_CA_APPEND, &cause);
+	assert_non_null(appended);
 	assert_null(cause);
-	assert_int_equal(app->status, STORE_OK);
-	assert_int_equal(app->ncerts, 3);
-	assert_string_equal(app->path, DEBIAN_BUNDLE);
-	assert_non_null(strstr(app->source, "trust_store + ca_file "));
-	assert_non_null(strstr(app->source, "(append)"));
+	assert_int_equal(appended->status, STORE_OK);
+	assert_int_equal(appended->ncerts, 3);
+	assert_string_equal(appended->path, DEBIAN_BUNDLE);
+	assert_non_null(strstr(appended->source, "trust_store + ca_file "));
+	assert_non_null(strstr(appended->source, "(append)"));
 
 	rep = store_with_ca_file(base, ca, CONF_CA_REPLACE, &cause);
 	assert_non_null(rep);
@@ -816,9 +817,9 @@ test_with_ca_file_append_and_replace(void **state)
 
 	/* Each is its own: free in any order. */
 	store_free(base);
-	assert_int_equal(app->ncerts, 3);
+	assert_int_equal(appended->ncerts, 3);
 	store_free(rep);
-	store_free(app);
+	store_free(appended);
 	free(ca);
 }
 
