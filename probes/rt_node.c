@@ -108,31 +108,33 @@ static int
 rt_node_section(const unsigned char *m, size_t len, const char *name,
     size_t *off, size_t *size)
 {
-	const Elf64_Ehdr	*eh = (const Elf64_Ehdr *)m;
-	const Elf64_Shdr	*sh, *strs;
-	size_t			 i, nl = strlen(name) + 1;
+	Elf64_Ehdr	 eh;
+	Elf64_Shdr	 sh, strs;
+	size_t		 i, nl = strlen(name) + 1;
 
 	*off = 0;
 	*size = len;
-	if (len < sizeof *eh || memcmp(m, ELFMAG, SELFMAG) != 0 ||
-	    m[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof *sh ||
-	    eh->e_shoff > len || eh->e_shnum > (len - eh->e_shoff) /
-	    sizeof *sh || eh->e_shstrndx >= eh->e_shnum)
+	/* Copied out: a file's offsets need not be aligned. */
+	if (len < sizeof eh || memcmp(m, ELFMAG, SELFMAG) != 0 ||
+	    m[EI_CLASS] != ELFCLASS64)
 		return (0);
-	sh = (const Elf64_Shdr *)(m + eh->e_shoff);
-	strs = &sh[eh->e_shstrndx];
-	if (strs->sh_offset > len || strs->sh_size > len - strs->sh_offset)
+	memcpy(&eh, m, sizeof eh);
+	if (eh.e_shentsize != sizeof sh || eh.e_shoff > len ||
+	    eh.e_shnum > (len - eh.e_shoff) / sizeof sh ||
+	    eh.e_shstrndx >= eh.e_shnum)
 		return (0);
-	for (i = 0; i < eh->e_shnum; i++) {
-		if (sh[i].sh_name >= strs->sh_size ||
-		    strs->sh_size - sh[i].sh_name < nl ||
-		    sh[i].sh_offset > len || sh[i].sh_size > len -
-		    sh[i].sh_offset)
+	memcpy(&strs, m + eh.e_shoff + eh.e_shstrndx * sizeof sh, sizeof strs);
+	if (strs.sh_offset > len || strs.sh_size > len - strs.sh_offset)
+		return (0);
+	for (i = 0; i < eh.e_shnum; i++) {
+		memcpy(&sh, m + eh.e_shoff + i * sizeof sh, sizeof sh);
+		if (sh.sh_name >= strs.sh_size ||
+		    strs.sh_size - sh.sh_name < nl ||
+		    sh.sh_offset > len || sh.sh_size > len - sh.sh_offset)
 			continue;
-		if (memcmp(m + strs->sh_offset + sh[i].sh_name, name, nl) ==
-		    0) {
-			*off = sh[i].sh_offset;
-			*size = sh[i].sh_size;
+		if (memcmp(m + strs.sh_offset + sh.sh_name, name, nl) == 0) {
+			*off = sh.sh_offset;
+			*size = sh.sh_size;
 			return (1);
 		}
 	}
@@ -270,12 +272,16 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 	}
 	if ((v = rt_getenv(env, "NODE_EXTRA_CA_CERTS")) != NULL)
 		rt_add_file(s, env, v, &tried, "NODE_EXTRA_CA_CERTS=");
+	/* OpenSSL's paths set the level too: this says whose OpenSSL. */
+	free(s->level_why);
 	if (shared) {
 		rt_openssl_dir(env, &dir, &s->level, &s->level_why);
 		free(dir);
-	} else
+	} else {
+		s->level = 1;
 		xasprintf(&s->level_why, "%s bundles its own OpenSSL: "
 		    "security level 1", image);
+	}
 	s->tried = buf_release(&tried);
 	xasprintf(&s->source, "%s", s->tried);
 	free(node);
