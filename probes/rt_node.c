@@ -11,7 +11,8 @@
  *	linked to), whatever /etc/ssl holds; plus NODE_EXTRA_CA_CERTS (read
  *	once at start; a missing file is a warning only). With
  *	--use-openssl-ca (NODE_OPTIONS) OpenSSL's default paths replace the
- *	bundled roots; a build configured --openssl-use-def-ca-store
+ *	bundled roots (those of the OpenSSL node bundles, its OPENSSLDIR:
+ *	NodeSource's /etc/ssl; else the system's); a build configured --openssl-use-def-ca-store
  *	(Debian's, Fedora's: node_options.cc then says "use OpenSSL's default
  *	CA store (default)") does that unless --use-bundled-ca is given; with
  *	--use-system-ca / NODE_USE_SYSTEM_CA=1 (in builds that have it) they
@@ -30,6 +31,7 @@
 #include <sys/stat.h>
 
 #include <elf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -192,10 +194,11 @@ static struct rt_store *
 rt_node_load(const struct rt_env *env, const struct store *base)
 {
 	struct rt_store	*s;
-	struct buf	 tried;
-	const char	*why = NULL, *v, *rodata, *label, *image;
+	struct buf	 tried, paths;
+	const char	*why = NULL, *v, *rodata, *label, *image, *p, *q;
 	const char	*names[1];
 	char		*node, *real = NULL, *lib = NULL, *libpath = NULL, *dir;
+	char		*owndir = NULL;
 	void		*map;
 	size_t		 len = 0, off = 0, size = 0;
 	int		 n = 0, openssl_ca, def_openssl = 0, system_ca, shared;
@@ -237,8 +240,16 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 		rodata = (const char *)map + off;
 		def_openssl = rt_has_cstring(rodata, size,
 		    "use OpenSSL's default CA store (default)");
-		/* A node linked to the system's OpenSSL has no OPENSSLDIR. */
-		shared = memmem(rodata, size, "OPENSSLDIR: \"", 13) == NULL;
+		/*
+		 * A node linked to the system's OpenSSL has no OPENSSLDIR;
+		 * one that bundles it looks there (NodeSource's: /etc/ssl).
+		 */
+		if ((p = memmem(rodata, size, "OPENSSLDIR: \"", 13)) != NULL &&
+		    (q = memchr(p + 13, '"', rodata + size - p - 13)) !=
+		    NULL && q - p - 13 < PATH_MAX) {
+			shared = 0;
+			owndir = xstrndup(p + 13, q - p - 13);
+		}
 	}
 	openssl_ca = rt_node_option(env, "--use-openssl-ca") ||
 	    (def_openssl && !rt_node_option(env, "--use-bundled-ca"));
@@ -267,8 +278,13 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 		else
 			label = "OpenSSL's store (this build's default, "
 			    "--use-bundled-ca not given): ";
-		buf_puts(&tried, label);
-		rt_openssl_paths(s, env, 1, &tried);
+		buf_init(&paths, 64 * 1024);
+		if (owndir != NULL)
+			rt_openssl_paths_in(s, env, owndir, 1, &paths);
+		else
+			rt_openssl_paths(s, env, 1, &paths);
+		buf_printf(&tried, "%s%s", label, buf_str(&paths));
+		buf_free(&paths);
 	}
 	if ((v = rt_getenv(env, "NODE_EXTRA_CA_CERTS")) != NULL)
 		rt_add_file(s, env, v, &tried, "NODE_EXTRA_CA_CERTS=");
@@ -288,6 +304,7 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 	free(real);
 	free(lib);
 	free(libpath);
+	free(owndir);
 	rt_store_finish(s);
 	return (s);
 }

@@ -65,10 +65,21 @@ void
 rt_openssl_paths(struct rt_store *s, const struct rt_env *env, int hashed,
     struct buf *tried)
 {
-	const char	*f, *d;
-	char		*dir, *file, *list, *one, *last;
+	char	*dir;
 
 	rt_openssl_dir(env, &dir, &s->level, &s->level_why);
+	rt_openssl_paths_in(s, env, dir, hashed, tried);
+	free(dir);
+}
+
+/* The same for an OpenSSL whose OPENSSLDIR is dir (node's own). */
+void
+rt_openssl_paths_in(struct rt_store *s, const struct rt_env *env,
+    const char *dir, int hashed, struct buf *tried)
+{
+	const char	*f, *d;
+	char		*file, *list, *one, *last;
+
 	if ((f = rt_getenv(env, "SSL_CERT_FILE")) != NULL)
 		rt_add_file(s, env, f, tried, "SSL_CERT_FILE=");
 	else {
@@ -87,7 +98,6 @@ rt_openssl_paths(struct rt_store *s, const struct rt_env *env, int hashed,
 		rt_add_dir(s, env, file, hashed, tried);
 		free(file);
 	}
-	free(dir);
 }
 
 static struct rt_store *

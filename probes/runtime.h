@@ -251,6 +251,8 @@ int		 rt_add_file(struct rt_store *, const struct rt_env *,
 /* OpenSSL's default file and directory under root (rt_openssl.c). */
 void		 rt_openssl_paths(struct rt_store *, const struct rt_env *,
 		    int hashed, struct buf *tried);
+void		 rt_openssl_paths_in(struct rt_store *, const struct rt_env *,
+		    const char *dir, int hashed, struct buf *tried);
 /* A mapped file under one of the library directories; NULL if none. */
 void		*rt_map_lib(const struct rt_env *, const char *const *names,
 		    size_t nnames, char **path, size_t *len);

@@ -445,6 +445,48 @@ test_node_binary_roots(void **state)
 }
 
 /*
+ * --use-openssl-ca in a node that bundles OpenSSL: that OpenSSL's
+ * OPENSSLDIR (NodeSource's /etc/ssl, as strace shows the real one open
+ * /etc/ssl/cert.pem), not the system's /usr/lib/ssl.
+ */
+static void
+test_node_use_openssl_ca(void **state)
+{
+	struct rt_store	*s;
+	struct buf	 b;
+	X509		*bundled, *own, *sys;
+	char		*p;
+
+	(void)state;
+	bundled = cert("Bundled Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	own = cert("Etc Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	sys = cert("Usr Lib Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	p = pem(bundled);
+	buf_init(&b, 1 << 20);
+	buf_add(&b, "\x7f" "ELF\0\0\0", 7);
+	buf_add(&b, p, strlen(p) + 1);
+	buf_add(&b, "\0\0OPENSSLDIR: \"/etc/ssl\"\0", 26);
+	put_bytes("/usr/bin/node", b.p, b.len, 0755);
+	buf_free(&b);
+	free(p);
+	put("/etc/os-release", "NAME=Debian\nID=debian\n");
+	put_cert("/etc/ssl/cert.pem", own);
+	put_cert("/usr/lib/ssl/cert.pem", sys);
+	setenv_app("PATH=/usr/bin");
+	setenv_app("NODE_OPTIONS=--use-openssl-ca");
+	s = load_rt(CONF_RT_NODE);
+	assert_int_equal(s->ncerts, 1);
+	assert_int_equal(s->level, 1);	/* its own OpenSSL */
+	assert_non_null(strstr(s->tried, "--use-openssl-ca: /etc/ssl/cert.pem"));
+	assert_null(strstr(s->tried, "/usr/lib/ssl"));
+	assert_null(strstr(s->tried, "compiled into"));
+	rt_store_free(s);
+	X509_free(bundled);
+	X509_free(own);
+	X509_free(sys);
+}
+
+/*
  * An ELF64 file with one section besides .shstrtab: enough for the places
  * trustprobe reads in node (its .dynstr, its .rodata).
  */
@@ -891,6 +933,7 @@ main(void)
 		T(test_requests_certifi),
 		T(test_node_binary_roots),
 		T(test_node_openssl_store_build),
+		T(test_node_use_openssl_ca),
 		T(test_java_jks),
 		T(test_java_pkcs12),
 		T(test_java_no_anchors),
