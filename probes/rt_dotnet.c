@@ -12,6 +12,10 @@
  *	roots; the others go to an intermediate pool.
  * Anchors: the self-signed roots. Names: SANs, the CN when there is no
  *	DNS SAN. Keys and hashes: the system OpenSSL's level.
+ * AIA: .NET fetches a missing issuer from its caIssuers URL by default
+ *	(X509ChainPolicy.DisableCertificateDownloads is false); not modelled:
+ *	a chain without its intermediate fails here where .NET may complete
+ *	it (never an ok .NET would not give). Revocation: off by default.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
