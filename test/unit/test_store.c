@@ -868,6 +868,7 @@ test_with_ca_file_reread(void **state)
 {
 	struct store	*base, *t, *r;
 	char		*ca, *p;
+	int		 i;
 
 	put(DEBIAN_BUNDLE, pem_a);
 	put("/private.pem", pem_c);
@@ -876,6 +877,7 @@ test_with_ca_file_reread(void **state)
 	t = store_with_ca_file_reread(base, ca, CONF_CA_APPEND);
 	assert_int_equal(t->status, STORE_OK);
 	assert_int_equal(t->ncerts, 2);
+	assert_int_equal(runtime(t, CONF_RT_GO)->ncerts, 2);
 	assert_int_equal(store_changed(t), 0);
 
 	put(DEBIAN_BUNDLE, pem_b);	/* the base's file: not this store's */
@@ -896,6 +898,9 @@ test_with_ca_file_reread(void **state)
 	assert_true(cand(t, ca, "ca_file")->in_effect);
 	assert_false(cand(t, ca, "ca_file")->exists);
 	assert_contains(t->source, "(append)");
+	/* Nor do the runtimes: the application's CA is gone for them too. */
+	for (i = 0; i < CONF_RT_COUNT; i++)
+		assert_int_equal(runtime(t, i)->ncerts, 0);
 	r = store_with_ca_file_reread(base, ca, CONF_CA_REPLACE);
 	assert_int_equal(r->status, STORE_MISSING);
 	assert_int_equal(r->ncerts, 0);
