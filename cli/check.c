@@ -58,7 +58,8 @@ check_usage(void)
 	return (main_usage_error("check", "usage: trustprobe check [--json] "
 	    "[--strict] [--ca-file F] [--ca-dir D] [--root DIR]\n"
 	    "  [--server-name N] [--key FILE] [--timeout DURATION] "
-	    "[--all-addresses] [-c FILE] TARGET..."));
+	    "[--all-addresses]\n  [--runtime LIST] [--verbose] [-c FILE] "
+	    "TARGET..."));
 }
 
 /* A TARGET from the command line as a config target. */
@@ -83,6 +84,7 @@ check_add_target(struct conf *conf, const char *arg, char **cause)
 	t->warn_before_ms = conf->warn_before_ms;
 	t->method = CONF_METHOD_GET;
 	t->ca_mode = CONF_CA_APPEND;
+	t->runtimes = conf->runtimes;
 	return (0);
 }
 
@@ -113,11 +115,14 @@ cmd_check(int argc, char **argv)
 		{ "all-addresses", no_argument, NULL, 'a' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "runtime", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct conf_errors	 errs = { NULL, 0 };
 	struct check_run	 run;
 	struct store_config	 sc;
+	struct rt_env		 app;
 	struct store		*store = NULL;
 	struct conf		*conf = NULL;
 	struct buf		 b;
@@ -126,7 +131,9 @@ cmd_check(int argc, char **argv)
 	char			*cause = NULL;
 	uint64_t		 timeout_ms = 0;
 	size_t			 i, a, k, first_cli;
+	unsigned		 runtimes = 0;
 	int			 ch, json = 0, strict = 0, all = 0, rc = 0;
+	int			 runtimes_set = 0, verbose = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+c:", longopts, NULL)) != -1) {
@@ -167,6 +174,19 @@ cmd_check(int argc, char **argv)
 		case 'k':
 			key = optarg;
 			break;
+		case 'R':
+			if (conf_parse_runtimes(optarg, &runtimes,
+			    &cause) != 0) {
+				rc = main_usage_error("check", "--runtime: %s",
+				    cause);
+				free(cause);
+				return (rc);
+			}
+			runtimes_set = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
 		default:
 			return (check_usage());
 		}
@@ -182,6 +202,8 @@ cmd_check(int argc, char **argv)
 		}
 	} else
 		conf = conf_default();
+	if (runtimes_set)
+		conf->runtimes = runtimes;
 	first_cli = conf->ntargets;
 	for (i = optind; i < (size_t)argc; i++) {
 		if (check_add_target(conf, argv[i], &cause) != 0) {
@@ -213,14 +235,40 @@ cmd_check(int argc, char **argv)
 			t->timeout_ms = timeout_ms;
 		if (all)
 			t->all_addresses = 1;
+		if (runtimes_set)
+			t->runtimes = runtimes;
+	}
+	if (root != NULL) {
+		free(conf->ts_root);
+		conf->ts_root = xstrdup(root);
+	}
+	/* The application's variables (SPEC section 12). */
+	if (rt_env_init(&app, conf, &cause) != 0) {
+		fprintf(stderr, "trustprobe check: cannot read the "
+		    "application's environment (%s): going on without it\n",
+		    cause);
+		free(cause);
+		cause = NULL;
 	}
 
 	memset(&sc, 0, sizeof sc);
 	sc.root = root != NULL ? root : conf->ts_root;
 	sc.ca_file = ca_file != NULL ? ca_file : conf->ts_ca_file;
 	sc.ca_dir = ca_dir != NULL ? ca_dir : conf->ts_ca_dir;
-	sc.no_runtimes = 1;	/* check prints no store report */
+	sc.env = app.vars;
+	/* check prints no store report unless asked: read what is in effect. */
+	sc.lean = !verbose;
+	sc.runtimes = conf_runtimes_all(conf);
+	sc.app = &app;
 	store = store_load(&sc);
+	if (verbose && !json) {
+		buf_init(&b, SIZE_MAX / 2);
+		store_report_text(store, &b);
+		rt_stores_report_text(store->rts, sc.runtimes, &b);
+		buf_putc(&b, '\n');
+		fwrite(buf_str(&b), 1, b.len, stdout);
+		buf_free(&b);
+	}
 
 	memset(&run, 0, sizeof run);
 	run.conf = conf;
@@ -304,6 +352,7 @@ out:
 	if (run.base != NULL)
 		event_base_free(run.base);
 	store_free(store);
+	rt_env_free(&app);
 	conf_free(conf);
 	return (rc);
 }

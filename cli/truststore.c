@@ -18,10 +18,13 @@
 #include "buf.h"
 #include "conf.h"
 #include "main.h"
+#include "runtime.h"
 #include "store.h"
+#include "xmalloc.h"
 
 #define TRUSTSTORE_USAGE \
-	"usage: trustprobe truststore [--json] [--root DIR] [-c FILE]"
+	"usage: trustprobe truststore [--json] [--root DIR] [--runtime LIST] " \
+	"[-c FILE]"
 #define TRUSTSTORE_REPORT_MAX	(4 * 1024 * 1024)
 
 int
@@ -31,15 +34,19 @@ cmd_truststore(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "runtime", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct conf_errors		 errs = { NULL, 0 };
 	struct store_config		 cfg;
+	struct rt_env			 app;
 	struct conf			*conf = NULL;
 	struct store			*s;
 	struct stat			 sb;
 	struct buf			 b;
 	const char			*copt = NULL, *root = NULL, *path;
+	char				*cause = NULL;
+	unsigned			 runtimes = CONF_RT_ALL;
 	int				 ch, json = 0, explicit, rc;
 
 	optind = 1;
@@ -53,6 +60,15 @@ cmd_truststore(int argc, char **argv)
 			break;
 		case 'c':
 			copt = optarg;
+			break;
+		case 'R':
+			if (conf_parse_runtimes(optarg, &runtimes,
+			    &cause) != 0) {
+				rc = main_usage_error("truststore",
+				    "--runtime: %s", cause);
+				free(cause);
+				return (rc);
+			}
 			break;
 		default:
 			return (main_usage_error("truststore", TRUSTSTORE_USAGE));
@@ -84,14 +100,26 @@ cmd_truststore(int argc, char **argv)
 		}
 	}
 
-	memset(&cfg, 0, sizeof cfg);
-	if (conf != NULL) {
-		cfg.root = conf->ts_root;
-		cfg.ca_file = conf->ts_ca_file;
-		cfg.ca_dir = conf->ts_ca_dir;
+	if (conf == NULL)
+		conf = conf_default();
+	if (root != NULL) {
+		free(conf->ts_root);
+		conf->ts_root = xstrdup(root);
 	}
-	if (root != NULL)
-		cfg.root = root;
+	/* Every runtime by default: the report is what this command is for. */
+	if (rt_env_init(&app, conf, &cause) != 0) {
+		fprintf(stderr, "trustprobe truststore: cannot read the "
+		    "application's environment (%s): going on without it\n",
+		    cause);
+		free(cause);
+	}
+	memset(&cfg, 0, sizeof cfg);
+	cfg.root = conf->ts_root;
+	cfg.ca_file = conf->ts_ca_file;
+	cfg.ca_dir = conf->ts_ca_dir;
+	cfg.env = app.vars;
+	cfg.runtimes = runtimes;
+	cfg.app = &app;
 	s = store_load(&cfg);
 
 	buf_init(&b, TRUSTSTORE_REPORT_MAX);
@@ -112,6 +140,7 @@ cmd_truststore(int argc, char **argv)
 	}
 	buf_free(&b);
 	store_free(s);
+	rt_env_free(&app);
 	conf_free(conf);
 	return (rc);
 }

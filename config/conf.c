@@ -58,6 +58,7 @@ enum conf_gkey {
 	G_PROXY,
 	G_LOG,
 	G_TRUST_STORE,
+	G_RUNTIMES,
 	G_TARGETS,
 	G_NKEYS
 };
@@ -65,7 +66,7 @@ enum conf_gkey {
 static const char *const conf_gkeys[G_NKEYS] = {
 	"listen", "interval", "timeout", "concurrency", "warn_before",
 	"clock_skew_tolerance", "ready_when", "security_level", "aia_fetch",
-	"revocation", "proxy", "log", "trust_store", "targets"
+	"revocation", "proxy", "log", "trust_store", "runtimes", "targets"
 };
 
 enum conf_tkey {
@@ -86,6 +87,7 @@ enum conf_tkey {
 	T_LABELS,
 	T_KEY,
 	T_REVOCATION,
+	T_RUNTIMES,
 	T_NKEYS
 };
 
@@ -93,7 +95,7 @@ static const char *const conf_tkeys[T_NKEYS] = {
 	"url", "name", "server_name", "address", "interval", "timeout",
 	"method", "expect_status", "ca_file", "ca_mode", "client_cert",
 	"client_key", "all_addresses", "warn_before", "labels", "key",
-	"revocation"
+	"revocation", "runtimes"
 };
 
 enum conf_lkey {
@@ -108,10 +110,19 @@ enum conf_skey {
 	S_ROOT,
 	S_CA_FILE,
 	S_CA_DIR,
+	S_ENV,
 	S_NKEYS
 };
 
-static const char *const conf_skeys[S_NKEYS] = { "root", "ca_file", "ca_dir" };
+static const char *const conf_skeys[S_NKEYS] = {
+	"root", "ca_file", "ca_dir", "env"
+};
+
+/* SPEC section 12, in the order of enum conf_runtime. */
+static const char *const conf_runtime_names[CONF_RT_COUNT] = {
+	"go", "openssl", "curl", "python-requests", "node", "java", "dotnet",
+	"rustls"
+};
 
 enum conf_akey {
 	A_ALLOW,
@@ -140,7 +151,7 @@ static const char *const conf_revocation_names[] = {
 /* Label names the daemon itself puts on per-target series. */
 static const char *const conf_reserved_labels[] = {
 	"target", "reason", "phase", "depth", "subject", "version", "path",
-	"address", "source", "protocol"
+	"address", "source", "protocol", "runtime"
 };
 
 #ifndef nitems
@@ -245,6 +256,10 @@ static void	 conf_walk_expect(struct conf_ctx *, const struct conf_node *,
 		    struct conf_target *);
 static void	 conf_walk_labels(struct conf_ctx *, const struct conf_node *,
 		    struct conf_target *);
+static void	 conf_walk_runtimes(struct conf_ctx *, const struct conf_node *,
+		    unsigned *);
+static void	 conf_walk_env(struct conf_ctx *, const struct conf_node *);
+static int	 conf_runtime_lookup(const char *, char **);
 static void	 conf_check_target(struct conf_ctx *, struct conf_target *,
 		    struct conf_node **, struct conf_node **, int, int);
 static int	 conf_name_cmp(const void *, const void *);
@@ -1028,6 +1043,9 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 		case G_TRUST_STORE:
 			conf_walk_trust_store(ctx, v);
 			break;
+		case G_RUNTIMES:
+			conf_walk_runtimes(ctx, v, &c->runtimes);
+			break;
 		case G_TARGETS:
 		case G_NKEYS:
 			break;
@@ -1219,6 +1237,142 @@ conf_walk_trust_store(struct conf_ctx *ctx, const struct conf_node *n)
 		conf_get_file(ctx, "ca_file", vals[S_CA_FILE], &c->ts_ca_file);
 	if (vals[S_CA_DIR] != NULL)
 		conf_get_dir(ctx, "ca_dir", vals[S_CA_DIR], &c->ts_ca_dir);
+	if (vals[S_ENV] != NULL)
+		conf_walk_env(ctx, vals[S_ENV]);
+}
+
+/* One runtime name: its enum value, or -1 with *cause (caller frees). */
+static int
+conf_runtime_lookup(const char *s, char **cause)
+{
+	const char	*hint;
+	char		 q[CONF_QUOTE_MAX];
+	int		 v;
+
+	if ((v = conf_lookup(s, conf_runtime_names, CONF_RT_COUNT)) != -1)
+		return (v);
+	hint = conf_suggest(s, conf_runtime_names, CONF_RT_COUNT);
+	xasprintf(cause, "unknown runtime '%s'%s%s%s; the runtimes are go, "
+	    "openssl, curl, python-requests, node, java, dotnet, rustls",
+	    buf_quote(q, sizeof q, s), hint != NULL ? " (did you mean '" : "",
+	    hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
+	return (-1);
+}
+
+/* runtimes: [go, java], or one name; [] gives no runtime verdicts. */
+static void
+conf_walk_runtimes(struct conf_ctx *ctx, const struct conf_node *n,
+    unsigned *bits)
+{
+	const struct conf_node	*item, *seen[CONF_RT_COUNT];
+	char			 d[CONF_QUOTE_MAX + 2], *cause;
+	unsigned		 set = 0;
+	int			 r;
+
+	if (n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type == CONF_NODE_SCALAR && !conf_node_is_null(n)) {
+		if ((r = conf_runtime_lookup(n->value, &cause)) == -1) {
+			conf_err(ctx, n, "%s", cause);
+			free(cause);
+			return;
+		}
+		*bits = CONF_RT_BIT(r);
+		return;
+	}
+	if (n->type != CONF_NODE_SEQUENCE) {
+		conf_err(ctx, n, "'runtimes' must be a list of runtime names "
+		    "such as [go, java], got %s", conf_desc(d, sizeof d, n));
+		return;
+	}
+	for (item = n->child; item != NULL; item = item->next) {
+		if (item->type != CONF_NODE_SCALAR || conf_node_is_null(item)) {
+			conf_err(ctx, item, "a runtime must be a name such as "
+			    "go, got %s", conf_desc(d, sizeof d, item));
+			continue;
+		}
+		if ((r = conf_runtime_lookup(item->value, &cause)) == -1) {
+			conf_err(ctx, item, "%s", cause);
+			free(cause);
+			continue;
+		}
+		if (set & CONF_RT_BIT(r)) {
+			conf_err(ctx, item, "runtime '%s' is listed twice "
+			    "(first at line %u, column %u)",
+			    conf_runtime_names[r], seen[r]->line,
+			    seen[r]->column);
+			continue;
+		}
+		seen[r] = item;
+		set |= CONF_RT_BIT(r);
+	}
+	*bits = set;
+}
+
+/* trust_store.env: {NAME: value}, the application's variables. */
+static void
+conf_walk_env(struct conf_ctx *ctx, const struct conf_node *n)
+{
+	struct conf		*c = ctx->conf;
+	struct conf_node	*k, *v;
+	const struct conf_node	*seen[CONF_MAX_ENV];
+	const char		*s, *p, *val;
+	char			 d[CONF_QUOTE_MAX + 2], q[CONF_QUOTE_MAX], *key;
+	size_t			 i;
+
+	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
+		return;
+	if (n->type != CONF_NODE_MAPPING) {
+		conf_err(ctx, n, "'env' must be a mapping of variable names to "
+		    "values, such as {SSL_CERT_FILE: /etc/app/ca.pem}, got %s",
+		    conf_desc(d, sizeof d, n));
+		return;
+	}
+	c->ts_env_set = 1;
+	c->ts_env = xcalloc(CONF_MAX_ENV, sizeof *c->ts_env);
+	for (k = n->child; k != NULL; k = v->next) {
+		v = k->next;
+		if (k->type == CONF_NODE_INVALID)
+			continue;
+		if (k->type != CONF_NODE_SCALAR) {
+			conf_err(ctx, k, "a variable name must be a string, "
+			    "got %s", conf_desc(d, sizeof d, k));
+			continue;
+		}
+		s = k->value;
+		for (p = s; ascii_isalpha((unsigned char)*p) || *p == '_' ||
+		    (p != s && ascii_isdigit((unsigned char)*p)); p++)
+			;
+		if (p == s || *p != '\0') {
+			conf_err(ctx, k, "bad variable name '%s': it must match "
+			    "[A-Za-z_][A-Za-z0-9_]*", buf_quote(q, sizeof q, s));
+			continue;
+		}
+		for (i = 0; i < c->nts_env; i++) {
+			if (strcmp(c->ts_env[i].key, s) == 0)
+				break;
+		}
+		if (i != c->nts_env) {
+			conf_err(ctx, k, "variable '%s' is set twice (first at "
+			    "line %u, column %u)", s, seen[i]->line,
+			    seen[i]->column);
+			continue;
+		}
+		if (c->nts_env == CONF_MAX_ENV) {
+			conf_err(ctx, k, "more than %d variables in 'env'",
+			    CONF_MAX_ENV);
+			return;
+		}
+		xasprintf(&key, "env.%s", s);
+		val = conf_scalar(ctx, key, v, "a string");
+		free(key);
+		if (val == NULL)
+			continue;
+		seen[c->nts_env] = k;
+		c->ts_env[c->nts_env].key = xstrdup(s);
+		c->ts_env[c->nts_env].value = xstrdup(val);
+		c->nts_env++;
+	}
 }
 
 static void
@@ -1300,6 +1454,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 	t->method = CONF_METHOD_GET;
 	t->ca_mode = CONF_CA_APPEND;
 	t->revocation = c->revocation;
+	t->runtimes = c->runtimes;
 
 	if (item->type == CONF_NODE_INVALID)
 		return;
@@ -1410,6 +1565,9 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 			break;
 		case T_REVOCATION:
 			conf_walk_revocation(ctx, v, &t->revocation);
+			break;
+		case T_RUNTIMES:
+			conf_walk_runtimes(ctx, v, &t->runtimes);
 			break;
 		case T_NKEYS:
 			break;
@@ -1773,6 +1931,7 @@ conf_default(void)
 	c->log_format = LOG_FORMAT_LOGFMT;
 	c->log_level = LOG_INFO;
 	c->ts_root = xstrdup("/");
+	c->runtimes = CONF_DEFAULT_RUNTIMES;
 	return (c);
 }
 
@@ -1817,6 +1976,11 @@ conf_free(struct conf *c)
 	free(c->ts_root);
 	free(c->ts_ca_file);
 	free(c->ts_ca_dir);
+	for (i = 0; i < c->nts_env; i++) {
+		free(c->ts_env[i].key);
+		free(c->ts_env[i].value);
+	}
+	free(c->ts_env);
 	free(c);
 }
 
@@ -1834,6 +1998,75 @@ conf_ready_name(enum conf_ready r)
 		return ("always");
 	}
 	return ("unknown");
+}
+
+const char *
+conf_runtime_name(enum conf_runtime r)
+{
+	switch (r) {
+	case CONF_RT_GO:
+		return ("go");
+	case CONF_RT_OPENSSL:
+		return ("openssl");
+	case CONF_RT_CURL:
+		return ("curl");
+	case CONF_RT_PYTHON_REQUESTS:
+		return ("python-requests");
+	case CONF_RT_NODE:
+		return ("node");
+	case CONF_RT_JAVA:
+		return ("java");
+	case CONF_RT_DOTNET:
+		return ("dotnet");
+	case CONF_RT_RUSTLS:
+		return ("rustls");
+	}
+	return ("unknown");
+}
+
+unsigned
+conf_runtimes_all(const struct conf *c)
+{
+	unsigned	set = c->runtimes;
+	size_t		i;
+
+	for (i = 0; i < c->ntargets; i++)
+		set |= c->targets[i].runtimes;
+	return (set);
+}
+
+int
+conf_parse_runtimes(const char *list, unsigned *bits, char **cause)
+{
+	char		*copy, *name, *last;
+	unsigned	 set = 0;
+	int		 r, ret = 0;
+
+	if (strcmp(list, "all") == 0) {
+		*bits = CONF_RT_ALL;
+		return (0);
+	}
+	if (strcmp(list, "none") == 0) {
+		*bits = 0;
+		return (0);
+	}
+	copy = xstrdup(list);
+	for (name = strtok_r(copy, ",", &last); name != NULL;
+	    name = strtok_r(NULL, ",", &last)) {
+		if ((r = conf_runtime_lookup(name, cause)) == -1) {
+			ret = -1;
+			break;
+		}
+		set |= CONF_RT_BIT(r);
+	}
+	free(copy);
+	if (ret == 0 && set == 0) {
+		xasprintf(cause, "no runtime named in '%s'", list);
+		ret = -1;
+	}
+	if (ret == 0)
+		*bits = set;
+	return (ret);
 }
 
 const char *
@@ -1883,6 +2116,7 @@ conf_target_equal(const struct conf_target *a, const struct conf_target *b)
 	    a->timeout_ms != b->timeout_ms ||
 	    a->warn_before_ms != b->warn_before_ms ||
 	    a->method != b->method || a->ca_mode != b->ca_mode ||
+	    a->runtimes != b->runtimes ||
 	    a->all_addresses != b->all_addresses ||
 	    a->revocation.mode != b->revocation.mode ||
 	    a->revocation.chain != b->revocation.chain ||

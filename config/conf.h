@@ -57,6 +57,23 @@ enum conf_proxy {
 	CONF_PROXY_URL,		/* proxy_url holds http://host:port */
 };
 
+/* Runtimes whose verdicts to give (SPEC section 12), as bits of a set. */
+enum conf_runtime {
+	CONF_RT_GO,
+	CONF_RT_OPENSSL,
+	CONF_RT_CURL,
+	CONF_RT_PYTHON_REQUESTS,
+	CONF_RT_NODE,
+	CONF_RT_JAVA,
+	CONF_RT_DOTNET,
+	CONF_RT_RUSTLS,
+};
+#define CONF_RT_COUNT		(CONF_RT_RUSTLS + 1)
+#define CONF_RT_BIT(r)		(1U << (r))
+#define CONF_RT_ALL		(CONF_RT_BIT(CONF_RT_COUNT) - 1)
+#define CONF_DEFAULT_RUNTIMES	CONF_RT_BIT(CONF_RT_GO)
+#define CONF_MAX_ENV		64	/* trust_store.env entries */
+
 /* revocation: where the answer may come from (SPEC section 3). */
 enum conf_revocation {
 	CONF_REVOC_STAPLED,	/* the stapled OCSP response only (default) */
@@ -136,6 +153,7 @@ struct conf_target {
 	struct conf_revoc	 revocation;	/* inherited when unset */
 	struct conf_label	*labels;
 	size_t			 nlabels;
+	unsigned		 runtimes;	/* CONF_RT_BIT set, inherited */
 	unsigned		 line;		/* 1-based, where the item starts */
 	unsigned		 column;
 };
@@ -163,6 +181,11 @@ struct conf {
 	char			*ts_root;	/* trust_store.root, default "/" */
 	char			*ts_ca_file;	/* NULL: discovery */
 	char			*ts_ca_dir;
+	/* trust_store.env: the application's variables, when given. */
+	struct conf_label	*ts_env;
+	size_t			 nts_env;
+	int			 ts_env_set;
+	unsigned		 runtimes;	/* CONF_RT_BIT set */
 	struct conf_target	*targets;
 	size_t			 ntargets;
 };
@@ -228,6 +251,16 @@ int	 conf_parse_listen(const char *, char **host, uint16_t *port,
 const char	*conf_path(const char *opt, int *explicit);
 /* Every error, one "file:line:column: message" line each. */
 void	 conf_errors_print(FILE *, const struct conf_errors *);
+
+/*
+ * A comma-separated list of runtime names ("go,java", "all", "none") as a
+ * CONF_RT_BIT set. Returns 0, or -1 with *cause set (caller frees).
+ */
+int	 conf_parse_runtimes(const char *, unsigned *, char **cause);
+/* "go", "python-requests", ... */
+const char	*conf_runtime_name(enum conf_runtime);
+/* The runtimes the configuration or any of its targets asks for. */
+unsigned	 conf_runtimes_all(const struct conf *);
 
 /* Text for the enums, for logs and /status. */
 const char	*conf_ready_name(enum conf_ready);

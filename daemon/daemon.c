@@ -231,12 +231,24 @@ daemon_store_load(const struct conf *c)
 {
 	struct store_config	sc;
 	struct store		*s;
+	struct rt_env		 app;
+	char			*cause = NULL;
 
+	/* The application's variables: trust_store.env, /proc/PID/environ. */
+	if (rt_env_init(&app, c, &cause) != 0) {
+		log_warn("cannot read the application's environment", "error",
+		    cause, NULL);
+		free(cause);
+	}
 	memset(&sc, 0, sizeof sc);
 	sc.root = c->ts_root;
 	sc.ca_file = c->ts_ca_file;
 	sc.ca_dir = c->ts_ca_dir;
+	sc.env = app.vars;
+	sc.runtimes = conf_runtimes_all(c);
+	sc.app = &app;
 	s = store_load(&sc);
+	rt_env_free(&app);
 	/* Every candidate bundle was parsed (for the report), then freed. */
 	xmalloc_trim();
 	return (s);
@@ -245,6 +257,17 @@ daemon_store_load(const struct conf *c)
 static int
 daemon_store_conf_equal(const struct conf *a, const struct conf *b)
 {
+	size_t	i;
+
+	/* The runtimes' stores are loaded with the base store. */
+	if (conf_runtimes_all(a) != conf_runtimes_all(b) ||
+	    a->ts_env_set != b->ts_env_set || a->nts_env != b->nts_env)
+		return (0);
+	for (i = 0; i < a->nts_env; i++) {
+		if (strcmp(a->ts_env[i].key, b->ts_env[i].key) != 0 ||
+		    strcmp(a->ts_env[i].value, b->ts_env[i].value) != 0)
+			return (0);
+	}
 	return (((a->ts_root == NULL && b->ts_root == NULL) ||
 	    (a->ts_root != NULL && b->ts_root != NULL &&
 	    strcmp(a->ts_root, b->ts_root) == 0)) &&

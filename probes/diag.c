@@ -58,13 +58,20 @@ static void	 diag_revoc_cert(const struct probe_facts *, int, struct buf *);
 static void	 diag_revoc_source(const struct revoc_answer *, struct buf *);
 static int	 diag_revoc_unknown(const struct probe_facts *, int);
 static void	 diag_must_staple(const struct probe_facts *, struct result *);
+static void	 diag_runtimes(const struct probe_facts *, struct result *);
+static enum reason diag_rt_reason(const struct rt_verdict *,
+		    const struct result *);
+static const char *diag_rt_hint(const struct rt_verdict *, enum reason);
 
+/* Precedence; the probe's own finding first, then runtimes in order. */
 static int
 diag_cmp(const void *a, const void *b)
 {
 	const struct finding	*fa = a, *fb = b;
 
-	return ((int)fa->reason - (int)fb->reason);
+	if (fa->reason != fb->reason)
+		return ((int)fa->reason - (int)fb->reason);
+	return (fa->runtime - fb->runtime);
 }
 
 static int
@@ -73,7 +80,8 @@ diag_has(const struct result *r, enum reason reason)
 	size_t	i;
 
 	for (i = 0; i < r->nfindings; i++) {
-		if (r->findings[i].reason == reason)
+		if (r->findings[i].reason == reason &&
+		    r->findings[i].runtime == FINDING_PROBE)
 			return (1);
 	}
 	return (0);
@@ -124,6 +132,7 @@ diag_vadd(struct result *r, enum reason reason, enum status st, char *message,
 	fd = &r->findings[r->nfindings++];
 	fd->reason = reason;
 	fd->status = st;
+	fd->runtime = FINDING_PROBE;
 	fd->message = message;
 	xvasprintf(&fd->hint, hintfmt, ap);
 }
@@ -1101,6 +1110,152 @@ diag_expiry(const struct probe_facts *f, struct result *r)
  * was not asked for). A probe that no finding above made critical but that
  * lacks either is critical here, naming what OpenSSL said.
  */
+/* The reason a runtime failed for, in SPEC section 4's terms. */
+static enum reason
+diag_rt_reason(const struct rt_verdict *v, const struct result *r)
+{
+	switch (v->fail) {
+	case RT_FAIL_NONE:
+		return (REASON_OK);
+	case RT_FAIL_STORE:
+		return (v->store_status == STORE_MISSING ?
+		    REASON_TRUST_STORE_MISSING : REASON_TRUST_STORE_EMPTY);
+	case RT_FAIL_HOST:
+		return (REASON_HOSTNAME_MISMATCH);
+	case RT_FAIL_SHA1:
+		return (REASON_WEAK_SIGNATURE);
+	case RT_FAIL_KEY:
+		return (REASON_WEAK_KEY);
+	case RT_FAIL_PURPOSE:
+		return (REASON_WRONG_PURPOSE);
+	case RT_FAIL_PARSE:
+		return (REASON_CHAIN_INVALID);
+	case RT_FAIL_CHAIN:
+		break;
+	}
+	switch (v->kind) {
+	case VERIFY_SELF_SIGNED_LEAF:
+		if (v->store_status != STORE_OK)
+			break;
+		return (REASON_SELF_SIGNED);
+	case VERIFY_ISSUER_MISSING:
+	case VERIFY_SELF_SIGNED_IN_CHAIN:
+		break;
+	case VERIFY_EXPIRED:
+		return (REASON_EXPIRED);
+	case VERIFY_NOT_YET_VALID:
+		return (REASON_NOT_YET_VALID);
+	case VERIFY_KEY_TOO_SMALL:
+		return (REASON_WEAK_KEY);
+	case VERIFY_MD_TOO_WEAK:
+		return (REASON_WEAK_SIGNATURE);
+	case VERIFY_PURPOSE:
+		return (REASON_WRONG_PURPOSE);
+	case VERIFY_CHAIN_TOO_LONG:
+	case VERIFY_OTHER:
+		return (REASON_CHAIN_INVALID);
+	}
+	/* An issuer not found: in a store that is not there at all... */
+	if (v->store_status == STORE_MISSING)
+		return (REASON_TRUST_STORE_MISSING);
+	if (v->store_status == STORE_EMPTY)
+		return (REASON_TRUST_STORE_EMPTY);
+	/* ...or missing from the chain, as the probe itself found. */
+	if (diag_has(r, REASON_INCOMPLETE_CHAIN))
+		return (REASON_INCOMPLETE_CHAIN);
+	return (REASON_UNKNOWN_AUTHORITY);
+}
+
+static const char *
+diag_rt_hint(const struct rt_verdict *v, enum reason reason)
+{
+	switch (reason) {
+	case REASON_TRUST_STORE_MISSING:
+	case REASON_TRUST_STORE_EMPTY:
+	case REASON_UNKNOWN_AUTHORITY:
+	case REASON_SELF_SIGNED:
+		if (v->hint_store != NULL)
+			return (v->hint_store);
+		return ("add the CA to the trust store this runtime reads");
+	case REASON_INCOMPLETE_CHAIN:
+		return ("configure the server to send its intermediates (no "
+		    "runtime here fetches them)");
+	case REASON_EXPIRED:
+	case REASON_NOT_YET_VALID:
+		return ("renew the certificate named, or check this host's "
+		    "clock");
+	case REASON_HOSTNAME_MISMATCH:
+		return ("reissue the certificate with the name as a "
+		    "subjectAltName (no SAN at all: some runtimes match the "
+		    "CN, Go and rustls never do)");
+	case REASON_WEAK_KEY:
+		return ("reissue the certificate with an RSA key of at least "
+		    "2048 bits or an ECDSA P-256 key");
+	case REASON_WEAK_SIGNATURE:
+		return ("reissue the certificate signed with SHA-256 or "
+		    "better");
+	case REASON_WRONG_PURPOSE:
+		return ("reissue the certificate with extendedKeyUsage "
+		    "serverAuth");
+	default:
+		return ("rebuild the server's chain from the CA's current "
+		    "certificates");
+	}
+}
+
+/*
+ * Each runtime's verdict: a result of its own, and a critical finding
+ * naming the runtime when it fails. Fails closed: a runtime is ok only when
+ * its verdict says so.
+ */
+static void
+diag_runtimes(const struct probe_facts *f, struct result *r)
+{
+	const struct rt_verdict	*v;
+	struct rt_result	*rr;
+	struct finding		*fd;
+	const char		*name;
+	size_t			 i;
+
+	if (f->nrt == 0)
+		return;
+	r->rt = xcalloc(f->nrt, sizeof *r->rt);
+	r->nrt = f->nrt;
+	for (i = 0; i < f->nrt; i++) {
+		v = &f->rt[i];
+		rr = &r->rt[i];
+		name = conf_runtime_name(v->rt);
+		rr->rt = v->rt;
+		rr->ok = v->ok;
+		if (v->ok) {
+			rr->status = STATUS_OK;
+			rr->reason = REASON_OK;
+			xasprintf(&rr->message, "%s would verify the peer with "
+			    "its own trust store (%s, %d certificates)", name,
+			    v->store_source, v->store_ncerts);
+			rr->hint = xstrdup("nothing to change");
+			continue;
+		}
+		rr->status = STATUS_CRITICAL;
+		rr->reason = diag_rt_reason(v, r);
+		xasprintf(&rr->message, "%s would fail: %s (%s; its trust "
+		    "store: %s, %d certificates; %s)", name,
+		    v->error != NULL ? v->error : "verification failed",
+		    v->title, v->store_source, v->store_ncerts, v->differs);
+		rr->hint = xstrdup(diag_rt_hint(v, rr->reason));
+		if (r->nfindings == FINDINGS_MAX)
+			continue;
+		r->findings = xreallocarray(r->findings, r->nfindings + 1,
+		    sizeof *r->findings);
+		fd = &r->findings[r->nfindings++];
+		fd->reason = rr->reason;
+		fd->status = STATUS_CRITICAL;
+		fd->runtime = v->rt;
+		fd->message = xstrdup(rr->message);
+		xasprintf(&fd->hint, "%s: %s", name, rr->hint);
+	}
+}
+
 static void
 diag_fail_closed(const struct probe_facts *f, struct result *r)
 {
@@ -1213,6 +1368,7 @@ diag_run(const struct probe_facts *f, struct result *r)
 	diag_expiry(f, r);
 
 done:
+	diag_runtimes(f, r);
 	diag_fail_closed(f, r);
 	for (i = 0; i < f->nchain; i++) {
 		if (earliest == 0 || f->chain[i].not_after < earliest)
@@ -1255,5 +1411,10 @@ result_free(struct result *r)
 		free(r->findings[i].hint);
 	}
 	free(r->findings);
+	for (i = 0; i < r->nrt; i++) {
+		free(r->rt[i].message);
+		free(r->rt[i].hint);
+	}
+	free(r->rt);
 	memset(r, 0, sizeof *r);
 }

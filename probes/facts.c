@@ -414,6 +414,9 @@ facts_free(struct probe_facts *f)
 {
 	size_t	i;
 
+	rt_verdicts_free(f->rt, f->nrt);
+	f->rt = NULL;
+	f->nrt = 0;
 	free(f->name);
 	free(f->url);
 	free(f->host);
@@ -460,4 +463,19 @@ facts_free(struct probe_facts *f)
 	free(f->key_path);
 	free(f->key_error);
 	memset(f, 0, sizeof *f);
+}
+
+void
+rt_verdicts_free(struct rt_verdict *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].error);
+		free(v[i].subject);
+		free(v[i].store_source);
+		free(v[i].store_path);
+		free(v[i].store_tried);
+	}
+	free(v);
 }

@@ -200,6 +200,39 @@ enum key_state {
 	KEY_UNUSABLE,		/* cannot read or parse it: key_error */
 };
 
+/* How far a runtime's verdict got (runtime.h computes it, diag.c reads it). */
+enum rt_fail {
+	RT_FAIL_NONE,
+	RT_FAIL_STORE,		/* the store could not be used at all */
+	RT_FAIL_CHAIN,		/* kind, code, depth: a verification error */
+	RT_FAIL_HOST,		/* the name does not match */
+	RT_FAIL_SHA1,		/* a SHA-1 (or MD5) signature below the anchor */
+	RT_FAIL_KEY,		/* a key below the runtime's own minimum */
+	RT_FAIL_PURPOSE,	/* extendedKeyUsage without serverAuth */
+	RT_FAIL_PARSE,		/* the runtime cannot parse a certificate */
+};
+
+/* One runtime's verdict on the probe's chain (SPEC section 12). */
+struct rt_verdict {
+	enum conf_runtime	 rt;
+	int			 ok;
+	enum rt_fail		 fail;
+	enum verify_kind	 kind;		/* RT_FAIL_CHAIN */
+	int			 code;		/* OpenSSL's, 0 */
+	int			 depth;
+	char			*error;		/* as the runtime prints it */
+	char			*subject;	/* of the certificate at depth */
+	char			*store_source;
+	char			*store_path;
+	int			 store_ncerts;
+	enum store_status	 store_status;
+	char			*store_tried;
+	/* The runtime's table's words (static text). */
+	const char		*title;
+	const char		*differs;
+	const char		*hint_store;
+};
+
 enum dns_state {
 	DNS_SKIPPED,		/* address literal or configured address */
 	DNS_OK,
@@ -353,6 +386,10 @@ struct probe_facts {
 	int		 aia_self_signed;
 	int		 aia_completes;	/* chain verifies with it added */
 
+	/* Each runtime's verdict on the same chain (runtime.c). */
+	struct rt_verdict *rt;
+	size_t		 nrt;
+
 	/* HTTP. */
 	int		 http_tried;
 	int		 http_done;
@@ -364,14 +401,28 @@ struct probe_facts {
 	char		*http_date_raw;
 };
 
+#define FINDING_PROBE	(-1)	/* not a runtime's: the probe's own */
+
 struct finding {
 	enum reason	 reason;
 	enum status	 status;
+	int		 runtime;	/* enum conf_runtime, or FINDING_PROBE */
 	char		*message;
 	char		*hint;
 };
 
-#define FINDINGS_MAX	REASON_COUNT
+/* One per reason, and one per failing runtime. */
+#define FINDINGS_MAX	(REASON_COUNT + CONF_RT_COUNT)
+
+/* One runtime's diagnosis: facts->rt[i] and result->rt[i] go together. */
+struct rt_result {
+	enum conf_runtime rt;
+	int		 ok;
+	enum status	 status;
+	enum reason	 reason;
+	char		*message;
+	char		*hint;
+};
 
 /* A probe's verdict: the facts plus the diagnosis. */
 struct result {
@@ -383,6 +434,8 @@ struct result {
 	size_t		 nfindings;
 	int		 days_to_expiry;	/* earliest notAfter of the chain */
 	int		 has_expiry;
+	struct rt_result *rt;		/* nrt entries, as facts->rt */
+	size_t		 nrt;
 };
 
 /* One probe's outcome: its facts and their diagnosis. */
@@ -400,6 +453,7 @@ const char	*phase_name(enum phase);
 /* probes/facts.c */
 void		 facts_cert_free(struct cert_facts *);
 void		 facts_free(struct probe_facts *);
+void		 rt_verdicts_free(struct rt_verdict *, size_t);
 /* A new answer about the certificate at depth (url copied, may be NULL). */
 struct revoc_answer *facts_revoc_add(struct probe_facts *, int depth,
 		    enum revoc_source, const char *url);

@@ -1432,6 +1432,7 @@ probe_rejected(struct probe *p, const char *what)
 static void
 probe_finish(struct probe *p)
 {
+	struct rt_base	rb;
 	size_t	i;
 	int	idx = -1;	/* the sent certificate whose issuer is missing */
 
@@ -1462,6 +1463,16 @@ probe_finish(struct probe *p)
 			    time(NULL), probe_revoc_cb, p);
 		if (built != NULL)
 			sk_X509_pop_free(built, X509_free);
+	}
+	if (p->presented != NULL) {
+		/* Each runtime's verdict on the same chain: no handshake. */
+		rb.set = p->pt->store->set;
+		rb.ok = p->f.verify_ok;
+		rb.level = p->f.security_level;
+		p->f.nrt = rt_verify_all(p->pt->store->rts, p->pt->t->runtimes,
+		    p->presented, p->f.host_skip ? NULL : p->f.server_name,
+		    p->f.port, p->pt->t->u.path, p->f.verify_time != 0 ?
+		    p->f.verify_time : time(NULL), &rb, &p->f.rt);
 	}
 
 	/*

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "model.h"
 #include "proxy.h"
+#include "runtime.h"
 #include "store.h"
 #include "verify.h"
 

@@ -15,6 +15,7 @@
  * binary in a scratch image would look in the build machine's layout.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -37,7 +38,9 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "certset.h"
 #include "file.h"
+#include "runtime.h"
 #include "store.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -47,11 +50,7 @@
 #define STORE_MAX_FILE_SIZE	(16 * 1024 * 1024)	/* per file */
 #define STORE_MAX_DIR_BYTES	(256 * 1024 * 1024)	/* per directory */
 #define STORE_MAX_CERTS		10000			/* parsed per load */
-/*
- * In one X509_STORE. X509_STORE_add_cert sorts the store on every call, so
- * loading n certificates costs n^2 log n: 5000 take about 1.5s, 10000 eight.
- * Real stores hold a few hundred.
- */
+/* In one store (kept as DER, decoded on demand: certset.h). */
 #define STORE_MAX_STORE_CERTS	5000
 #define STORE_REPORT_MAX	(1024 * 1024)
 
@@ -97,34 +96,29 @@ struct store_file {
 	ino_t		 ino;
 	mode_t		 mode;
 	int		 opened;
-	STACK_OF(X509)	*certs;
+	struct certset	*certs;		/* NULL when nothing parsed */
+	int		 ncerts;	/* certificate blocks in the file */
 	int		 nexpired;
 	char		*why;		/* NULL when certificates were found */
 };
 
-/*
- * Where scanned certificates go: into an X509_STORE, or only into a set to
- * be counted (runtimes), which is far cheaper than a store.
- */
+/* Where scanned certificates go. */
 struct store_dst {
-	X509_STORE	*x509;		/* NULL: count only */
-	size_t		 added;		/* to x509 */
+	struct certset	*set;
 	int		 capped;	/* STORE_MAX_STORE_CERTS reached */
-	X509		**v;		/* count only: borrowed from the cache */
-	size_t		 n;
 };
 
 struct store_ctx {
 	const char		*root;
 	int			 rootfd;	/* for openat2, else -1 */
 	const char		*(*getenv)(const char *);
+	char *const		*env;
 	struct store_file	**files;
 	size_t			 nfiles;
 	size_t			 ncerts;	/* parsed, against STORE_MAX_CERTS */
+	int			 lean;		/* read only what is in effect */
 };
 
-static void	 store_oom(const char *) __attribute__((noreturn));
-static X509_STORE *store_x509_new(void);
 static char	*store_root(const char *);
 static char	*store_join(const char *, const char *);
 static int	 store_host(const struct store_ctx *,
@@ -137,19 +131,17 @@ static const char *store_env(struct store_ctx *, const char *);
 static void	 store_ctx_init(struct store_ctx *, const char *,
 		    const char *(*)(const char *));
 static void	 store_ctx_free(struct store_ctx *);
-static int	 store_nopass(char *, int, int, void *);
 static void	 store_parse(struct store_ctx *, struct store_file *,
 		    const char *, size_t);
 static struct store_file *store_read(struct store_ctx *, const char *, int,
 		    const struct stat *);
-static void	 store_dst_add(struct store_dst *, STACK_OF(X509) *);
-static int	 store_x509_cmp(const void *, const void *);
-static int	 store_dst_count(struct store_dst *);
-static int	 store_count(X509_STORE *);
+static void	 store_dst_add(struct store_dst *, const struct store_file *);
 static void	 store_set_error(struct store_candidate *, const char *);
 static void	 store_set_stat(struct store_candidate *, const struct stat *);
 static struct store_file *store_scan_file(struct store_ctx *,
 		    struct store_candidate *);
+static int	 store_stat_cand(struct store_ctx *, struct store_candidate *,
+		    struct stat *);
 static int	 store_hashed_name(const char *);
 static int	 store_name_cmp(const void *, const void *);
 static int	 store_ident_has(const struct store_idents *, dev_t, ino_t);
@@ -165,12 +157,6 @@ static void	 store_discover(struct store *, struct store_ctx *);
 static void	 store_configured(struct store *, struct store_ctx *,
 		    const struct store_config *);
 static void	 store_decide(struct store *);
-static void	 store_add_runtime(struct store *, const char *, char *, int);
-static void	 store_rt_openssl(struct store *, struct store_ctx *);
-static void	 store_rt_go(struct store *, struct store_ctx *);
-static void	 store_rt_env(struct store *, struct store_ctx *, const char *,
-		    const char *);
-static void	 store_runtimes(struct store *, struct store_ctx *);
 static struct store *store_dup(const struct store *);
 static const char *store_unused_why(const struct store *,
 		    const struct store_candidate *);
@@ -178,23 +164,6 @@ static void	 store_state(struct buf *, const struct store_candidate *);
 static const struct store_candidate *store_main_cand(const struct store *);
 static int	 store_is_named(const char *);
 static void	 store_hint(const struct store *, struct buf *);
-
-static void
-store_oom(const char *what)
-{
-	fprintf(stderr, "trustprobe: %s: out of memory\n", what);
-	abort();
-}
-
-static X509_STORE *
-store_x509_new(void)
-{
-	X509_STORE	*x;
-
-	if ((x = X509_STORE_new()) == NULL)
-		store_oom("X509_STORE_new");
-	return (x);
-}
 
 /* "/" for NULL or "", else without trailing slashes. Caller frees. */
 static char *
@@ -315,9 +284,20 @@ store_stat(const struct store_ctx *ctx, const char *path, int host,
 static const char *
 store_env(struct store_ctx *ctx, const char *name)
 {
+	char *const	*e;
 	const char	*v;
+	size_t		 len;
 
-	if (ctx->getenv != NULL)
+	if (ctx->env != NULL) {
+		v = NULL;
+		for (e = ctx->env; *e != NULL; e++) {
+			len = strlen(name);
+			if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') {
+				v = *e + len + 1;
+				break;
+			}
+		}
+	} else if (ctx->getenv != NULL)
 		v = ctx->getenv(name);
 	else
 		v = getenv(name);
@@ -360,7 +340,7 @@ store_ctx_free(struct store_ctx *ctx)
 	size_t	i;
 
 	for (i = 0; i < ctx->nfiles; i++) {
-		sk_X509_pop_free(ctx->files[i]->certs, X509_free);
+		certset_free(ctx->files[i]->certs);
 		free(ctx->files[i]->why);
 		free(ctx->files[i]);
 	}
@@ -372,57 +352,21 @@ store_ctx_free(struct store_ctx *ctx)
 	ctx->rootfd = -1;
 }
 
-/* A certificate never needs a passphrase; never prompt on a terminal. */
-static int
-store_nopass(char *buf, int size, int rwflag, void *u)
-{
-	return (0);
-}
-
 /*
- * Every certificate of a PEM text. A damaged block is skipped, as Go does,
- * rather than ending the file there; other PEM types (keys) are skipped by
- * PEM_read_bio_X509_AUX itself.
+ * Every certificate of a PEM text, kept as DER (certset.h): a damaged block
+ * is skipped, as Go does, rather than ending the file there; other PEM
+ * types (keys) are skipped.
  */
 static void
 store_parse(struct store_ctx *ctx, struct store_file *f, const char *data,
     size_t len)
 {
-	BIO		*bio;
-	X509		*x;
-	unsigned long	 e;
-	size_t		 before;
-
-	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
-		store_oom("BIO_new_mem_buf");
-	if ((f->certs = sk_X509_new_null()) == NULL)
-		store_oom("sk_X509_new_null");
-	for (;;) {
-		if (ctx->ncerts >= STORE_MAX_CERTS)
-			break;
-		before = BIO_pending(bio);
-		ERR_clear_error();
-		x = PEM_read_bio_X509_AUX(bio, NULL, store_nopass, NULL);
-		if (x == NULL) {
-			e = ERR_peek_last_error();
-			if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
-			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
-				break;
-			/* Stop when nothing was consumed: no endless loop. */
-			if (BIO_pending(bio) == 0 ||
-			    (size_t)BIO_pending(bio) >= before)
-				break;
-			continue;
-		}
-		if (sk_X509_push(f->certs, x) == 0)
-			store_oom("sk_X509_push");
-		ctx->ncerts++;
-		if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
-			f->nexpired++;
-	}
-	ERR_clear_error();
-	BIO_free(bio);
-	if (sk_X509_num(f->certs) == 0)
+	f->certs = certset_new(NULL);
+	if (ctx->ncerts < STORE_MAX_CERTS)
+		f->ncerts = certset_add_pem(f->certs, data, len, time(NULL),
+		    &f->nexpired);
+	ctx->ncerts += f->ncerts;
+	if (f->ncerts == 0)
 		f->why = xstrdup("no PEM certificate in file");
 }
 
@@ -509,76 +453,18 @@ store_read(struct store_ctx *ctx, const char *path, int host,
 	return (f);
 }
 
-/* Duplicates are harmless: a store keeps one copy, a set counts one. */
+/* Duplicates are harmless: a set keeps one copy. */
 static void
-store_dst_add(struct store_dst *dst, STACK_OF(X509) *certs)
+store_dst_add(struct store_dst *dst, const struct store_file *f)
 {
-	int	i, n;
-
-	if (dst == NULL || certs == NULL || (n = sk_X509_num(certs)) == 0)
+	if (dst == NULL || f->certs == NULL || f->ncerts == 0)
 		return;
-	if (dst->x509 == NULL) {
-		dst->v = xreallocarray(dst->v, dst->n + n, sizeof *dst->v);
-		for (i = 0; i < n; i++)
-			dst->v[dst->n++] = sk_X509_value(certs, i);
+	if (certset_count(dst->set) + certset_count(f->certs) >
+	    STORE_MAX_STORE_CERTS) {
+		dst->capped = 1;
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (dst->added >= STORE_MAX_STORE_CERTS) {
-			dst->capped = 1;
-			break;
-		}
-		if (X509_STORE_add_cert(dst->x509, sk_X509_value(certs, i)) ==
-		    0 && ERR_GET_REASON(ERR_peek_last_error()) !=
-		    X509_R_CERT_ALREADY_IN_HASH_TABLE)
-			store_oom("X509_STORE_add_cert");
-		dst->added++;
-	}
-	ERR_clear_error();
-}
-
-static int
-store_x509_cmp(const void *a, const void *b)
-{
-	return (X509_cmp(*(X509 *const *)a, *(X509 *const *)b));
-}
-
-/* Distinct certificates; frees a count-only set. */
-static int
-store_dst_count(struct store_dst *dst)
-{
-	size_t	i;
-	int	n = 0;
-
-	if (dst->x509 != NULL)
-		return (store_count(dst->x509));
-	if (dst->n > 1)
-		qsort(dst->v, dst->n, sizeof *dst->v, store_x509_cmp);
-	for (i = 0; i < dst->n; i++) {
-		if (i == 0 || X509_cmp(dst->v[i - 1], dst->v[i]) != 0)
-			n++;
-	}
-	free(dst->v);
-	dst->v = NULL;
-	dst->n = 0;
-	return (n);
-}
-
-/* Distinct certificates held. */
-static int
-store_count(X509_STORE *x)
-{
-	STACK_OF(X509_OBJECT)	*objs;
-	int			 i, n = 0;
-
-	if (x == NULL || (objs = X509_STORE_get0_objects(x)) == NULL)
-		return (0);
-	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
-		if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) ==
-		    X509_LU_X509)
-			n++;
-	}
-	return (n);
+	certset_merge(dst->set, f->certs);
 }
 
 static void
@@ -612,10 +498,27 @@ store_scan_file(struct store_ctx *ctx, struct store_candidate *c)
 	store_set_stat(c, &sb);
 	f = store_read(ctx, c->path, store_host(ctx, c), &sb);
 	c->readable = f->opened;
-	c->ncerts = f->certs != NULL ? sk_X509_num(f->certs) : 0;
+	c->ncerts = f->ncerts;
 	c->nexpired = f->nexpired;
 	store_set_error(c, f->why);
 	return (f);
+}
+
+/*
+ * A candidate that cannot be in effect, for a lean load: whether it exists,
+ * not what it holds. 0 when it exists (*sb filled).
+ */
+static int
+store_stat_cand(struct store_ctx *ctx, struct store_candidate *c,
+    struct stat *sb)
+{
+	if (store_stat(ctx, c->path, store_host(ctx, c), sb) != 0) {
+		store_set_error(c, strerror(errno));
+		return (-1);
+	}
+	store_set_stat(c, sb);
+	c->unread = 1;
+	return (0);
 }
 
 /* OpenSSL's hashed names: 8 hex digits, a dot, a number ("5ad8a5d6.0"). */
@@ -740,10 +643,10 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 		}
 		bytes += sb.st_size;
 		f = store_read(ctx, epath, host, &sb);
-		if (f->certs != NULL && sk_X509_num(f->certs) > 0) {
-			c->ncerts += sk_X509_num(f->certs);
+		if (f->ncerts > 0) {
+			c->ncerts += f->ncerts;
 			c->nexpired += f->nexpired;
-			store_dst_add(dst, f->certs);
+			store_dst_add(dst, f);
 		}
 next:
 		free(epath);
@@ -799,9 +702,10 @@ static void
 store_discover(struct store *s, struct store_ctx *ctx)
 {
 	struct store_idents	 skip = { NULL, 0 };
-	struct store_dst	 dst = { s->x509, 0, 0, NULL, 0 };
+	struct store_dst	 dst = { s->set, 0 };
 	struct store_candidate	*c;
 	struct store_file	*f;
+	struct stat		 sb;
 	char			*list, *dir, *last;
 	size_t			 i;
 	int			 won = 0;
@@ -826,6 +730,14 @@ store_discover(struct store *s, struct store_ctx *ctx)
 		c = &s->cand[i];
 		if (c->is_dir)
 			continue;
+		/* Lean: what cannot be in effect is only stat'ed. */
+		if (ctx->lean && strcmp(c->origin, ORIGIN_ENV_FILE) != 0 &&
+		    (s->env_ssl_cert_file != NULL || won)) {
+			if (store_stat_cand(ctx, c, &sb) == 0 &&
+			    S_ISREG(sb.st_mode))
+				store_ident_add(&skip, sb.st_dev, sb.st_ino);
+			continue;
+		}
 		f = store_scan_file(ctx, c);
 		if (strcmp(c->origin, ORIGIN_ENV_FILE) == 0)
 			c->in_effect = 1;
@@ -835,7 +747,7 @@ store_discover(struct store *s, struct store_ctx *ctx)
 		if (f == NULL)
 			continue;
 		if (c->in_effect) {
-			store_dst_add(&dst, f->certs);
+			store_dst_add(&dst, f);
 			if (dst.capped)
 				store_set_error(c, "too many certificates: "
 				    "the rest was ignored");
@@ -860,7 +772,9 @@ store_discover(struct store *s, struct store_ctx *ctx)
 		} else if (s->env_ssl_cert_dir == NULL) {
 			store_scan_dir(ctx, c, &dst, &skip, 0);
 			c->in_effect = c->exists;
-		} else
+		} else if (ctx->lean)
+			store_stat_cand(ctx, c, &sb);
+		else
 			store_scan_dir(ctx, c, NULL, &skip, 0);
 	}
 	free(skip.v);
@@ -872,7 +786,7 @@ store_configured(struct store *s, struct store_ctx *ctx,
     const struct store_config *cfg)
 {
 	struct store_idents	 skip = { NULL, 0 };
-	struct store_dst	 dst = { s->x509, 0, 0, NULL, 0 };
+	struct store_dst	 dst = { s->set, 0 };
 	struct store_candidate	*c;
 	struct store_file	*f;
 
@@ -880,7 +794,7 @@ store_configured(struct store *s, struct store_ctx *ctx,
 		c = store_add_cand(s, cfg->ca_file, 0, ORIGIN_CONF_FILE, 1);
 		c->in_effect = 1;
 		if ((f = store_scan_file(ctx, c)) != NULL) {
-			store_dst_add(&dst, f->certs);
+			store_dst_add(&dst, f);
 			if (dst.capped)
 				store_set_error(c, "too many certificates: "
 				    "the rest was ignored");
@@ -916,7 +830,7 @@ store_decide(struct store *s)
 	const struct store_candidate	*named = NULL;
 	size_t				 i;
 
-	s->ncerts = store_count(s->x509);
+	s->ncerts = (int)certset_count(s->set);
 	for (i = 0; i < s->ncand; i++) {
 		c = &s->cand[i];
 		if (!c->in_effect)
@@ -956,6 +870,10 @@ store_state(struct buf *b, const struct store_candidate *c)
 			buf_puts(b, "missing");
 		else
 			buf_puts(b, c->error);
+		return;
+	}
+	if (c->unread) {
+		buf_puts(b, "exists, not read");
 		return;
 	}
 	if (c->ncerts == 0) {
@@ -1009,179 +927,6 @@ store_main_cand(const struct store *s)
 	return (NULL);
 }
 
-static void
-store_add_runtime(struct store *s, const char *name, char *uses, int ncerts)
-{
-	struct store_runtime	*rt;
-
-	s->rt = xreallocarray(s->rt, s->nrt + 1, sizeof *s->rt);
-	rt = &s->rt[s->nrt++];
-	rt->runtime = xstrdup(name);
-	rt->uses = uses;
-	rt->ncerts = ncerts;
-}
-
-/*
- * What OpenSSL's X509_STORE_set_default_paths would read here: its env
- * variables, else the paths compiled into this libcrypto. Its directory
- * lookup only finds hashed names.
- */
-static void
-store_rt_openssl(struct store *s, struct store_ctx *ctx)
-{
-	struct store_dst	 set = { NULL, 0, 0, NULL, 0 };
-	struct store_candidate	 c;
-	struct store_file	*f;
-	struct buf		 b;
-	const char		*fenv, *denv, *file, *dirs;
-	char			*list, *dir, *last;
-
-	fenv = X509_get_default_cert_file_env();
-	denv = X509_get_default_cert_dir_env();
-	buf_init(&b, STORE_REPORT_MAX);
-
-	if ((file = store_env(ctx, fenv)) != NULL)
-		buf_printf(&b, "%s=", fenv);
-	else
-		file = X509_get_default_cert_file();
-	store_cand_init(&c, s->root, file, 0, ORIGIN_BUNDLE, 0);
-	if ((f = store_scan_file(ctx, &c)) != NULL)
-		store_dst_add(&set, f->certs);
-	buf_printf(&b, "%s (", file);
-	store_state(&b, &c);
-	buf_putc(&b, ')');
-	store_cand_clear(&c);
-
-	if ((dirs = store_env(ctx, denv)) == NULL)
-		dirs = X509_get_default_cert_dir();
-	else
-		buf_printf(&b, ", %s=%s", denv, dirs);
-	list = xstrdup(dirs);
-	for (dir = strtok_r(list, ":", &last); dir != NULL;
-	    dir = strtok_r(NULL, ":", &last)) {
-		store_cand_init(&c, s->root, dir, 1, ORIGIN_DIRECTORY, 0);
-		store_scan_dir(ctx, &c, &set, NULL, 1);
-		if (c.readable && c.ncerts == 0)
-			store_set_error(&c, "no hashed certificate file");
-		buf_printf(&b, ", dir %s (", dir);
-		store_state(&b, &c);
-		buf_putc(&b, ')');
-		store_cand_clear(&c);
-	}
-	free(list);
-	store_add_runtime(s, "OpenSSL (compiled-in default)", buf_release(&b),
-	    store_dst_count(&set));
-}
-
-/*
- * Go's crypto/x509 on Linux: SSL_CERT_FILE else the first file of its list
- * that it can read; then every file of SSL_CERT_DIR's directories else of
- * its default directories.
- */
-static void
-store_rt_go(struct store *s, struct store_ctx *ctx)
-{
-	struct store_idents	 skip = { NULL, 0 };
-	struct store_dst	 set = { NULL, 0, 0, NULL, 0 };
-	struct store_candidate	 c;
-	struct store_file	*f;
-	struct buf		 b;
-	const char		*fenv, *denv;
-	char			*list, *dir, *last;
-	size_t			 i;
-	int			 any = 0;
-
-	fenv = store_env(ctx, "SSL_CERT_FILE");
-	denv = store_env(ctx, "SSL_CERT_DIR");
-	buf_init(&b, STORE_REPORT_MAX);
-
-	for (i = 0; i < (fenv != NULL ? 1 : STORE_NBUNDLES); i++) {
-		store_cand_init(&c, s->root,
-		    fenv != NULL ? fenv : store_bundles[i], 0, ORIGIN_BUNDLE,
-		    0);
-		f = store_scan_file(ctx, &c);
-		if (fenv != NULL || c.readable) {
-			buf_printf(&b, "%s%s (", fenv != NULL ?
-			    "SSL_CERT_FILE=" : "", c.path);
-			store_state(&b, &c);
-			buf_putc(&b, ')');
-			any = 1;
-		}
-		if (c.readable && f != NULL) {
-			store_dst_add(&set, f->certs);
-			/* Go reads it again in its directory: no news. */
-			store_ident_add(&skip, f->dev, f->ino);
-			store_cand_clear(&c);
-			break;
-		}
-		store_cand_clear(&c);
-	}
-	if (!any)
-		buf_puts(&b, "no bundle of its list");
-
-	if (denv != NULL)
-		buf_printf(&b, ", SSL_CERT_DIR=%s", denv);
-	list = xstrdup(denv != NULL ? denv : "/etc/ssl/certs:/etc/pki/tls/certs");
-	for (dir = strtok_r(list, ":", &last); dir != NULL;
-	    dir = strtok_r(NULL, ":", &last)) {
-		store_cand_init(&c, s->root, dir, 1, ORIGIN_DIRECTORY, 0);
-		store_scan_dir(ctx, &c, &set, &skip, 0);
-		if (c.readable && c.ncerts == 0 && skip.n > 0)
-			store_set_error(&c, "no other certificate file");
-		if (c.exists || denv != NULL) {
-			buf_printf(&b, ", dir %s (", dir);
-			store_state(&b, &c);
-			buf_putc(&b, ')');
-		}
-		store_cand_clear(&c);
-	}
-	free(list);
-	free(skip.v);
-	store_add_runtime(s, "Go (crypto/x509)", buf_release(&b),
-	    store_dst_count(&set));
-}
-
-/* A runtime that reads one file named by a variable. */
-static void
-store_rt_env(struct store *s, struct store_ctx *ctx, const char *name,
-    const char *var)
-{
-	struct store_dst	 set = { NULL, 0, 0, NULL, 0 };
-	struct store_candidate	 c;
-	struct store_file	*f;
-	struct buf		 b;
-	const char		*v;
-	int			 n = -1;
-
-	if ((v = store_env(ctx, var)) == NULL) {
-		store_add_runtime(s, name, xstrdup("not set"), -1);
-		return;
-	}
-	buf_init(&b, STORE_REPORT_MAX);
-	store_cand_init(&c, s->root, v, 0, var, 0);
-	if ((f = store_scan_file(ctx, &c)) != NULL && c.readable) {
-		store_dst_add(&set, f->certs);
-		n = store_dst_count(&set);
-	}
-	buf_printf(&b, "%s=%s (", var, v);
-	store_state(&b, &c);
-	buf_putc(&b, ')');
-	store_cand_clear(&c);
-	store_add_runtime(s, name, buf_release(&b), n);
-}
-
-static void
-store_runtimes(struct store *s, struct store_ctx *ctx)
-{
-	store_rt_openssl(s, ctx);
-	store_rt_go(s, ctx);
-	store_rt_env(s, ctx, "curl (CURL_CA_BUNDLE)", "CURL_CA_BUNDLE");
-	store_rt_env(s, ctx, "Python requests (REQUESTS_CA_BUNDLE)",
-	    "REQUESTS_CA_BUNDLE");
-	store_rt_env(s, ctx, "Node.js extra (NODE_EXTRA_CA_CERTS)",
-	    "NODE_EXTRA_CA_CERTS");
-}
-
 struct store *
 store_load(const struct store_config *cfg)
 {
@@ -1191,9 +936,11 @@ store_load(const struct store_config *cfg)
 
 	s = xcalloc(1, sizeof *s);
 	s->root = store_root(cfg->root);
-	s->x509 = store_x509_new();
+	s->set = certset_new(NULL);
 	s->loaded_at = time(NULL);
 	store_ctx_init(&ctx, s->root, cfg->getenv);
+	ctx.env = cfg->env;
+	ctx.lean = cfg->lean;
 	if ((v = store_env(&ctx, "SSL_CERT_FILE")) != NULL)
 		s->env_ssl_cert_file = xstrdup(v);
 	if ((v = store_env(&ctx, "SSL_CERT_DIR")) != NULL)
@@ -1204,9 +951,12 @@ store_load(const struct store_config *cfg)
 	else
 		store_discover(s, &ctx);
 	store_decide(s);
-	/* What other runtimes would load costs file reads: only for reports. */
-	if (!cfg->no_runtimes)
-		store_runtimes(s, &ctx);
+	s->x509 = certset_store(s->set);
+	if (cfg->runtimes != 0 && cfg->app != NULL)
+		s->rts = rt_stores_load(cfg->runtimes, s, cfg->app,
+		    cfg->ca_file != NULL || cfg->ca_dir != NULL ?
+		    (cfg->ca_file != NULL ? "trust_store.ca_file" :
+		    "trust_store.ca_dir") : NULL);
 	store_ctx_free(&ctx);
 	return (s);
 }
@@ -1219,6 +969,8 @@ store_free(struct store *s)
 	if (s == NULL)
 		return;
 	X509_STORE_free(s->x509);
+	certset_free(s->set);
+	rt_stores_free(s->rts);
 	free(s->source);
 	free(s->path);
 	free(s->root);
@@ -1227,11 +979,6 @@ store_free(struct store *s)
 	for (i = 0; i < s->ncand; i++)
 		store_cand_clear(&s->cand[i]);
 	free(s->cand);
-	for (i = 0; i < s->nrt; i++) {
-		free(s->rt[i].runtime);
-		free(s->rt[i].uses);
-	}
-	free(s->rt);
 	free(s);
 }
 
@@ -1295,15 +1042,6 @@ store_dup(const struct store *b)
 		}
 		s->ncand = b->ncand;
 	}
-	if (b->nrt > 0) {
-		s->rt = xreallocarray(NULL, b->nrt, sizeof *s->rt);
-		for (i = 0; i < b->nrt; i++) {
-			s->rt[i].runtime = xstrdup(b->rt[i].runtime);
-			s->rt[i].uses = xstrdup(b->rt[i].uses);
-			s->rt[i].ncerts = b->rt[i].ncerts;
-		}
-		s->nrt = b->nrt;
-	}
 	return (s);
 }
 
@@ -1311,18 +1049,14 @@ struct store *
 store_with_ca_file_reread(const struct store *base, const char *ca_file,
     enum conf_ca_mode mode)
 {
-	STACK_OF(X509_OBJECT)	*objs;
-	X509_OBJECT		*o;
 	struct store		*s;
-	struct store_dst	 dst = { NULL, 0, 0, NULL, 0 };
+	struct store_dst	 dst;
 	struct store_ctx	 ctx;
 	struct store_candidate	*c;
 	struct store_file	*f;
 	size_t			 i;
-	int			 j;
 
 	s = store_dup(base);
-	s->x509 = store_x509_new();
 	s->nbase = s->ncand;
 	store_ctx_init(&ctx, s->root, NULL);
 	c = store_add_cand(s, ca_file, 0, ORIGIN_CA_FILE, 1);
@@ -1333,13 +1067,23 @@ store_with_ca_file_reread(const struct store *base, const char *ca_file,
 		for (i = 0; i < s->nbase; i++)
 			s->cand[i].in_effect = 0;
 		s->status = c->exists ? STORE_EMPTY : STORE_MISSING;
+		/* No anchor at all: verification fails, never trusts on. */
+		s->set = certset_new(NULL);
+		s->x509 = certset_store(s->set);
 		xasprintf(&s->source, "ca_file %s (%s)", ca_file,
 		    mode == CONF_CA_REPLACE ? "replace" : "append");
 		s->path = xstrdup(ca_file);
+		/* Nor do the runtimes: the application's CA is gone. */
+		if (base->rts != NULL)
+			s->rts = rt_stores_with_ca_file(base->rts, s,
+			    CONF_CA_REPLACE);
 		return (s);
 	}
-	dst.x509 = s->x509;
-	store_dst_add(&dst, f->certs);
+	/* Appended: the base's certificates are shared, not copied. */
+	s->set = certset_new(mode == CONF_CA_REPLACE ? NULL : base->set);
+	dst.set = s->set;
+	dst.capped = 0;
+	store_dst_add(&dst, f);
 	store_ctx_free(&ctx);
 
 	if (mode == CONF_CA_REPLACE) {
@@ -1348,27 +1092,16 @@ store_with_ca_file_reread(const struct store *base, const char *ca_file,
 		xasprintf(&s->source, "ca_file %s (replace)", ca_file);
 		s->path = xstrdup(ca_file);
 	} else {
-		/* X509_STORE_add_cert takes its own reference. */
-		objs = base->x509 != NULL ?
-		    X509_STORE_get0_objects(base->x509) : NULL;
-		for (j = 0; objs != NULL && j < sk_X509_OBJECT_num(objs); j++) {
-			o = sk_X509_OBJECT_value(objs, j);
-			if (X509_OBJECT_get_type(o) != X509_LU_X509)
-				continue;
-			if (X509_STORE_add_cert(s->x509,
-			    X509_OBJECT_get0_X509(o)) == 0 &&
-			    ERR_GET_REASON(ERR_peek_last_error()) !=
-			    X509_R_CERT_ALREADY_IN_HASH_TABLE)
-				store_oom("X509_STORE_add_cert");
-		}
-		ERR_clear_error();
 		xasprintf(&s->source, "trust_store + ca_file %s (append)",
 		    ca_file);
 		s->path = xstrdup(base->ncerts > 0 && base->path != NULL ?
 		    base->path : ca_file);
 	}
-	s->ncerts = store_count(s->x509);
+	s->x509 = certset_store(s->set);
+	s->ncerts = (int)certset_count(s->set);
 	s->status = STORE_OK;
+	if (base->rts != NULL)
+		s->rts = rt_stores_with_ca_file(base->rts, s, mode);
 	return (s);
 }
 
@@ -1430,7 +1163,6 @@ void
 store_report_json(const struct store *s, struct buf *b)
 {
 	const struct store_candidate	*c;
-	const struct store_runtime	*rt;
 	char				 t[32];
 	size_t				 i;
 	int				 first = 1, f2;
@@ -1470,24 +1202,9 @@ store_report_json(const struct store *s, struct buf *b)
 	}
 	buf_putc(b, ']');
 
+	/* What each runtime would load here (runtime.c). */
 	buf_json_key(b, "runtimes", &first);
-	buf_putc(b, '[');
-	for (i = 0; i < s->nrt; i++) {
-		rt = &s->rt[i];
-		if (i > 0)
-			buf_putc(b, ',');
-		f2 = 1;
-		buf_putc(b, '{');
-		buf_json_kv_str(b, "runtime", rt->runtime, &f2);
-		buf_json_kv_str(b, "uses", rt->uses, &f2);
-		buf_json_key(b, "certificates", &f2);
-		if (rt->ncerts < 0)
-			buf_puts(b, "null");
-		else
-			buf_printf(b, "%d", rt->ncerts);
-		buf_putc(b, '}');
-	}
-	buf_putc(b, ']');
+	rt_stores_report_json(s->rts, CONF_RT_ALL, b);
 
 	timefmt_iso(s->loaded_at, t, sizeof t);
 	buf_json_kv_str(b, "loaded_at", t, &first);
@@ -1534,7 +1251,6 @@ void
 store_report_text(const struct store *s, struct buf *b)
 {
 	const struct store_candidate	*c;
-	const struct store_runtime	*rt;
 	const char			*why;
 	char				 t[32];
 	size_t				 i, len;
@@ -1581,16 +1297,7 @@ store_report_text(const struct store *s, struct buf *b)
 			buf_printf(b, " (%s)", why);
 		buf_putc(b, '\n');
 	}
-	if (s->nrt > 0)
-		buf_puts(b, "runtimes:\n");
-	for (i = 0; i < s->nrt; i++) {
-		rt = &s->rt[i];
-		buf_printf(b, "  %s: %s", rt->runtime, rt->uses);
-		if (rt->ncerts >= 0)
-			buf_printf(b, " => %d certificate%s", rt->ncerts,
-			    rt->ncerts == 1 ? "" : "s");
-		buf_putc(b, '\n');
-	}
+	rt_stores_report_text(s->rts, CONF_RT_ALL, b);
 	timefmt_iso(s->loaded_at, t, sizeof t);
 	buf_printf(b, "loaded at %s\n", t);
 }
@@ -1607,4 +1314,191 @@ store_status_name(enum store_status st)
 		return ("empty");
 	}
 	return ("unknown");
+}
+
+void
+store_candidate_clear(struct store_candidate *c)
+{
+	store_cand_clear(c);
+}
+
+void
+store_read_file(const char *root, const char *path, struct certset *set,
+    struct store_candidate *c)
+{
+	struct store_ctx	 ctx;
+	struct store_file	*f;
+	char			*r;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	store_cand_init(c, r, path, 0, "runtime", 0);
+	if ((f = store_scan_file(&ctx, c)) != NULL && f->certs != NULL)
+		certset_merge(set, f->certs);
+	store_ctx_free(&ctx);
+	free(r);
+}
+
+void
+store_read_dir(const char *root, const char *path, int hashed,
+    struct certset *set, struct store_candidate *c)
+{
+	struct store_ctx	 ctx;
+	struct store_dst	 dst;
+	char			*r;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	store_cand_init(c, r, path, 1, "runtime", 0);
+	dst.set = set;
+	dst.capped = 0;
+	store_scan_dir(&ctx, c, &dst, NULL, hashed);
+	store_ctx_free(&ctx);
+	free(r);
+}
+
+int
+store_exists(const char *root, const char *path, struct stat *sb)
+{
+	struct store_ctx	 ctx;
+	char			*r;
+	int			 ret;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	ret = store_stat(&ctx, path, 0, sb) == 0 ? 0 : -1;
+	store_ctx_free(&ctx);
+	free(r);
+	return (ret);
+}
+
+char *
+store_realpath(const char *root, const char *path)
+{
+	char	*r, *sys, *out;
+	size_t	 rl;
+
+	r = store_root(root);
+	if ((sys = file_resolve(r, path, NULL, NULL)) == NULL) {
+		free(r);
+		return (NULL);
+	}
+	rl = strcmp(r, "/") == 0 ? 0 : strlen(r);
+	while (sys[rl] == '/' && sys[rl + 1] == '/')
+		rl++;
+	out = xstrdup(sys[rl] == '\0' ? "/" : sys + rl);
+	free(sys);
+	free(r);
+	return (out);
+}
+
+char **
+store_list_dir(const char *root, const char *path, size_t *n)
+{
+	struct store_ctx	 ctx;
+	struct dirent		*de;
+	DIR			*dp = NULL;
+	char			*r, **names = NULL;
+	int			 fd;
+
+	*n = 0;
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	fd = store_open(&ctx, path, 0, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	store_ctx_free(&ctx);
+	free(r);
+	if (fd == -1 || (dp = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return (NULL);
+	}
+	while ((de = readdir(dp)) != NULL && *n < STORE_MAX_FILES) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, *n + 1, sizeof *names);
+		names[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (*n > 1)
+		qsort(names, *n, sizeof *names, store_name_cmp);
+	return (names);
+}
+
+/* Open a regular file under root; a FIFO or device is not opened. */
+static int
+store_open_under(const char *root, const char *path, struct stat *sb,
+    const char **why)
+{
+	struct store_ctx	 ctx;
+	char			*r;
+	int			 fd = -1;
+
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	if (store_stat(&ctx, path, 0, sb) != 0)
+		*why = strerror(errno);
+	else if (!S_ISREG(sb->st_mode))
+		*why = S_ISDIR(sb->st_mode) ? "is a directory" :
+		    "not a regular file";
+	else if ((fd = store_open(&ctx, path, 0,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		*why = strerror(errno);
+	else if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		fd = -1;
+	}
+	store_ctx_free(&ctx);
+	free(r);
+	return (fd);
+}
+
+unsigned char *
+store_read_bytes(const char *root, const char *path, size_t max,
+    size_t *len, const char **why)
+{
+	struct stat	 sb;
+	char		*data;
+	size_t		 got;
+	int		 fd;
+
+	if ((fd = store_open_under(root, path, &sb, why)) == -1)
+		return (NULL);
+	/* To its end: /proc files say they are empty. */
+	if ((data = file_read_fd(fd, max, &got)) == NULL)
+		*why = got > max ? "file too large" : strerror(errno);
+	close(fd);
+	*len = got;
+	return ((unsigned char *)data);
+}
+
+void *
+store_map(const char *root, const char *path, size_t *len, const char **why)
+{
+	struct stat	 sb;
+	void		*p;
+	int		 fd;
+
+	if ((fd = store_open_under(root, path, &sb, why)) == -1)
+		return (NULL);
+	if (sb.st_size == 0) {
+		*why = "empty file";
+		close(fd);
+		return (NULL);
+	}
+	p = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		*why = strerror(errno);
+		return (NULL);
+	}
+	*len = sb.st_size;
+	return (p);
+}
+
+void
+store_unmap(void *p, size_t len)
+{
+	if (p != NULL)
+		munmap(p, len);
 }

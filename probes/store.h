@@ -14,6 +14,9 @@
 
 struct buf;
 struct x509_store_st;
+struct rt_env;
+struct rt_stores;
+struct stat;
 
 /* One place looked at. */
 struct store_candidate {
@@ -27,18 +30,12 @@ struct store_candidate {
 	int		 nexpired;	/* of those, past notAfter now */
 	char		*error;		/* why unusable, NULL when fine */
 	int		 in_effect;
+	int		 unread;	/* lean load: stat'ed only */
 	/* Change detection: what stat() said at load time. */
 	dev_t		 dev;
 	ino_t		 ino;
 	off_t		 size;
 	struct timespec	 mtime;
-};
-
-/* What one runtime would load in this filesystem. */
-struct store_runtime {
-	char	*runtime;	/* "OpenSSL (default paths)", "Go", "curl (CURL_CA_BUNDLE)" ... */
-	char	*uses;		/* the path it would read, or why nothing */
-	int	 ncerts;	/* certificates at that path, -1 if not read */
 };
 
 /* Where to look; NULL fields mean "discover" / "/". */
@@ -48,11 +45,26 @@ struct store_config {
 	const char	*ca_dir;	/* trust_store.ca_dir */
 	/* Environment to honour; NULL means the process environment. */
 	const char	*(*getenv)(const char *);
-	int		 no_runtimes;	/* skip the runtimes report (check) */
+	/* Or these "NAME=value" (NULL-terminated); wins over getenv. */
+	char *const	*env;
+	/*
+	 * check: read only what is in effect; the other candidates are
+	 * stat'ed (exists, changes), not read, and no runtimes report.
+	 */
+	int		 lean;
+	/*
+	 * The runtimes whose stores to load too (CONF_RT_BIT set), and the
+	 * application's environment for them (rt_env_init).
+	 */
+	unsigned	 runtimes;
+	const struct rt_env *app;
 };
+
+struct certset;
 
 struct store {
 	struct x509_store_st	*x509;		/* X509_STORE, the roots; shared */
+	struct certset		*set;		/* x509's certificates, as DER */
 	enum store_status	 status;
 	char			*source;	/* "SSL_CERT_FILE", "discovery", "trust_store.ca_file", ... */
 	char			*path;		/* main path in effect (file or dir), or NULL */
@@ -62,10 +74,9 @@ struct store {
 	char			*env_ssl_cert_dir;
 	struct store_candidate	*cand;
 	size_t			 ncand;
-	struct store_runtime	*rt;
-	size_t			 nrt;
 	time_t			 loaded_at;
 	size_t			 nbase;		/* cand[] copied from a base store */
+	struct rt_stores	*rts;		/* the runtimes' own, or NULL */
 };
 
 /* probes/store.c */
@@ -105,5 +116,32 @@ const char	*store_status_name(enum store_status);
  * it does without openat2 (tests). 1 goes back to finding out.
  */
 void		 store_set_openat2(int);
+
+/*
+ * Reading under a root, for the runtimes' own stores (probes/runtime.c),
+ * with the same rules as discovery: symlinks followed inside root, only
+ * regular files opened, bounded sizes.
+ */
+/* The certificates of path under root into set; c says what was found. */
+void		 store_read_file(const char *root, const char *path,
+		    struct certset *, struct store_candidate *c);
+/* Every regular file of a directory; hashed: OpenSSL's hashed names only. */
+void		 store_read_dir(const char *root, const char *path, int hashed,
+		    struct certset *, struct store_candidate *c);
+void		 store_candidate_clear(struct store_candidate *);
+/* A regular file's bytes, at most max. NULL with *why. Caller frees. */
+unsigned char	*store_read_bytes(const char *root, const char *path,
+		    size_t max, size_t *len, const char **why);
+/* A regular file mapped read-only (a binary to scan). NULL with *why. */
+void		*store_map(const char *root, const char *path, size_t *len,
+		    const char **why);
+void		 store_unmap(void *, size_t);
+/* Does path exist under root (stat, symlinks followed inside root)? */
+int		 store_exists(const char *root, const char *path,
+		    struct stat *);
+/* The names in a directory under root, sorted, no dot files. Caller frees. */
+char		**store_list_dir(const char *root, const char *path, size_t *n);
+/* Where a symlink under root leads, as the application sees it. */
+char		*store_realpath(const char *root, const char *path);
 
 #endif

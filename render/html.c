@@ -35,7 +35,9 @@ static void	html_summary(const struct state *, const struct html_counts *,
 		    int, struct buf *);
 static void	html_config(const struct state *, struct buf *);
 static void	html_store(const struct store *, struct buf *);
-static void	html_row(const struct target_state *, size_t, time_t,
+static void	html_row(const struct target_state *, size_t, unsigned,
+		    time_t, struct buf *);
+static void	html_runtimes(const struct run_result *, unsigned,
 		    struct buf *);
 static void	html_counts(const struct state *, struct html_counts *);
 
@@ -70,6 +72,7 @@ static const char html_css[] =
 	"white-space:nowrap;width:5.5rem}"
 	".s-ok{background:#1e8e3e}.s-warning{background:#f29900}"
 	".s-critical{background:#c5221f}.s-pending{background:#9aa0a6}"
+	"td.rt{font-size:.85em;color:#fff;text-align:center;white-space:nowrap}"
 	"td.num{white-space:nowrap}"
 	".url,.labels,.also{color:#666;font-size:.85em;overflow-wrap:anywhere}"
 	"code{font-size:.95em}"
@@ -323,9 +326,37 @@ html_store(const struct store *s, struct buf *b)
 	buf_puts(b, "</dd>\n");
 }
 
+/* One cell per runtime of the page (SPEC section 12): ok or its reason. */
+static void
+html_runtimes(const struct run_result *res, unsigned runtimes, struct buf *b)
+{
+	const struct rt_result	*rr;
+	size_t			 i, j;
+
+	for (i = 0; i < CONF_RT_COUNT; i++) {
+		if (!(runtimes & CONF_RT_BIT(i)))
+			continue;
+		rr = NULL;
+		for (j = 0; res != NULL && j < res->r.nrt; j++) {
+			if (res->r.rt[j].rt == i)
+				rr = &res->r.rt[j];
+		}
+		if (rr == NULL) {
+			buf_puts(b, "<td class=\"rt\">-</td>");
+			continue;
+		}
+		buf_printf(b, "<td class=\"rt s-%s\" title=\"",
+		    status_name(rr->status));
+		html_text(b, rr->message);
+		buf_printf(b, "\">%s</td>", rr->ok ? "ok" :
+		    reason_name(rr->reason));
+	}
+}
+
 /* Row k of a target: its result for one address (all_addresses: one each). */
 static void
-html_row(const struct target_state *ts, size_t k, time_t now, struct buf *b)
+html_row(const struct target_state *ts, size_t k, unsigned runtimes,
+    time_t now, struct buf *b)
 {
 	const struct conf_target	*t = ts->t;
 	const struct probe_facts	*f = k < ts->nres ? &ts->res[k].f : NULL;
@@ -380,7 +411,9 @@ html_row(const struct target_state *ts, size_t k, time_t now, struct buf *b)
 		    "<td class=\"hint opt\"></td><td class=\"num\">-</td>"
 		    "<td class=\"num\">never</td><td class=\"num opt\">");
 		html_in(b, ts, ts->next_check_at, now);
-		buf_puts(b, "</td></tr>\n");
+		buf_puts(b, "</td>");
+		html_runtimes(NULL, runtimes, b);
+		buf_puts(b, "</tr>\n");
 		return;
 	}
 
@@ -406,7 +439,9 @@ html_row(const struct target_state *ts, size_t k, time_t now, struct buf *b)
 	html_ago(b, ts->last_end, now);
 	buf_puts(b, "</td><td class=\"num opt\">");
 	html_in(b, ts, ts->next_check_at, now);
-	buf_puts(b, "</td></tr>\n");
+	buf_puts(b, "</td>");
+	html_runtimes(&ts->res[k], runtimes, b);
+	buf_puts(b, "</tr>\n");
 }
 
 void
@@ -417,6 +452,8 @@ html_render(const struct state *st, time_t now, struct buf *b)
 	const struct target_state	*ts;
 	size_t			i, k;
 	int			ready;
+	unsigned		runtimes = 0;
+	int			ncols = 8;
 
 	/* The same decision as /readyz; its body is not needed here. */
 	buf_init(&scratch, HTML_READY_SCRATCH);
@@ -428,19 +465,29 @@ html_render(const struct state *st, time_t now, struct buf *b)
 	html_summary(st, &c, ready, b);
 	html_config(st, b);
 	html_store(st->store, b);
+	if (st->conf != NULL)
+		runtimes = conf_runtimes_all(st->conf);
 	buf_puts(b, "</dl></div>\n</header>\n<main>\n<h2>Targets</h2>\n"
 	    "<div class=\"wrap\"><table>\n<thead><tr><th>Status</th>"
 	    "<th>Target</th><th>Reason</th><th>Message</th>"
 	    "<th class=\"opt\">Hint</th><th>Expires in</th>"
-	    "<th>Last check</th><th class=\"opt\">Next check</th></tr>"
-	    "</thead>\n<tbody>\n");
+	    "<th>Last check</th><th class=\"opt\">Next check</th>");
+	/* A column per runtime whose verdict is given. */
+	for (i = 0; i < CONF_RT_COUNT; i++) {
+		if (runtimes & CONF_RT_BIT(i)) {
+			buf_printf(b, "<th class=\"rt\">%s</th>",
+			    conf_runtime_name(i));
+			ncols++;
+		}
+	}
+	buf_puts(b, "</tr></thead>\n<tbody>\n");
 	if (st->ntargets == 0)
-		buf_puts(b, "<tr><td colspan=\"8\">No targets configured."
-		    "</td></tr>\n");
+		buf_printf(b, "<tr><td colspan=\"%d\">No targets configured."
+		    "</td></tr>\n", ncols);
 	for (i = 0; i < st->ntargets; i++) {
 		ts = st->targets[i];
 		for (k = 0; k == 0 || k < ts->nres; k++)
-			html_row(ts, k, now, b);
+			html_row(ts, k, runtimes, now, b);
 	}
 	buf_puts(b, "</tbody>\n</table></div>\n</main>\n<footer>Generated ");
 	html_time(b, now);

@@ -297,6 +297,43 @@ metrics_targets(const struct state *st, const struct metrics_labels *ml,
 		metrics_close_int(b, (long long)ts->last_end);
 	}
 
+	metrics_family(b, "trustprobe_runtime_success", "gauge",
+	    "1 when that runtime would verify the peer (SPEC section 12).");
+	for (i = 0; i < st->ntargets; i++) {
+		ts = st->targets[i];
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			for (r = 0; (size_t)r < rr->r.nrt; r++) {
+				metrics_open(b, "trustprobe_runtime_success",
+				    ml, i, ts, rr);
+				buf_putc(b, ',');
+				metrics_label(b, "runtime",
+				    conf_runtime_name(rr->r.rt[r].rt));
+				metrics_close_int(b, rr->r.rt[r].ok);
+			}
+		}
+	}
+
+	metrics_family(b, "trustprobe_runtime_reason", "gauge",
+	    "1 for that runtime's reason in the last probe.");
+	for (i = 0; i < st->ntargets; i++) {
+		ts = st->targets[i];
+		for (k = 0; k < ts->nres; k++) {
+			rr = &ts->res[k];
+			for (r = 0; (size_t)r < rr->r.nrt; r++) {
+				metrics_open(b, "trustprobe_runtime_reason",
+				    ml, i, ts, rr);
+				buf_putc(b, ',');
+				metrics_label(b, "runtime",
+				    conf_runtime_name(rr->r.rt[r].rt));
+				buf_putc(b, ',');
+				metrics_label(b, "reason",
+				    reason_name(rr->r.rt[r].reason));
+				buf_puts(b, "} 1\n");
+			}
+		}
+	}
+
 	metrics_family(b, "trustprobe_probe_failures_total", "counter",
 	    "Probes that ended critical, by reason.");
 	for (i = 0; i < st->ntargets; i++) {

@@ -222,6 +222,9 @@ result_json(const struct probe_facts *f, const struct result *r,
 		    &sub);
 		buf_json_kv_str(b, "message", r->findings[i].message, &sub);
 		buf_json_kv_str(b, "hint", r->findings[i].hint, &sub);
+		buf_json_kv_str(b, "runtime", r->findings[i].runtime ==
+		    FINDING_PROBE ? NULL :
+		    conf_runtime_name(r->findings[i].runtime), &sub);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
@@ -368,6 +371,37 @@ result_json(const struct probe_facts *f, const struct result *r,
 
 	buf_json_key(b, "revocation", &first);
 	result_json_revoc(f, b);
+	buf_json_key(b, "runtimes", &first);
+	buf_putc(b, '[');
+	for (i = 0; i < f->nrt && i < r->nrt; i++) {
+		const struct rt_verdict	*v = &f->rt[i];
+		const struct rt_result	*rr = &r->rt[i];
+
+		sub = 1;
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		buf_json_kv_str(b, "runtime", conf_runtime_name(v->rt), &sub);
+		buf_json_kv_bool(b, "ok", rr->ok, &sub);
+		buf_json_kv_str(b, "status", status_name(rr->status), &sub);
+		buf_json_kv_str(b, "reason", reason_name(rr->reason), &sub);
+		buf_json_kv_str(b, "error", v->error, &sub);
+		buf_json_kv_str(b, "message", rr->message, &sub);
+		buf_json_kv_str(b, "hint", rr->hint, &sub);
+		buf_json_key(b, "trust_store", &sub);
+		buf_putc(b, '{');
+		{
+			int	s3 = 1;
+
+			buf_json_kv_str(b, "source", v->store_source, &s3);
+			buf_json_kv_str(b, "path", v->store_path, &s3);
+			buf_json_kv_int(b, "certificates", v->store_ncerts,
+			    &s3);
+		}
+		buf_putc(b, '}');
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
 
 	buf_json_key(b, "labels", &first);
 	buf_putc(b, '{');
@@ -401,7 +435,11 @@ result_text(const struct probe_facts *f, const struct result *r,
 	buf_printf(b, "  message: %s\n", r->message);
 	buf_printf(b, "  hint:    %s\n", r->hint);
 	for (i = 0; i < r->nfindings; i++) {
-		if (r->findings[i].reason == r->reason)
+		if (r->findings[i].reason == r->reason &&
+		    r->findings[i].message == r->message)
+			continue;
+		/* The runtimes' findings are listed with the runtimes. */
+		if (r->findings[i].runtime != FINDING_PROBE)
 			continue;
 		buf_printf(b, "  also:    %s (%s): %s\n",
 		    reason_name(r->findings[i].reason),
@@ -461,6 +499,16 @@ result_text(const struct probe_facts *f, const struct result *r,
 	buf_printf(b, "  trust store: %s (%s, %d certificates)\n",
 	    f->store_path != NULL ? f->store_path : "none",
 	    f->store_source != NULL ? f->store_source : "-", f->store_ncerts);
+	if (f->nrt > 0)
+		buf_puts(&text, "  runtimes:\n");
+	for (i = 0; i < f->nrt && i < r->nrt; i++) {
+		buf_printf(&text, "    %-16s %s", conf_runtime_name(f->rt[i].rt),
+		    r->rt[i].ok ? "ok" : reason_name(r->rt[i].reason));
+		if (!r->rt[i].ok)
+			buf_printf(&text, ": %s", f->rt[i].error);
+		buf_printf(&text, "\n      store: %s (%d certificates)\n",
+		    f->rt[i].store_source, f->rt[i].store_ncerts);
+	}
 	buf_text(out, buf_str(&text), text.len);
 	buf_free(&text);
 }

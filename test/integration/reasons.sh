@@ -94,9 +94,21 @@ probe --ca-file "$CA" "$(url leaf_only_aia)"
 expect incomplete_chain critical 1 "leaf only, intermediate by AIA" \
     "did not send the intermediate" "http://127\.0\.0\.1:$aia_port/int\.der" "it completes the chain"
 
+# The runtimes are Go by default (SPEC section 12), which never matches the
+# CN: critical, naming Go; the probe's own cn_only warning stays a finding.
 probe --ca-file "$CA" --server-name cn-only.good.test "$(url cn_only)"
-expect cn_only warning 0 "CN-only certificate" "no subjectAltName" "Go 1\.15"
-probe --strict --ca-file "$CA" --server-name cn-only.good.test "$(url cn_only)"
+expect hostname_mismatch critical 1 "CN-only certificate, Go's verdict" "^go would fail: x509: certificate relies on legacy Common Name field"
+is_finding() {
+	if printf '%s' "$J" | jq -e --arg r "$1" '[.findings[] | select(.reason == $r)] | length > 0' >/dev/null; then
+		ok "$2"
+	else
+		not_ok "$2"; diag "$J"
+	fi
+}
+is_finding cn_only "CN-only certificate: the cn_only warning is a finding too"
+probe --runtime openssl --ca-file "$CA" --server-name cn-only.good.test "$(url cn_only)"
+expect cn_only warning 0 "CN-only certificate, OpenSSL's verdict" "no subjectAltName" "Go 1\.15"
+probe --runtime openssl --strict --ca-file "$CA" --server-name cn-only.good.test "$(url cn_only)"
 expect cn_only warning 1 "CN-only certificate with --strict"
 # The same certificate reached by IP: OpenSSL never matches an IP against the CN.
 probe --ca-file "$CA" "$(url cn_only)"

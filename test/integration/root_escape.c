@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime.h"
 #include "store.h"
 
 static const char *
@@ -78,8 +79,8 @@ escaped(const struct store *s)
 		if (s->cand[i].ncerts >= 2)
 			return (1);
 	}
-	for (i = 0; i < s->nrt; i++) {
-		if (s->rt[i].ncerts >= 2)
+	for (i = 0; s->rts != NULL && i < CONF_RT_COUNT; i++) {
+		if (s->rts->s[i] != NULL && s->rts->s[i]->ncerts >= 2)
 			return (1);
 	}
 	return (0);
@@ -89,7 +90,9 @@ int
 main(int argc, char **argv)
 {
 	struct store_config	 cfg;
+	struct rt_env		 app;
 	struct store		*s;
+	char			*novars[] = { NULL };
 	struct stat		 sb;
 	struct timespec		 t0, now;
 	char			*a, *b;
@@ -125,6 +128,13 @@ main(int argc, char **argv)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.root = argv[1];
 	cfg.getenv = no_env;
+	/* Every runtime's store too: they read under the root as well. */
+	memset(&app, 0, sizeof app);
+	app.root = argv[1];
+	app.vars = novars;
+	app.source = argv[0];
+	cfg.runtimes = CONF_RT_ALL;
+	cfg.app = &app;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		s = store_load(&cfg);

@@ -1011,6 +1011,8 @@ static const char *const families[] = {
 	"trustprobe_probe_duration_seconds",
 	"trustprobe_probe_timestamp_seconds",
 	"trustprobe_probe_failures_total",
+	"trustprobe_runtime_success",
+	"trustprobe_runtime_reason",
 	"trustprobe_cert_not_after_timestamp_seconds",
 	"trustprobe_cert_expiry_timestamp_seconds",
 	"trustprobe_tls_version_info",
@@ -1103,6 +1105,83 @@ test_metrics_families_once(void **state)
 	assert_has(s, "# TYPE trustprobe_probe_success gauge\n");
 	assert_int_equal(count_of(s, "# HELP "), sizeof families /
 	    sizeof *families);
+}
+
+/*
+ * Two runtimes' verdicts on www: go ok, java failing with words that need
+ * escaping. The result says both (JSON, text), the failing one is a
+ * critical finding naming the runtime, and metrics and the page show them.
+ */
+static void
+test_runtimes_rendered(void **state)
+{
+	struct target_state	*ts = st.targets[T_WWW];
+	struct rt_verdict	*v;
+	const char		*s;
+
+	conf->runtimes = CONF_RT_BIT(CONF_RT_GO) | CONF_RT_BIT(CONF_RT_JAVA);
+	v = xcalloc(2, sizeof *v);
+	v[0].rt = CONF_RT_GO;
+	v[0].ok = 1;
+	v[0].store_source = xstrdup(STORE_PATH);
+	v[0].store_path = xstrdup(STORE_PATH);
+	v[0].store_ncerts = 140;
+	v[0].store_status = STORE_OK;
+	v[1].rt = CONF_RT_JAVA;
+	v[1].fail = RT_FAIL_STORE;
+	v[1].title = "Java";
+	v[1].differs = "it reads only its keystore";
+	v[1].hint_store = "import the CA into cacerts";
+	v[1].error = xstrdup("javax.net.ssl.SSLException: " HOSTILE);
+	v[1].store_source = xstrdup("cacerts (missing)");
+	v[1].store_status = STORE_MISSING;
+	ts->res[0].f.rt = v;
+	ts->res[0].f.nrt = 2;
+	target_result(ts);
+	assert_int_equal(ts->res[0].r.status, STATUS_CRITICAL);
+	assert_int_equal(ts->res[0].r.reason, REASON_TRUST_STORE_MISSING);
+	assert_int_equal(ts->res[0].r.nrt, 2);
+	assert_true(ts->res[0].r.rt[0].ok);
+	assert_int_equal(ts->res[0].r.rt[1].reason, REASON_TRUST_STORE_MISSING);
+
+	buf_reset(&out);
+	result_json(&ts->res[0].f, &ts->res[0].r, ts->t, 0, 1, &out);
+	s = buf_str(&out);
+	assert_has(s, "\"runtimes\":[{\"runtime\":\"go\",\"ok\":true,"
+	    "\"status\":\"ok\",\"reason\":\"ok\",\"error\":null,");
+	assert_has(s, "{\"runtime\":\"java\",\"ok\":false,"
+	    "\"status\":\"critical\",\"reason\":\"trust_store_missing\","
+	    "\"error\":\"javax.net.ssl.SSLException: " HOSTILE_JSON "\",");
+	assert_has(s, "\"trust_store\":{\"source\":\"cacerts (missing)\","
+	    "\"path\":null,\"certificates\":0}}]");
+	assert_has(s, "\"reason\":\"trust_store_missing\",\"status\":"
+	    "\"critical\",\"message\":\"java would fail: ");
+	assert_has(s, "\"runtime\":\"java\"}");
+
+	buf_reset(&out);
+	result_text(&ts->res[0].f, &ts->res[0].r, &out);
+	assert_has(buf_str(&out), "  runtimes:\n    go               ok\n");
+	assert_has(buf_str(&out), "    java             trust_store_missing: "
+	    "javax.net.ssl.SSLException: ");
+
+	metrics();
+	s = buf_str(&out);
+	prom_check(s);
+	assert_has(s, "trustprobe_runtime_success{target=\"www\",runtime="
+	    "\"go\"} 1\n");
+	assert_has(s, "trustprobe_runtime_success{target=\"www\",runtime="
+	    "\"java\"} 0\n");
+	assert_has(s, "trustprobe_runtime_reason{target=\"www\",runtime="
+	    "\"java\",reason=\"trust_store_missing\"} 1\n");
+
+	buf_reset(&out);
+	html_render(&st, NOW, &out);
+	s = buf_str(&out);
+	assert_has(s, "<th class=\"rt\">go</th><th class=\"rt\">java</th>"
+	    "</tr>");
+	assert_has(s, "<td class=\"rt s-ok\" title=\"go would verify");
+	assert_has(s, "\">trust_store_missing</td>");
+	assert_lacks(s, HOSTILE);
 }
 
 static void
@@ -1762,6 +1841,7 @@ main(void)
 		T(test_metrics_families_once),
 		T(test_metrics_revocation),
 		T(test_metrics_hostile_labels),
+		T(test_runtimes_rendered),
 		T(test_metrics_success_and_reason),
 		T(test_metrics_durations_and_times),
 		T(test_metrics_number_edges),

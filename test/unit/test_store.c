@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "buf.h"
+#include "runtime.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -242,15 +243,53 @@ link_at(const char *target, const char *rel)
 	free(p);
 }
 
+/* The fake environment as the application's "NAME=value" list. */
+static char **app_vars;
+static struct rt_env app;
+static char app_source[] = "test";
+
+static void
+app_env(void)
+{
+	int	i, n = 0;
+
+	app_vars = xcalloc(NENV + 1, sizeof *app_vars);
+	for (i = 0; i < NENV; i++) {
+		if (env[i].k != NULL)
+			xasprintf(&app_vars[n++], "%s=%s", env[i].k, env[i].v);
+	}
+	app.root = root;
+	app.vars = app_vars;
+	app.source = app_source;
+}
+
+static void
+app_env_free(void)
+{
+	int	i;
+
+	for (i = 0; app_vars != NULL && app_vars[i] != NULL; i++)
+		free(app_vars[i]);
+	free(app_vars);
+	app_vars = NULL;
+}
+
+/* Discovery as the daemon does it: every runtime's store too. */
 static struct store *
 load(void)
 {
-	struct store_config	cfg;
+	struct store_config	 cfg;
+	struct store		*s;
 
+	app_env();
 	memset(&cfg, 0, sizeof cfg);
 	cfg.root = root;
 	cfg.getenv = fake_getenv;
-	return (store_load(&cfg));
+	cfg.runtimes = CONF_RT_ALL;
+	cfg.app = &app;
+	s = store_load(&cfg);
+	app_env_free();
+	return (s);
 }
 
 static const struct store_candidate *
@@ -267,17 +306,12 @@ cand(const struct store *s, const char *path, const char *origin)
 	return (NULL);
 }
 
-static const struct store_runtime *
-runtime(const struct store *s, const char *prefix)
+static const struct rt_store *
+runtime(const struct store *s, enum conf_runtime rt)
 {
-	size_t	i;
-
-	for (i = 0; i < s->nrt; i++) {
-		if (strncmp(s->rt[i].runtime, prefix, strlen(prefix)) == 0)
-			return (&s->rt[i]);
-	}
-	fail_msg("no runtime %s", prefix);
-	return (NULL);
+	assert_non_null(s->rts);
+	assert_non_null(s->rts->s[rt]);
+	return (s->rts->s[rt]);
 }
 
 static void
@@ -360,6 +394,54 @@ test_first_existing_bundle_wins(void **state)
 	assert_true(c->exists);
 	assert_false(c->in_effect);
 	assert_int_equal(c->ncerts, 2);
+	store_free(s);
+}
+
+/*
+ * check loads lean: what cannot be in effect is stat'ed, never read (a later
+ * bundle, the default directories when SSL_CERT_DIR is set), and the
+ * verdict is the same.
+ */
+static void
+test_lean_reads_only_what_is_in_effect(void **state)
+{
+	struct store_config		 cfg;
+	struct store			*s;
+	const struct store_candidate	*c;
+	char				*tried;
+
+	put("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", pem_a);
+	put2("/etc/ssl/cert.pem", pem_b, pem_c);
+	put("/etc/pki/tls/certs/b.pem", pem_b);
+	put("/opt/certs/c.pem", pem_c);
+	set_env("SSL_CERT_DIR", "/opt/certs");
+	memset(&cfg, 0, sizeof cfg);
+	cfg.root = root;
+	cfg.getenv = fake_getenv;
+	cfg.lean = 1;
+	s = store_load(&cfg);
+	assert_int_equal(s->status, STORE_OK);
+	assert_int_equal(s->ncerts, 2);	/* A and C */
+	assert_null(s->rts);
+	c = cand(s, "/etc/ssl/cert.pem", "bundle");
+	assert_true(c->exists && c->unread && !c->in_effect);
+	assert_int_equal(c->ncerts, 0);
+	c = cand(s, "/etc/pki/tls/certs", "directory");
+	assert_true(c->exists && c->unread && !c->in_effect);
+	c = cand(s, "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	    "bundle");
+	assert_true(c->in_effect && !c->unread);
+	tried = store_paths_tried(s);
+	assert_contains(tried, "/etc/ssl/cert.pem (exists, not read, not used: "
+	    "an earlier bundle wins)");
+	free(tried);
+	store_free(s);
+
+	/* The full load reads them all, for the same store. */
+	s = load();
+	assert_int_equal(s->ncerts, 2);
+	c = cand(s, "/etc/ssl/cert.pem", "bundle");
+	assert_true(!c->unread && c->ncerts == 2);
 	store_free(s);
 }
 
@@ -530,7 +612,7 @@ test_hash_links_counted_once(void **state)
 	assert_int_equal(c->ncerts, 1);
 	assert_int_equal(s->ncerts, 1);
 	/* OpenSSL's hashed lookup finds it; Go reads it as a file. */
-	assert_int_equal(runtime(s, "Go")->ncerts, 1);
+	assert_int_equal(runtime(s, CONF_RT_GO)->ncerts, 1);
 	store_free(s);
 }
 
@@ -707,7 +789,7 @@ test_absolute_symlink_stays_in_root(void **state)
 static void
 test_with_ca_file_append_and_replace(void **state)
 {
-	struct store	*base, *app, *rep;
+	struct store	*base, *appended, *rep;
 	char		*cause = NULL, *ca;
 
 	put2(DEBIAN_BUNDLE, pem_a, pem_b);
@@ -716,14 +798,14 @@ test_with_ca_file_append_and_replace(void **state)
 	base = load();
 	assert_int_equal(base->ncerts, 2);
 
-	app = store_with_ca_file(base, ca, CONF_CA_APPEND, &cause);
-	assert_non_null(app);
+	appended = store_with_ca_file(base, ca, CONF_CA_APPEND, &cause);
+	assert_non_null(appended);
 	assert_null(cause);
-	assert_int_equal(app->status, STORE_OK);
-	assert_int_equal(app->ncerts, 3);
-	assert_string_equal(app->path, DEBIAN_BUNDLE);
-	assert_non_null(strstr(app->source, "trust_store + ca_file "));
-	assert_non_null(strstr(app->source, "(append)"));
+	assert_int_equal(appended->status, STORE_OK);
+	assert_int_equal(appended->ncerts, 3);
+	assert_string_equal(appended->path, DEBIAN_BUNDLE);
+	assert_non_null(strstr(appended->source, "trust_store + ca_file "));
+	assert_non_null(strstr(appended->source, "(append)"));
 
 	rep = store_with_ca_file(base, ca, CONF_CA_REPLACE, &cause);
 	assert_non_null(rep);
@@ -735,9 +817,9 @@ test_with_ca_file_append_and_replace(void **state)
 
 	/* Each is its own: free in any order. */
 	store_free(base);
-	assert_int_equal(app->ncerts, 3);
+	assert_int_equal(appended->ncerts, 3);
 	store_free(rep);
-	store_free(app);
+	store_free(appended);
 	free(ca);
 }
 
@@ -786,6 +868,7 @@ test_with_ca_file_reread(void **state)
 {
 	struct store	*base, *t, *r;
 	char		*ca, *p;
+	int		 i;
 
 	put(DEBIAN_BUNDLE, pem_a);
 	put("/private.pem", pem_c);
@@ -794,6 +877,7 @@ test_with_ca_file_reread(void **state)
 	t = store_with_ca_file_reread(base, ca, CONF_CA_APPEND);
 	assert_int_equal(t->status, STORE_OK);
 	assert_int_equal(t->ncerts, 2);
+	assert_int_equal(runtime(t, CONF_RT_GO)->ncerts, 2);
 	assert_int_equal(store_changed(t), 0);
 
 	put(DEBIAN_BUNDLE, pem_b);	/* the base's file: not this store's */
@@ -814,6 +898,9 @@ test_with_ca_file_reread(void **state)
 	assert_true(cand(t, ca, "ca_file")->in_effect);
 	assert_false(cand(t, ca, "ca_file")->exists);
 	assert_contains(t->source, "(append)");
+	/* Nor do the runtimes: the application's CA is gone for them too. */
+	for (i = 0; i < CONF_RT_COUNT; i++)
+		assert_int_equal(runtime(t, i)->ncerts, 0);
 	r = store_with_ca_file_reread(base, ca, CONF_CA_REPLACE);
 	assert_int_equal(r->status, STORE_MISSING);
 	assert_int_equal(r->ncerts, 0);
@@ -903,14 +990,13 @@ test_json_report(void **state)
 	    "\"readable\":false,\"certificates\":0,\"expired\":0,"
 	    "\"in_effect\":false,\"error\":\"No such file or directory\"}");
 	assert_contains(buf_str(&b), "\"kind\":\"dir\"");
-	assert_contains(buf_str(&b), "\"runtimes\":[{\"runtime\":"
-	    "\"OpenSSL (compiled-in default)\",\"uses\":");
-	assert_contains(buf_str(&b), "{\"runtime\":\"Go (crypto/x509)\","
-	    "\"uses\":\"/etc/ssl/certs/ca-certificates.crt (2 certificates, "
-	    "1 expired), dir /etc/ssl/certs (no other certificate file)\","
-	    "\"certificates\":2}");
-	assert_contains(buf_str(&b), "{\"runtime\":\"curl (CURL_CA_BUNDLE)\","
-	    "\"uses\":\"not set\",\"certificates\":null}");
+	assert_contains(buf_str(&b), "\"runtimes\":[{\"runtime\":\"go\","
+	    "\"title\":\"Go (crypto/x509)\",\"status\":\"ok\","
+	    "\"source\":\"/etc/ssl/certs/ca-certificates.crt\",");
+	assert_contains(buf_str(&b), "\"certificates\":2,");
+	assert_contains(buf_str(&b), "{\"runtime\":\"curl\",");
+	assert_contains(buf_str(&b), "\"tried\":\"/etc/ssl/certs/"
+	    "ca-certificates.crt (2 certificates)");
 	assert_contains(buf_str(&b), "\"loaded_at\":\"20");
 	assert_int_equal(buf_str(&b)[b.len - 1], '}');
 	buf_free(&b);
@@ -956,9 +1042,10 @@ test_text_report(void **state)
 	assert_starts_with(buf_str(&b), "trust store: 1 certificate from "
 	    "/etc/ssl/certs/ca-certificates.crt (bundle)\n");
 	assert_contains(buf_str(&b), "* /etc/ssl/certs/ca-certificates.crt");
-	assert_contains(buf_str(&b), "runtimes:\n");
-	assert_contains(buf_str(&b), "  Go (crypto/x509): ");
-	assert_contains(buf_str(&b), "  OpenSSL (compiled-in default): ");
+	assert_contains(buf_str(&b), "runtimes (environment: test):\n");
+	assert_contains(buf_str(&b), "  go               1 certificate from "
+	    "/etc/ssl/certs/ca-certificates.crt\n");
+	assert_contains(buf_str(&b), "  openssl          ");
 	buf_free(&b);
 	store_free(s);
 }
@@ -998,41 +1085,52 @@ test_text_report_missing(void **state)
 	store_free(s);
 }
 
+/*
+ * What each runtime would load from one filesystem and environment: Go the
+ * store in effect, requests its variable, curl refusing its missing
+ * bundle, no node and no java here.
+ */
 static void
 test_runtimes(void **state)
 {
-	struct store			*s;
-	const struct store_runtime	*rt;
+	struct store		*s;
+	const struct rt_store	*rt;
 
 	put2(DEBIAN_BUNDLE, pem_a, pem_b);
 	put("/app/extra.pem", pem_c);
 	set_env("REQUESTS_CA_BUNDLE", "/app/extra.pem");
 	set_env("CURL_CA_BUNDLE", "/app/missing.pem");
 	s = load();
-	assert_int_equal(s->nrt, 5);
-	rt = runtime(s, "OpenSSL");
-	assert_non_null(strstr(rt->uses, X509_get_default_cert_file()));
-	rt = runtime(s, "Go");
+	rt = runtime(s, CONF_RT_GO);
 	assert_int_equal(rt->ncerts, 2);
-	assert_contains(rt->uses, DEBIAN_BUNDLE);
-	rt = runtime(s, "Python requests");
+	assert_string_equal(rt->path, DEBIAN_BUNDLE);
+	rt = runtime(s, CONF_RT_PYTHON_REQUESTS);
 	assert_int_equal(rt->ncerts, 1);
-	assert_string_equal(rt->uses,
+	assert_null(rt->fatal);
+	assert_string_equal(rt->tried,
 	    "REQUESTS_CA_BUNDLE=/app/extra.pem (1 certificate)");
-	rt = runtime(s, "curl");
-	assert_int_equal(rt->ncerts, -1);
-	assert_string_equal(rt->uses, "CURL_CA_BUNDLE=/app/missing.pem "
-	    "(missing)");
-	rt = runtime(s, "Node.js");
-	assert_string_equal(rt->uses, "not set");
+	rt = runtime(s, CONF_RT_CURL);
+	assert_string_equal(rt->fatal, "curl: (77) error setting certificate "
+	    "file: /app/missing.pem");
+	assert_contains(rt->tried, "CURL_CA_BUNDLE=/app/missing.pem (missing)");
+	rt = runtime(s, CONF_RT_NODE);
+	assert_contains(rt->fatal, "no node executable in PATH");
+	rt = runtime(s, CONF_RT_JAVA);
+	assert_contains(rt->fatal, "the trustAnchors parameter must be "
+	    "non-empty");
+	assert_contains(rt->tried, "no JAVA_HOME and no java in PATH");
+	/* No libcrypto, no os-release here: upstream OpenSSL's directory. */
+	rt = runtime(s, CONF_RT_OPENSSL);
+	assert_contains(rt->tried, "/usr/local/ssl/cert.pem (missing)");
+	assert_int_equal(rt->ncerts, 0);
 	store_free(s);
 }
 
 static void
 test_runtime_openssl_hashed_only(void **state)
 {
-	struct store			*s;
-	const struct store_runtime	*rt;
+	struct store		*s;
+	const struct rt_store	*rt;
 
 	/* OpenSSL's dir lookup finds hashed names only; Go reads all. */
 	put("/certs/a.pem", pem_a);
@@ -1042,10 +1140,10 @@ test_runtime_openssl_hashed_only(void **state)
 	set_env("SSL_CERT_DIR", "/certs");
 	s = load();
 	assert_int_equal(s->ncerts, 2);
-	rt = runtime(s, "OpenSSL");
+	rt = runtime(s, CONF_RT_OPENSSL);
 	assert_int_equal(rt->ncerts, 1);
-	assert_contains(rt->uses, "SSL_CERT_FILE=/nope.pem (missing)");
-	rt = runtime(s, "Go");
+	assert_contains(rt->tried, "SSL_CERT_FILE=/nope.pem (missing)");
+	rt = runtime(s, CONF_RT_GO);
 	assert_int_equal(rt->ncerts, 2);
 	store_free(s);
 }
@@ -1212,6 +1310,7 @@ main(int argc, char **argv)
 		T(test_bundle_at_first_position),
 		T(test_first_existing_bundle_wins),
 		T(test_bundle_at_last_position),
+		T(test_lean_reads_only_what_is_in_effect),
 		T(test_env_file_missing_replaces_bundle),
 		T(test_env_file_empty),
 		T(test_not_pem_is_empty),
