@@ -4,9 +4,10 @@
  * conf_yaml.c turns the text into a tree of nodes with positions; this file
  * walks that tree against the schema, fills a struct conf, then checks the
  * whole config in domain terms (duplicate names, timeout against interval,
- * files that must be readable). Every error is collected with the position
- * of the key or value it is about, and the list is put in file order at the
- * end, so a user fixes a file in one pass.
+ * files that must be readable). The values are read by conf_value.c and
+ * every error is collected by conf_error.c with the position of the key or
+ * value it is about, put in file order at the end, so a user fixes a file
+ * in one pass.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -28,21 +29,12 @@
 #include "ascii.h"
 #include "buf.h"
 #include "conf.h"
+#include "conf_int.h"
 #include "conf_yaml.h"
 #include "file.h"
 #include "url.h"
 #include "xmalloc.h"
 
-/* Longest value quoted back in a message, so errors stay one short line. */
-#define CONF_QUOTE_MAX		1024	/* paths must survive whole */
-/* Long enough for any real setting, short enough that now + it never wraps. */
-#define CONF_MAX_DURATION_MS	(36500ULL * 24 * 3600 * 1000)
-#define CONF_MAX_DURATION_TEXT	"36500d"
-/* Keys longer than this get no "did you mean". */
-#define CONF_SUGGEST_MAX	64
-
-#define CONF_DURATION_EXPECT \
-	"expected an integer and a unit (ms, s, m, h, d), e.g. 30s"
 
 enum conf_gkey {
 	G_LISTEN,
@@ -119,11 +111,6 @@ static const char *const conf_skeys[S_NKEYS] = {
 };
 
 /* SPEC section 12, in the order of enum conf_runtime. */
-static const char *const conf_runtime_names[CONF_RT_COUNT] = {
-	"go", "openssl", "curl", "python-requests", "node", "java", "dotnet",
-	"rustls"
-};
-
 enum conf_akey {
 	A_ALLOW,
 	A_NKEYS
@@ -154,9 +141,6 @@ static const char *const conf_reserved_labels[] = {
 	"address", "source", "protocol", "runtime"
 };
 
-#ifndef nitems
-#define nitems(a)	(sizeof (a) / sizeof (a)[0])
-#endif
 
 /* One mapping of the schema, for unknown-key messages. */
 struct conf_schema {
@@ -190,8 +174,7 @@ static const struct conf_schema conf_rschema = {
 };
 
 struct conf_ctx {
-	const char		*file;
-	struct conf_errors	*errs;
+	struct conf_report	 rep;		/* the file, its errors */
 	struct conf		*conf;
 	struct conf_node	*gkey[G_NKEYS];
 	struct conf_node	*gval[G_NKEYS];
@@ -205,37 +188,7 @@ struct conf_name_ref {
 	size_t		 idx;
 };
 
-static void	 conf_err(struct conf_ctx *, const struct conf_node *,
-		    const char *, ...) __attribute__((format(printf, 3, 4)));
-static void	 conf_errors_sort(struct conf_errors *);
-static const char *conf_desc(char *, size_t, const struct conf_node *);
-static void	 conf_fmt_duration(char *, size_t, uint64_t);
-static int	 conf_distance(const char *, const char *);
-static const char *conf_suggest(const char *, const char *const *, size_t);
-static int	 conf_lookup(const char *, const char *const *, size_t);
-static int	 conf_parse_int(const char *, long long, long long,
-		    long long *);
-static int	 conf_check_readable(const char *, char **);
-static int	 conf_check_dir(const char *, char **);
-static int	 conf_streq(const char *, const char *);
 
-static const char *conf_scalar(struct conf_ctx *, const char *,
-		    const struct conf_node *, const char *);
-static int	 conf_get_duration(struct conf_ctx *, const char *,
-		    const struct conf_node *, uint64_t *);
-static int	 conf_get_int(struct conf_ctx *, const char *,
-		    const struct conf_node *, int, int, int *);
-static int	 conf_get_bool(struct conf_ctx *, const char *,
-		    const struct conf_node *, int *);
-static int	 conf_get_string(struct conf_ctx *, const char *,
-		    const struct conf_node *, char **);
-static int	 conf_get_enum(struct conf_ctx *, const char *,
-		    const struct conf_node *, const char *const *, size_t,
-		    int *);
-static int	 conf_get_file(struct conf_ctx *, const char *,
-		    const struct conf_node *, char **);
-static int	 conf_get_dir(struct conf_ctx *, const char *,
-		    const struct conf_node *, char **);
 
 static void	 conf_walk_map(struct conf_ctx *, const struct conf_node *,
 		    const struct conf_schema *, struct conf_node **,
@@ -259,647 +212,43 @@ static void	 conf_walk_labels(struct conf_ctx *, const struct conf_node *,
 static void	 conf_walk_runtimes(struct conf_ctx *, const struct conf_node *,
 		    unsigned *);
 static void	 conf_walk_env(struct conf_ctx *, const struct conf_node *);
-static int	 conf_runtime_lookup(const char *, char **);
 static void	 conf_check_target(struct conf_ctx *, struct conf_target *,
 		    struct conf_node **, struct conf_node **, int, int);
 static int	 conf_name_cmp(const void *, const void *);
 static void	 conf_check_names(struct conf_ctx *, size_t);
 static void	 conf_target_free(struct conf_target *);
 
-/* Errors. */
 
-void
-conf_error_add(struct conf_errors *errs, const char *file, unsigned line,
-    unsigned column, const char *fmt, ...)
-{
-	struct conf_error	*e;
-	va_list			 ap;
 
-	if (conf_errors_full(errs))
-		return;
-	errs->v = xreallocarray(errs->v, errs->n + 1, sizeof *errs->v);
-	e = &errs->v[errs->n++];
-	e->file = xstrdup(file);
-	e->line = line;
-	e->column = column;
-	if (conf_errors_full(errs)) {
-		/* The last one says why the list stops here. */
-		e->message = xstrdup("too many errors, giving up");
-		return;
-	}
-	va_start(ap, fmt);
-	xvasprintf(&e->message, fmt, ap);
-	va_end(ap);
-}
 
-int
-conf_errors_full(const struct conf_errors *errs)
-{
-	return (errs->n > CONF_MAX_ERRORS);
-}
 
-static void
-conf_err(struct conf_ctx *ctx, const struct conf_node *n, const char *fmt,
-    ...)
-{
-	va_list	 ap;
-	char	*msg;
 
-	if (conf_errors_full(ctx->errs))
-		return;
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	conf_error_add(ctx->errs, ctx->file, n->line, n->column, "%s", msg);
-	free(msg);
-}
 
-/*
- * Semantic checks run after the walk, so sort into file order. Stable:
- * errors at one place keep the order they were found in. The "too many"
- * entry stays last.
- */
-static void
-conf_errors_sort(struct conf_errors *errs)
-{
-	struct conf_error	 e;
-	size_t			 i, j, n;
-
-	n = errs->n;
-	if (conf_errors_full(errs))
-		n--;
-	for (i = 1; i < n; i++) {
-		e = errs->v[i];
-		for (j = i; j > 0; j--) {
-			if (errs->v[j - 1].line < e.line ||
-			    (errs->v[j - 1].line == e.line &&
-			    errs->v[j - 1].column <= e.column))
-				break;
-			errs->v[j] = errs->v[j - 1];
-		}
-		errs->v[j] = e;
-	}
-}
-
-void
-conf_errors_free(struct conf_errors *errs)
-{
-	size_t	i;
-
-	if (errs == NULL)
-		return;
-	for (i = 0; i < errs->n; i++) {
-		free(errs->v[i].file);
-		free(errs->v[i].message);
-	}
-	free(errs->v);
-	errs->v = NULL;
-	errs->n = 0;
-}
-
-char *
-conf_error_string(const struct conf_error *e)
-{
-	char	*s;
-
-	if (e->line == 0)
-		xasprintf(&s, "%s: %s", e->file, e->message);
-	else {
-		xasprintf(&s, "%s:%u:%u: %s", e->file, e->line, e->column,
-		    e->message);
-	}
-	return (s);
-}
 
 /* Message helpers. */
 
-/* What a node is, for "got ..." in messages. */
-static const char *
-conf_desc(char *buf, size_t size, const struct conf_node *n)
-{
-	char	q[CONF_QUOTE_MAX];
 
-	if (conf_node_is_null(n))
-		return ("nothing");
-	switch (n->type) {
-	case CONF_NODE_SEQUENCE:
-		return ("a list");
-	case CONF_NODE_MAPPING:
-		return ("a mapping");
-	case CONF_NODE_SCALAR:
-	case CONF_NODE_INVALID:
-		break;
-	}
-	snprintf(buf, size, "'%s'", buf_quote(q, sizeof q, n->value));
-	return (buf);
-}
 
-/* The largest unit that says it exactly: 90000 -> "90s", 120000 -> "2m". */
-static void
-conf_fmt_duration(char *buf, size_t size, uint64_t ms)
-{
-	static const struct {
-		const char	*unit;
-		uint64_t	 ms;
-	} units[] = {
-		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
-		{ "s", 1000 }, { "ms", 1 }
-	};
-	size_t	i;
 
-	for (i = 0; i < nitems(units) - 1; i++) {
-		if (ms != 0 && ms % units[i].ms == 0)
-			break;
-	}
-	snprintf(buf, size, "%" PRIu64 "%s", ms / units[i].ms, units[i].unit);
-}
 
-/* Optimal string alignment distance: edits plus adjacent transpositions. */
-static int
-conf_distance(const char *a, const char *b)
-{
-	int	d[CONF_SUGGEST_MAX + 1][CONF_SUGGEST_MAX + 1];
-	size_t	la, lb, i, j;
-	int	cost, v;
 
-	la = strlen(a);
-	lb = strlen(b);
-	if (la > CONF_SUGGEST_MAX || lb > CONF_SUGGEST_MAX)
-		return (CONF_SUGGEST_MAX);
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			cost = a[i - 1] != b[j - 1];
-			v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return (d[la][lb]);
-}
 
-/*
- * The closest of names to s, when close enough to be a typo: within two
- * edits, or a third of the name for long ones. Case is ignored first.
- */
-static const char *
-conf_suggest(const char *s, const char *const *names, size_t n)
-{
-	const char	*best = NULL;
-	size_t		 i;
-	int		 d, bestd = CONF_SUGGEST_MAX, limit;
 
-	for (i = 0; i < n; i++) {
-		if (strcasecmp(s, names[i]) == 0)
-			return (names[i]);
-	}
-	for (i = 0; i < n; i++) {
-		d = conf_distance(s, names[i]);
-		limit = strlen(names[i]) / 3;
-		if (limit < 2)
-			limit = 2;
-		if (d <= limit && d < bestd &&
-		    (size_t)d < strlen(names[i])) {
-			best = names[i];
-			bestd = d;
-		}
-	}
-	return (best);
-}
 
-static int
-conf_lookup(const char *s, const char *const *names, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(s, names[i]) == 0)
-			return (i);
-	}
-	return (-1);
-}
-
-static int
-conf_streq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a == b);
-	return (strcmp(a, b) == 0);
-}
-
-int
-conf_parse_listen(const char *s, char **host, uint16_t *port, char **cause)
-{
-	static const char	*forms = "expected host:port, :port or "
-				    "[v6]:port";
-	char			*h;
-	int			 p;
-
-	*host = NULL;
-	if (*s == '\0') {
-		xasprintf(cause, "empty address; %s", forms);
-		return (-1);
-	}
-	if (url_split_hostport(s, strlen(s), &h, &p, cause) != 0)
-		return (-1);
-	if (p == -1) {
-		free(h);
-		xasprintf(cause, "missing port; %s", forms);
-		return (-1);
-	}
-	*host = h;
-	*port = p;
-	return (0);
-}
-
-int
-conf_parse_url(const char *s, struct conf_url *u, char **cause)
-{
-	struct url	 pu;
-	char		 q[CONF_QUOTE_MAX];
-
-	memset(u, 0, sizeof *u);
-	if (strncasecmp(s, "file://", 7) == 0) {
-		if (url_parse_file(s, &u->path, cause) != 0)
-			return (-1);
-		u->scheme = CONF_SCHEME_FILE;
-		return (0);
-	}
-	if (url_parse(s, &pu, cause) != 0)
-		return (-1);
-	if (pu.scheme == NULL)
-		u->scheme = CONF_SCHEME_TLS;
-	else if (conf_scheme_lookup(pu.scheme, &u->scheme) != 0 ||
-	    u->scheme == CONF_SCHEME_FILE) {
-		xasprintf(cause, "unsupported scheme '%s': use https:// (TLS, "
-		    "then HTTP), tls:// (TLS only), file:///path (a "
-		    "certificate file) or a service's scheme (%s)",
-		    buf_quote(q, sizeof q, pu.scheme), conf_scheme_list());
-		goto fail;
-	}
-	if (pu.user != NULL) {
-		*cause = xstrdup("user information (user@host) is not "
-		    "supported");
-		goto fail;
-	}
-	if (pu.has_path && u->scheme != CONF_SCHEME_HTTPS) {
-		if (pu.scheme == NULL) {
-			*cause = xstrdup("host[:port] without a scheme has no "
-			    "path; use https://host/path to make a request");
-		} else if (u->scheme == CONF_SCHEME_TLS) {
-			*cause = xstrdup("a tls:// target has no path; use "
-			    "https:// to make a request");
-		} else {
-			/* A libpq URI's database name, an LDAP DN... */
-			xasprintf(cause, "a %s:// target has no path: the "
-			    "probe ends with the TLS handshake and needs no "
-			    "database, mailbox or DN; use %s://host:port",
-			    conf_scheme_name(u->scheme),
-			    conf_scheme_name(u->scheme));
-		}
-		goto fail;
-	}
-	u->host = pu.host;
-	u->path = pu.path;
-	u->port = pu.port == -1 ? conf_scheme_port(u->scheme) : pu.port;
-	pu.host = pu.path = NULL;
-	url_free(&pu);
-	return (0);
-
-fail:
-	url_free(&pu);
-	return (-1);
-}
-
-void
-conf_url_free(struct conf_url *u)
-{
-	free(u->host);
-	free(u->path);
-	u->host = NULL;
-	u->path = NULL;
-}
 
 /* Values. */
 
-static int
-conf_parse_int(const char *s, long long min, long long max, long long *out)
-{
-	const char	*p = s;
-	long long	 v;
-	char		*end;
 
-	if (*p == '-')
-		p++;
-	if (!ascii_isdigit((unsigned char)*p))
-		return (-1);
-	for (; *p != '\0'; p++) {
-		if (!ascii_isdigit((unsigned char)*p))
-			return (-1);
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || v < min || v > max)
-		return (-1);
-	*out = v;
-	return (0);
-}
 
-int
-conf_parse_duration(const char *s, uint64_t *out, char **cause)
-{
-	static const struct {
-		const char	*unit;
-		uint64_t	 ms;
-	} units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-		{ "d", 86400000 }
-	};
-	const char	*p = s, *unit;
-	char		 q[CONF_QUOTE_MAX];
-	uint64_t	 v = 0, mult = 0;
-	int		 big = 0;
-	size_t		 i;
 
-	if (*p == '-' && ascii_isdigit((unsigned char)p[1])) {
-		*cause = xstrdup("a duration must be greater than zero");
-		return (-1);
-	}
-	if (!ascii_isdigit((unsigned char)*p)) {
-		*cause = xstrdup(CONF_DURATION_EXPECT);
-		return (-1);
-	}
-	for (; ascii_isdigit((unsigned char)*p); p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			big = 1;
-		else
-			v = v * 10 + (*p - '0');
-	}
-	unit = p;
-	if (*unit == '\0') {
-		*cause = xstrdup("no unit; " CONF_DURATION_EXPECT);
-		return (-1);
-	}
-	if (*unit == '.' || *unit == ',') {
-		*cause = xstrdup("not an integer; " CONF_DURATION_EXPECT
-		    ", or 1500ms for 1.5s");
-		return (-1);
-	}
-	for (i = 0; i < nitems(units); i++) {
-		if (strcmp(unit, units[i].unit) == 0)
-			mult = units[i].ms;
-	}
-	if (mult == 0) {
-		for (p = unit; ascii_isalpha((unsigned char)*p); p++)
-			;
-		if (*p == '\0') {
-			xasprintf(cause, "unknown unit '%s'; expected ms, s, "
-			    "m, h or d", buf_quote(q, sizeof q, unit));
-		} else
-			*cause = xstrdup(CONF_DURATION_EXPECT);
-		return (-1);
-	}
-	if (big || v > CONF_MAX_DURATION_MS / mult) {
-		*cause = xstrdup("too large; the limit is "
-		    CONF_MAX_DURATION_TEXT);
-		return (-1);
-	}
-	if (v == 0) {
-		*cause = xstrdup("a duration must be greater than zero");
-		return (-1);
-	}
-	*out = v * mult;
-	return (0);
-}
 
-/* open(2) and read(2) it, as the prober will: stat() is not enough. */
-static int
-conf_check_readable(const char *path, char **cause)
-{
-	char	c;
-	int	fd, saved;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1) {
-		*cause = xstrdup(strerror(errno));
-		return (-1);
-	}
-	if (read(fd, &c, 1) == -1 && errno != EAGAIN) {
-		saved = errno;
-		close(fd);
-		*cause = xstrdup(strerror(saved));
-		return (-1);
-	}
-	close(fd);
-	return (0);
-}
 
-static int
-conf_check_dir(const char *path, char **cause)
-{
-	int	fd;
 
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1) {
-		*cause = xstrdup(strerror(errno));
-		return (-1);
-	}
-	close(fd);
-	return (0);
-}
 
-/* The text of a scalar, or NULL after an error saying what was wanted. */
-static const char *
-conf_scalar(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
-    const char *want)
-{
-	char	d[CONF_QUOTE_MAX + 2];
 
-	if (n->type == CONF_NODE_INVALID)
-		return (NULL);
-	if (conf_node_is_null(n)) {
-		conf_err(ctx, n, "'%s' has no value; expected %s", key, want);
-		return (NULL);
-	}
-	if (n->type != CONF_NODE_SCALAR) {
-		conf_err(ctx, n, "'%s' must be %s, got %s", key, want,
-		    conf_desc(d, sizeof d, n));
-		return (NULL);
-	}
-	return (n->value);
-}
 
-static int
-conf_get_duration(struct conf_ctx *ctx, const char *key,
-    const struct conf_node *n, uint64_t *out)
-{
-	const char	*s;
-	char		 q[CONF_QUOTE_MAX], *cause;
 
-	if ((s = conf_scalar(ctx, key, n, "a duration such as 30s")) == NULL)
-		return (-1);
-	if (conf_parse_duration(s, out, &cause) != 0) {
-		conf_err(ctx, n, "bad duration '%s' for '%s': %s",
-		    buf_quote(q, sizeof q, s), key, cause);
-		free(cause);
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-conf_get_int(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
-    int min, int max, int *out)
-{
-	const char	*s;
-	char		 q[CONF_QUOTE_MAX], *want;
-	long long	 v = 0;
-
-	xasprintf(&want, "an integer between %d and %d", min, max);
-	s = conf_scalar(ctx, key, n, want);
-	if (s != NULL && conf_parse_int(s, min, max, &v) != 0) {
-		conf_err(ctx, n, "'%s' must be %s, got '%s'", key, want,
-		    buf_quote(q, sizeof q, s));
-		s = NULL;
-	}
-	free(want);
-	if (s == NULL)
-		return (-1);
-	*out = v;
-	return (0);
-}
-
-static int
-conf_get_bool(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
-    int *out)
-{
-	static const char *const yaml11[] = {
-		"true", "false", "yes", "no", "on", "off", "y", "n"
-	};
-	const char	*s;
-	char		 q[CONF_QUOTE_MAX];
-	size_t		 i;
-
-	if ((s = conf_scalar(ctx, key, n, "true or false")) == NULL)
-		return (-1);
-	if (strcmp(s, "true") == 0) {
-		*out = 1;
-		return (0);
-	}
-	if (strcmp(s, "false") == 0) {
-		*out = 0;
-		return (0);
-	}
-	for (i = 0; i < nitems(yaml11); i++) {
-		if (strcasecmp(s, yaml11[i]) == 0)
-			break;
-	}
-	conf_err(ctx, n, "'%s' must be true or false, got '%s'%s", key,
-	    buf_quote(q, sizeof q, s), i < nitems(yaml11) ?
-	    " (only lowercase true and false are booleans here)" : "");
-	return (-1);
-}
-
-static int
-conf_get_string(struct conf_ctx *ctx, const char *key,
-    const struct conf_node *n, char **out)
-{
-	const char	*s;
-
-	if ((s = conf_scalar(ctx, key, n, "a string")) == NULL)
-		return (-1);
-	if (*s == '\0') {
-		conf_err(ctx, n, "'%s' must not be empty", key);
-		return (-1);
-	}
-	free(*out);
-	*out = xstrdup(s);
-	return (0);
-}
-
-static int
-conf_get_enum(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
-    const char *const *names, size_t nnames, int *out)
-{
-	const char	*s, *hint;
-	char		 q[CONF_QUOTE_MAX], *want, *tmp;
-	size_t		 i;
-	int		 v;
-
-	want = xstrdup("one of ");
-	for (i = 0; i < nnames; i++) {
-		xasprintf(&tmp, "%s%s%s", want, i == 0 ? "" : ", ", names[i]);
-		free(want);
-		want = tmp;
-	}
-	s = conf_scalar(ctx, key, n, want);
-	if (s != NULL && (v = conf_lookup(s, names, nnames)) == -1) {
-		hint = conf_suggest(s, names, nnames);
-		if (hint != NULL) {
-			conf_err(ctx, n, "'%s' must be %s, got '%s'; did you "
-			    "mean '%s'?", key, want,
-			    buf_quote(q, sizeof q, s), hint);
-		} else {
-			conf_err(ctx, n, "'%s' must be %s, got '%s'", key,
-			    want, buf_quote(q, sizeof q, s));
-		}
-		s = NULL;
-	}
-	free(want);
-	if (s == NULL)
-		return (-1);
-	*out = v;
-	return (0);
-}
-
-static int
-conf_get_file(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
-    char **out)
-{
-	char	*path = NULL, *cause, q[CONF_QUOTE_MAX];
-
-	if (conf_get_string(ctx, key, n, &path) != 0)
-		return (-1);
-	if (conf_check_readable(path, &cause) != 0) {
-		conf_err(ctx, n, "cannot read '%s' file '%s': %s", key,
-		    buf_quote(q, sizeof q, path), cause);
-		free(cause);
-		free(path);
-		return (-1);
-	}
-	free(*out);
-	*out = path;
-	return (0);
-}
-
-static int
-conf_get_dir(struct conf_ctx *ctx, const char *key, const struct conf_node *n,
-    char **out)
-{
-	char	*path = NULL, *cause, q[CONF_QUOTE_MAX];
-
-	if (conf_get_string(ctx, key, n, &path) != 0)
-		return (-1);
-	if (conf_check_dir(path, &cause) != 0) {
-		conf_err(ctx, n, "cannot open '%s' directory '%s': %s", key,
-		    buf_quote(q, sizeof q, path), cause);
-		free(cause);
-		free(path);
-		return (-1);
-	}
-	free(*out);
-	*out = path;
-	return (0);
-}
 
 /* The walk. */
 
@@ -919,12 +268,12 @@ conf_walk_map(struct conf_ctx *ctx, const struct conf_node *map,
 
 	for (k = map->child; k != NULL; k = v->next) {
 		v = k->next;
-		if (conf_errors_full(ctx->errs))
+		if (conf_errors_full(ctx->rep.errs))
 			return;
 		if (k->type == CONF_NODE_INVALID)
 			continue;
 		if (k->type != CONF_NODE_SCALAR) {
-			conf_err(ctx, k, "a key must be a string, got %s",
+			conf_err(&ctx->rep, k, "a key must be a string, got %s",
 			    conf_desc(d, sizeof d, k));
 			continue;
 		}
@@ -933,18 +282,18 @@ conf_walk_map(struct conf_ctx *ctx, const struct conf_node *map,
 			hint = conf_suggest(k->value, sc->keys, sc->nkeys);
 			if (sc->other != NULL && conf_lookup(k->value,
 			    sc->other, sc->nother) != -1) {
-				conf_err(ctx, k, "unknown key '%s' %s: %s", q,
+				conf_err(&ctx->rep, k, "unknown key '%s' %s: %s", q,
 				    sc->where, sc->other_why);
 			} else if (hint != NULL) {
-				conf_err(ctx, k, "unknown key '%s' %s, did you "
+				conf_err(&ctx->rep, k, "unknown key '%s' %s, did you "
 				    "mean '%s'?", q, sc->where, hint);
 			} else
-				conf_err(ctx, k, "unknown key '%s' %s", q,
+				conf_err(&ctx->rep, k, "unknown key '%s' %s", q,
 				    sc->where);
 			continue;
 		}
 		if (keys[id] != NULL) {
-			conf_err(ctx, k, "duplicate key '%s' (first at line "
+			conf_err(&ctx->rep, k, "duplicate key '%s' (first at line "
 			    "%u, column %u)", sc->keys[id], keys[id]->line,
 			    keys[id]->column);
 			continue;
@@ -968,7 +317,7 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 	if (root->type == CONF_NODE_INVALID)
 		return;
 	if (root->type != CONF_NODE_MAPPING) {
-		conf_err(ctx, root, "the top level must be a mapping of "
+		conf_err(&ctx->rep, root, "the top level must be a mapping of "
 		    "settings (key: value), got %s",
 		    conf_desc(d, sizeof d, root));
 		return;
@@ -980,12 +329,12 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 			continue;
 		switch ((enum conf_gkey)i) {
 		case G_LISTEN:
-			s = conf_scalar(ctx, "listen", v,
+			s = conf_scalar(&ctx->rep, "listen", v,
 			    "an address such as :9797");
 			if (s == NULL)
 				break;
 			if (conf_parse_listen(s, &host, &port, &cause) != 0) {
-				conf_err(ctx, v, "bad 'listen' address '%s': "
+				conf_err(&ctx->rep, v, "bad 'listen' address '%s': "
 				    "%s", buf_quote(q, sizeof q, s), cause);
 				free(cause);
 				break;
@@ -997,35 +346,35 @@ conf_walk_top(struct conf_ctx *ctx, const struct conf_node *root)
 			c->listen_port = port;
 			break;
 		case G_INTERVAL:
-			if (conf_get_duration(ctx, "interval", v,
+			if (conf_get_duration(&ctx->rep, "interval", v,
 			    &c->interval_ms) != 0)
 				ctx->gbad_interval = 1;
 			break;
 		case G_TIMEOUT:
-			if (conf_get_duration(ctx, "timeout", v,
+			if (conf_get_duration(&ctx->rep, "timeout", v,
 			    &c->timeout_ms) != 0)
 				ctx->gbad_timeout = 1;
 			break;
 		case G_CONCURRENCY:
-			conf_get_int(ctx, "concurrency", v, 1, 10000,
+			conf_get_int(&ctx->rep, "concurrency", v, 1, 10000,
 			    &c->concurrency);
 			break;
 		case G_WARN_BEFORE:
-			conf_get_duration(ctx, "warn_before", v,
+			conf_get_duration(&ctx->rep, "warn_before", v,
 			    &c->warn_before_ms);
 			break;
 		case G_CLOCK_SKEW:
-			conf_get_duration(ctx, "clock_skew_tolerance", v,
+			conf_get_duration(&ctx->rep, "clock_skew_tolerance", v,
 			    &c->clock_skew_ms);
 			break;
 		case G_READY_WHEN:
-			if (conf_get_enum(ctx, "ready_when", v,
+			if (conf_get_enum(&ctx->rep, "ready_when", v,
 			    conf_ready_names, nitems(conf_ready_names),
 			    &e) == 0)
 				c->ready_when = e;
 			break;
 		case G_SECURITY_LEVEL:
-			conf_get_int(ctx, "security_level", v, 0, 5,
+			conf_get_int(&ctx->rep, "security_level", v, 0, 5,
 			    &c->security_level);
 			break;
 		case G_AIA_FETCH:
@@ -1073,23 +422,23 @@ conf_walk_revocation(struct conf_ctx *ctx, const struct conf_node *n,
 	if (n->type == CONF_NODE_INVALID)
 		return;
 	if (n->type == CONF_NODE_SCALAR && !conf_node_is_null(n)) {
-		if (conf_get_enum(ctx, "revocation", n, conf_revocation_names,
+		if (conf_get_enum(&ctx->rep, "revocation", n, conf_revocation_names,
 		    nitems(conf_revocation_names), &e) == 0)
 			r->mode = (enum conf_revocation)e;
 		return;
 	}
 	if (n->type != CONF_NODE_MAPPING) {
-		conf_err(ctx, n, "'revocation' must be stapled, ocsp, crl, all "
+		conf_err(&ctx->rep, n, "'revocation' must be stapled, ocsp, crl, all "
 		    "or off, or a mapping such as {mode: all, chain: true}, "
 		    "got %s", conf_desc(d, sizeof d, n));
 		return;
 	}
 	conf_walk_map(ctx, n, &conf_rschema, keys, vals);
-	if (vals[R_MODE] != NULL && conf_get_enum(ctx, "mode", vals[R_MODE],
+	if (vals[R_MODE] != NULL && conf_get_enum(&ctx->rep, "mode", vals[R_MODE],
 	    conf_revocation_names, nitems(conf_revocation_names), &e) == 0)
 		r->mode = (enum conf_revocation)e;
 	if (vals[R_CHAIN] != NULL)
-		conf_get_bool(ctx, "chain", vals[R_CHAIN], &r->chain);
+		conf_get_bool(&ctx->rep, "chain", vals[R_CHAIN], &r->chain);
 }
 
 static void
@@ -1101,7 +450,7 @@ conf_walk_proxy(struct conf_ctx *ctx, const struct conf_node *n)
 	const char		*s;
 	char			 q[CONF_QUOTE_MAX], *shown, *cause;
 
-	if ((s = conf_scalar(ctx, "proxy", n, want)) == NULL)
+	if ((s = conf_scalar(&ctx->rep, "proxy", n, want)) == NULL)
 		return;
 	if (strcmp(s, "env") == 0) {
 		c->proxy = CONF_PROXY_ENV;
@@ -1114,10 +463,10 @@ conf_walk_proxy(struct conf_ctx *ctx, const struct conf_node *n)
 	/* The scheme tells a URL from a misspelt keyword; then as from env. */
 	shown = url_redact(s);
 	if (strncasecmp(s, "http://", 7) != 0)
-		conf_err(ctx, n, "'proxy' must be %s, got '%s'", want,
+		conf_err(&ctx->rep, n, "'proxy' must be %s, got '%s'", want,
 		    buf_quote(q, sizeof q, shown));
 	else if (url_parse_proxy(s, &u, &cause) != 0) {
-		conf_err(ctx, n, "bad 'proxy' '%s': %s",
+		conf_err(&ctx->rep, n, "bad 'proxy' '%s': %s",
 		    buf_quote(q, sizeof q, shown), cause);
 		free(cause);
 	} else {
@@ -1141,24 +490,24 @@ conf_walk_aia(struct conf_ctx *ctx, const struct conf_node *n)
 	size_t			 n_items = 0;
 
 	if (n->type != CONF_NODE_MAPPING) {
-		conf_get_bool(ctx, "aia_fetch", n, &c->aia_fetch);
+		conf_get_bool(&ctx->rep, "aia_fetch", n, &c->aia_fetch);
 		return;
 	}
 	conf_walk_map(ctx, n, &conf_aschema, keys, vals);
 	if ((list = vals[A_ALLOW]) == NULL) {
-		conf_err(ctx, n, "'aia_fetch' as a mapping needs 'allow', a "
+		conf_err(&ctx->rep, n, "'aia_fetch' as a mapping needs 'allow', a "
 		    "list of host patterns");
 		return;
 	}
 	if (list->type == CONF_NODE_INVALID)
 		return;
 	if (list->type != CONF_NODE_SEQUENCE) {
-		conf_err(ctx, list, "'allow' must be a list of host patterns, "
+		conf_err(&ctx->rep, list, "'allow' must be a list of host patterns, "
 		    "got %s", conf_desc(d, sizeof d, list));
 		return;
 	}
 	if (list->child == NULL) {
-		conf_err(ctx, list, "'allow' is empty, which allows no host: "
+		conf_err(&ctx->rep, list, "'allow' is empty, which allows no host: "
 		    "write aia_fetch: false");
 		return;
 	}
@@ -1169,12 +518,12 @@ conf_walk_aia(struct conf_ctx *ctx, const struct conf_node *n)
 		if (item->type == CONF_NODE_INVALID)
 			continue;
 		if (item->type != CONF_NODE_SCALAR || conf_node_is_null(item)) {
-			conf_err(ctx, item, "an 'allow' entry must be a host "
+			conf_err(&ctx->rep, item, "an 'allow' entry must be a host "
 			    "pattern, got %s", conf_desc(d, sizeof d, item));
 			continue;
 		}
 		if (url_pattern_check(item->value, &cause) != 0) {
-			conf_err(ctx, item, "bad 'allow' entry: %s", cause);
+			conf_err(&ctx->rep, item, "bad 'allow' entry: %s", cause);
 			free(cause);
 			continue;
 		}
@@ -1197,7 +546,7 @@ conf_walk_log(struct conf_ctx *ctx, const struct conf_node *n)
 	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
 		return;
 	if (n->type != CONF_NODE_MAPPING) {
-		conf_err(ctx, n, "'log' must be a mapping such as {format: "
+		conf_err(&ctx->rep, n, "'log' must be a mapping such as {format: "
 		    "logfmt, level: info}, got %s", conf_desc(d, sizeof d, n));
 		return;
 	}
@@ -1207,10 +556,10 @@ conf_walk_log(struct conf_ctx *ctx, const struct conf_node *n)
 	formats[LOG_FORMAT_JSON] = log_format_name(LOG_FORMAT_JSON);
 	for (l = LOG_DEBUG; l <= LOG_ERROR; l++)
 		levels[l] = log_level_name(l);
-	if (vals[L_FORMAT] != NULL && conf_get_enum(ctx, "format",
+	if (vals[L_FORMAT] != NULL && conf_get_enum(&ctx->rep, "format",
 	    vals[L_FORMAT], formats, nitems(formats), &e) == 0)
 		ctx->conf->log_format = (enum log_format)e;
-	if (vals[L_LEVEL] != NULL && conf_get_enum(ctx, "level",
+	if (vals[L_LEVEL] != NULL && conf_get_enum(&ctx->rep, "level",
 	    vals[L_LEVEL], levels, nitems(levels), &e) == 0)
 		ctx->conf->log_level = (enum log_level)e;
 }
@@ -1226,38 +575,21 @@ conf_walk_trust_store(struct conf_ctx *ctx, const struct conf_node *n)
 	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
 		return;
 	if (n->type != CONF_NODE_MAPPING) {
-		conf_err(ctx, n, "'trust_store' must be a mapping with root, "
+		conf_err(&ctx->rep, n, "'trust_store' must be a mapping with root, "
 		    "ca_file or ca_dir, got %s", conf_desc(d, sizeof d, n));
 		return;
 	}
 	conf_walk_map(ctx, n, &conf_sschema, keys, vals);
 	if (vals[S_ROOT] != NULL)
-		conf_get_dir(ctx, "root", vals[S_ROOT], &c->ts_root);
+		conf_get_dir(&ctx->rep, "root", vals[S_ROOT], &c->ts_root);
 	if (vals[S_CA_FILE] != NULL)
-		conf_get_file(ctx, "ca_file", vals[S_CA_FILE], &c->ts_ca_file);
+		conf_get_file(&ctx->rep, "ca_file", vals[S_CA_FILE], &c->ts_ca_file);
 	if (vals[S_CA_DIR] != NULL)
-		conf_get_dir(ctx, "ca_dir", vals[S_CA_DIR], &c->ts_ca_dir);
+		conf_get_dir(&ctx->rep, "ca_dir", vals[S_CA_DIR], &c->ts_ca_dir);
 	if (vals[S_ENV] != NULL)
 		conf_walk_env(ctx, vals[S_ENV]);
 }
 
-/* One runtime name: its enum value, or -1 with *cause (caller frees). */
-static int
-conf_runtime_lookup(const char *s, char **cause)
-{
-	const char	*hint;
-	char		 q[CONF_QUOTE_MAX];
-	int		 v;
-
-	if ((v = conf_lookup(s, conf_runtime_names, CONF_RT_COUNT)) != -1)
-		return (v);
-	hint = conf_suggest(s, conf_runtime_names, CONF_RT_COUNT);
-	xasprintf(cause, "unknown runtime '%s'%s%s%s; the runtimes are go, "
-	    "openssl, curl, python-requests, node, java, dotnet, rustls",
-	    buf_quote(q, sizeof q, s), hint != NULL ? " (did you mean '" : "",
-	    hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
-	return (-1);
-}
 
 /* runtimes: [go, java], or one name; [] gives no runtime verdicts. */
 static void
@@ -1273,7 +605,7 @@ conf_walk_runtimes(struct conf_ctx *ctx, const struct conf_node *n,
 		return;
 	if (n->type == CONF_NODE_SCALAR && !conf_node_is_null(n)) {
 		if ((r = conf_runtime_lookup(n->value, &cause)) == -1) {
-			conf_err(ctx, n, "%s", cause);
+			conf_err(&ctx->rep, n, "%s", cause);
 			free(cause);
 			return;
 		}
@@ -1281,25 +613,25 @@ conf_walk_runtimes(struct conf_ctx *ctx, const struct conf_node *n,
 		return;
 	}
 	if (n->type != CONF_NODE_SEQUENCE) {
-		conf_err(ctx, n, "'runtimes' must be a list of runtime names "
+		conf_err(&ctx->rep, n, "'runtimes' must be a list of runtime names "
 		    "such as [go, java], got %s", conf_desc(d, sizeof d, n));
 		return;
 	}
 	for (item = n->child; item != NULL; item = item->next) {
 		if (item->type != CONF_NODE_SCALAR || conf_node_is_null(item)) {
-			conf_err(ctx, item, "a runtime must be a name such as "
+			conf_err(&ctx->rep, item, "a runtime must be a name such as "
 			    "go, got %s", conf_desc(d, sizeof d, item));
 			continue;
 		}
 		if ((r = conf_runtime_lookup(item->value, &cause)) == -1) {
-			conf_err(ctx, item, "%s", cause);
+			conf_err(&ctx->rep, item, "%s", cause);
 			free(cause);
 			continue;
 		}
 		if (set & CONF_RT_BIT(r)) {
-			conf_err(ctx, item, "runtime '%s' is listed twice "
+			conf_err(&ctx->rep, item, "runtime '%s' is listed twice "
 			    "(first at line %u, column %u)",
-			    conf_runtime_names[r], seen[r]->line,
+			    conf_runtime_name(r), seen[r]->line,
 			    seen[r]->column);
 			continue;
 		}
@@ -1323,7 +655,7 @@ conf_walk_env(struct conf_ctx *ctx, const struct conf_node *n)
 	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
 		return;
 	if (n->type != CONF_NODE_MAPPING) {
-		conf_err(ctx, n, "'env' must be a mapping of variable names to "
+		conf_err(&ctx->rep, n, "'env' must be a mapping of variable names to "
 		    "values, such as {SSL_CERT_FILE: /etc/app/ca.pem}, got %s",
 		    conf_desc(d, sizeof d, n));
 		return;
@@ -1335,7 +667,7 @@ conf_walk_env(struct conf_ctx *ctx, const struct conf_node *n)
 		if (k->type == CONF_NODE_INVALID)
 			continue;
 		if (k->type != CONF_NODE_SCALAR) {
-			conf_err(ctx, k, "a variable name must be a string, "
+			conf_err(&ctx->rep, k, "a variable name must be a string, "
 			    "got %s", conf_desc(d, sizeof d, k));
 			continue;
 		}
@@ -1344,7 +676,7 @@ conf_walk_env(struct conf_ctx *ctx, const struct conf_node *n)
 		    (p != s && ascii_isdigit((unsigned char)*p)); p++)
 			;
 		if (p == s || *p != '\0') {
-			conf_err(ctx, k, "bad variable name '%s': it must match "
+			conf_err(&ctx->rep, k, "bad variable name '%s': it must match "
 			    "[A-Za-z_][A-Za-z0-9_]*", buf_quote(q, sizeof q, s));
 			continue;
 		}
@@ -1353,18 +685,18 @@ conf_walk_env(struct conf_ctx *ctx, const struct conf_node *n)
 				break;
 		}
 		if (i != c->nts_env) {
-			conf_err(ctx, k, "variable '%s' is set twice (first at "
+			conf_err(&ctx->rep, k, "variable '%s' is set twice (first at "
 			    "line %u, column %u)", s, seen[i]->line,
 			    seen[i]->column);
 			continue;
 		}
 		if (c->nts_env == CONF_MAX_ENV) {
-			conf_err(ctx, k, "more than %d variables in 'env'",
+			conf_err(&ctx->rep, k, "more than %d variables in 'env'",
 			    CONF_MAX_ENV);
 			return;
 		}
 		xasprintf(&key, "env.%s", s);
-		val = conf_scalar(ctx, key, v, "a string");
+		val = conf_scalar(&ctx->rep, key, v, "a string");
 		free(key);
 		if (val == NULL)
 			continue;
@@ -1387,11 +719,11 @@ conf_check_global(struct conf_ctx *ctx)
 	conf_fmt_duration(ti, sizeof ti, c->interval_ms);
 	conf_fmt_duration(to, sizeof to, c->timeout_ms);
 	if (ctx->gval[G_TIMEOUT] != NULL) {
-		conf_err(ctx, ctx->gval[G_TIMEOUT], "'timeout' %s is longer "
+		conf_err(&ctx->rep, ctx->gval[G_TIMEOUT], "'timeout' %s is longer "
 		    "than %s'interval' %s", to,
 		    ctx->gval[G_INTERVAL] == NULL ? "the default " : "", ti);
 	} else {
-		conf_err(ctx, ctx->gval[G_INTERVAL], "'interval' %s is "
+		conf_err(&ctx->rep, ctx->gval[G_INTERVAL], "'interval' %s is "
 		    "shorter than the default 'timeout' %s", ti, to);
 	}
 }
@@ -1407,7 +739,7 @@ conf_walk_targets(struct conf_ctx *ctx, const struct conf_node *seq)
 	if (conf_node_is_null(seq) || seq->type == CONF_NODE_INVALID)
 		return;
 	if (seq->type != CONF_NODE_SEQUENCE) {
-		conf_err(ctx, seq, "'targets' must be a list of targets "
+		conf_err(&ctx->rep, seq, "'targets' must be a list of targets "
 		    "(\"- url: https://...\"), got %s",
 		    conf_desc(d, sizeof d, seq));
 		return;
@@ -1418,10 +750,10 @@ conf_walk_targets(struct conf_ctx *ctx, const struct conf_node *seq)
 	c->targets = xcalloc(n, sizeof *c->targets);
 	ctx->tname = xcalloc(n, sizeof *ctx->tname);
 	for (item = seq->child; item != NULL; item = item->next) {
-		if (conf_errors_full(ctx->errs))
+		if (conf_errors_full(ctx->rep.errs))
 			break;
 		if (i == CONF_MAX_TARGETS) {
-			conf_err(ctx, item, "more than %d targets; split them "
+			conf_err(&ctx->rep, item, "more than %d targets; split them "
 			    "over several instances", CONF_MAX_TARGETS);
 			break;
 		}
@@ -1463,19 +795,19 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 	else if (item->type == CONF_NODE_MAPPING) {
 		conf_walk_map(ctx, item, &conf_tschema, keys, vals);
 		if ((urlnode = vals[T_URL]) == NULL) {
-			conf_err(ctx, item, "target has no 'url'");
+			conf_err(&ctx->rep, item, "target has no 'url'");
 		}
 	} else {
-		conf_err(ctx, item, "a target must be a mapping with a 'url', "
+		conf_err(&ctx->rep, item, "a target must be a mapping with a 'url', "
 		    "or a URL, got %s", conf_desc(d, sizeof d, item));
 		return;
 	}
 
 	if (urlnode != NULL &&
-	    (s = conf_scalar(ctx, "url", urlnode, "a URL")) != NULL) {
+	    (s = conf_scalar(&ctx->rep, "url", urlnode, "a URL")) != NULL) {
 		t->url = xstrdup(s);
 		if (conf_parse_url(s, &t->u, &cause) != 0) {
-			conf_err(ctx, urlnode, "bad url '%s': %s",
+			conf_err(&ctx->rep, urlnode, "bad url '%s': %s",
 			    buf_quote(q, sizeof q, s), cause);
 			free(cause);
 		}
@@ -1488,49 +820,49 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 		case T_URL:
 			break;
 		case T_NAME:
-			if (conf_get_string(ctx, "name", v, &t->name) == 0)
+			if (conf_get_string(&ctx->rep, "name", v, &t->name) == 0)
 				*namenode = v;
 			break;
 		case T_SERVER_NAME:
-			if (conf_get_string(ctx, "server_name", v,
+			if (conf_get_string(&ctx->rep, "server_name", v,
 			    &t->server_name) != 0)
 				break;
 			s = t->server_name;
 			if (inet_pton(AF_INET6, s, &a6) == 1)
 				break;
 			if (url_check_host(s, &cause) != 0) {
-				conf_err(ctx, v, "'server_name' must be a "
+				conf_err(&ctx->rep, v, "'server_name' must be a "
 				    "hostname or an IP address: %s", cause);
 				free(cause);
 			}
 			break;
 		case T_ADDRESS:
-			if (conf_get_string(ctx, "address", v,
+			if (conf_get_string(&ctx->rep, "address", v,
 			    &t->address) != 0)
 				break;
 			s = t->address;
 			if (inet_pton(AF_INET, s, &a4) != 1 &&
 			    inet_pton(AF_INET6, s, &a6) != 1) {
-				conf_err(ctx, v, "'address' must be an IPv4 or "
+				conf_err(&ctx->rep, v, "'address' must be an IPv4 or "
 				    "IPv6 address, got '%s' (a name goes in "
 				    "'url', or 'server_name')",
 				    buf_quote(q, sizeof q, s));
 			}
 			break;
 		case T_INTERVAL:
-			bad_interval = conf_get_duration(ctx, "interval", v,
+			bad_interval = conf_get_duration(&ctx->rep, "interval", v,
 			    &t->interval_ms) != 0;
 			break;
 		case T_TIMEOUT:
-			bad_timeout = conf_get_duration(ctx, "timeout", v,
+			bad_timeout = conf_get_duration(&ctx->rep, "timeout", v,
 			    &t->timeout_ms) != 0;
 			break;
 		case T_WARN_BEFORE:
-			conf_get_duration(ctx, "warn_before", v,
+			conf_get_duration(&ctx->rep, "warn_before", v,
 			    &t->warn_before_ms);
 			break;
 		case T_METHOD:
-			if (conf_get_enum(ctx, "method", v, conf_method_names,
+			if (conf_get_enum(&ctx->rep, "method", v, conf_method_names,
 			    nitems(conf_method_names), &e) == 0)
 				t->method = e;
 			break;
@@ -1538,22 +870,22 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 			conf_walk_expect(ctx, v, t);
 			break;
 		case T_CA_FILE:
-			conf_get_file(ctx, "ca_file", v, &t->ca_file);
+			conf_get_file(&ctx->rep, "ca_file", v, &t->ca_file);
 			break;
 		case T_CA_MODE:
-			if (conf_get_enum(ctx, "ca_mode", v,
+			if (conf_get_enum(&ctx->rep, "ca_mode", v,
 			    conf_ca_mode_names, nitems(conf_ca_mode_names),
 			    &e) == 0)
 				t->ca_mode = e;
 			break;
 		case T_CLIENT_CERT:
-			conf_get_file(ctx, "client_cert", v, &t->client_cert);
+			conf_get_file(&ctx->rep, "client_cert", v, &t->client_cert);
 			break;
 		case T_CLIENT_KEY:
-			conf_get_file(ctx, "client_key", v, &t->client_key);
+			conf_get_file(&ctx->rep, "client_key", v, &t->client_key);
 			break;
 		case T_ALL_ADDRESSES:
-			conf_get_bool(ctx, "all_addresses", v,
+			conf_get_bool(&ctx->rep, "all_addresses", v,
 			    &t->all_addresses);
 			break;
 		case T_LABELS:
@@ -1561,7 +893,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 			break;
 		case T_KEY:
 			/* Read at each probe: a missing key is a result. */
-			conf_get_string(ctx, "key", v, &t->key);
+			conf_get_string(&ctx->rep, "key", v, &t->key);
 			break;
 		case T_REVOCATION:
 			conf_walk_revocation(ctx, v, &t->revocation);
@@ -1596,29 +928,29 @@ conf_check_target(struct conf_ctx *ctx, struct conf_target *t,
 		conf_fmt_duration(ti, sizeof ti, t->interval_ms);
 		conf_fmt_duration(to, sizeof to, t->timeout_ms);
 		if (vals[T_TIMEOUT] != NULL && vals[T_INTERVAL] != NULL) {
-			conf_err(ctx, vals[T_TIMEOUT], "'timeout' %s is "
+			conf_err(&ctx->rep, vals[T_TIMEOUT], "'timeout' %s is "
 			    "longer than the target's 'interval' %s", to, ti);
 		} else if (vals[T_TIMEOUT] != NULL && !ctx->gbad_interval) {
-			conf_err(ctx, vals[T_TIMEOUT], "'timeout' %s is "
+			conf_err(&ctx->rep, vals[T_TIMEOUT], "'timeout' %s is "
 			    "longer than the 'interval' %s this target "
 			    "inherits", to, ti);
 		} else if (vals[T_INTERVAL] != NULL && !ctx->gbad_timeout) {
-			conf_err(ctx, vals[T_INTERVAL], "'interval' %s is "
+			conf_err(&ctx->rep, vals[T_INTERVAL], "'interval' %s is "
 			    "shorter than the 'timeout' %s this target "
 			    "inherits", ti, to);
 		}
 	}
 	if (keys[T_CLIENT_CERT] != NULL && keys[T_CLIENT_KEY] == NULL) {
-		conf_err(ctx, keys[T_CLIENT_CERT], "'client_cert' is set but "
+		conf_err(&ctx->rep, keys[T_CLIENT_CERT], "'client_cert' is set but "
 		    "'client_key' is not; mutual TLS needs both");
 	}
 	if (keys[T_CLIENT_KEY] != NULL && keys[T_CLIENT_CERT] == NULL) {
-		conf_err(ctx, keys[T_CLIENT_KEY], "'client_key' is set but "
+		conf_err(&ctx->rep, keys[T_CLIENT_KEY], "'client_key' is set but "
 		    "'client_cert' is not; mutual TLS needs both");
 	}
 	if (vals[T_CA_MODE] != NULL && t->ca_mode == CONF_CA_REPLACE &&
 	    keys[T_CA_FILE] == NULL) {
-		conf_err(ctx, vals[T_CA_MODE], "'ca_mode: replace' needs a "
+		conf_err(&ctx->rep, vals[T_CA_MODE], "'ca_mode: replace' needs a "
 		    "'ca_file' to replace the trust store with");
 	}
 	if (t->u.scheme == CONF_SCHEME_FILE && t->url != NULL) {
@@ -1630,23 +962,23 @@ conf_check_target(struct conf_ctx *ctx, struct conf_target *t,
 		for (i = 0; i < nitems(net); i++) {
 			if (keys[net[i]] == NULL)
 				continue;
-			conf_err(ctx, keys[net[i]], "'%s' has no effect on a "
+			conf_err(&ctx->rep, keys[net[i]], "'%s' has no effect on a "
 			    "file:// target: nothing goes over the network",
 			    conf_tkeys[net[i]]);
 		}
 	} else if (keys[T_KEY] != NULL && t->url != NULL) {
-		conf_err(ctx, keys[T_KEY], "'key' is for file:// targets (the "
+		conf_err(&ctx->rep, keys[T_KEY], "'key' is for file:// targets (the "
 		    "private key of the certificate file); for mutual TLS use "
 		    "'client_cert' and 'client_key'");
 	}
 	if (t->u.host != NULL && t->u.scheme != CONF_SCHEME_HTTPS) {
 		if (keys[T_METHOD] != NULL) {
-			conf_err(ctx, keys[T_METHOD], "'method' has no effect "
+			conf_err(&ctx->rep, keys[T_METHOD], "'method' has no effect "
 			    "on a %s:// target; use an https:// url to "
 			    "make a request", conf_scheme_name(t->u.scheme));
 		}
 		if (keys[T_EXPECT_STATUS] != NULL) {
-			conf_err(ctx, keys[T_EXPECT_STATUS], "'expect_status' "
+			conf_err(&ctx->rep, keys[T_EXPECT_STATUS], "'expect_status' "
 			    "has no effect on a %s:// target; use an "
 			    "https:// url to make a request",
 			    conf_scheme_name(t->u.scheme));
@@ -1663,7 +995,7 @@ conf_walk_expect(struct conf_ctx *ctx, const struct conf_node *n,
 	int			 code;
 
 	if (n->type == CONF_NODE_SCALAR) {
-		if (conf_get_int(ctx, "expect_status", n, 100, 599,
+		if (conf_get_int(&ctx->rep, "expect_status", n, 100, 599,
 		    &code) == 0) {
 			t->expect_status[0] = code;
 			t->nexpect_status = 1;
@@ -1673,22 +1005,22 @@ conf_walk_expect(struct conf_ctx *ctx, const struct conf_node *n,
 	if (n->type == CONF_NODE_INVALID)
 		return;
 	if (n->type != CONF_NODE_SEQUENCE) {
-		conf_err(ctx, n, "'expect_status' must be a status code or a "
+		conf_err(&ctx->rep, n, "'expect_status' must be a status code or a "
 		    "list of them, got %s", conf_desc(d, sizeof d, n));
 		return;
 	}
 	if (n->child == NULL) {
-		conf_err(ctx, n, "'expect_status' is empty; leave it out to "
+		conf_err(&ctx->rep, n, "'expect_status' is empty; leave it out to "
 		    "accept any status");
 		return;
 	}
 	for (item = n->child; item != NULL; item = item->next) {
 		if (t->nexpect_status == CONF_MAX_EXPECT_STATUS) {
-			conf_err(ctx, item, "'expect_status' lists more than "
+			conf_err(&ctx->rep, item, "'expect_status' lists more than "
 			    "%d codes", CONF_MAX_EXPECT_STATUS);
 			return;
 		}
-		if (conf_get_int(ctx, "expect_status", item, 100, 599,
+		if (conf_get_int(&ctx->rep, "expect_status", item, 100, 599,
 		    &code) == 0)
 			t->expect_status[t->nexpect_status++] = code;
 	}
@@ -1707,7 +1039,7 @@ conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
 	if (conf_node_is_null(n) || n->type == CONF_NODE_INVALID)
 		return;
 	if (n->type != CONF_NODE_MAPPING) {
-		conf_err(ctx, n, "'labels' must be a mapping of label names "
+		conf_err(&ctx->rep, n, "'labels' must be a mapping of label names "
 		    "to values, such as {team: payments}, got %s",
 		    conf_desc(d, sizeof d, n));
 		return;
@@ -1718,7 +1050,7 @@ conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
 		if (k->type == CONF_NODE_INVALID)
 			continue;
 		if (k->type != CONF_NODE_SCALAR) {
-			conf_err(ctx, k, "a label name must be a string, got "
+			conf_err(&ctx->rep, k, "a label name must be a string, got "
 			    "%s", conf_desc(d, sizeof d, k));
 			continue;
 		}
@@ -1731,13 +1063,13 @@ conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
 				;
 		}
 		if (p == s || *p != '\0') {
-			conf_err(ctx, k, "bad label name '%s': it must match "
+			conf_err(&ctx->rep, k, "bad label name '%s': it must match "
 			    "[a-zA-Z_][a-zA-Z0-9_]*", q);
 			continue;
 		}
 		if (strncmp(s, "__", 2) == 0 || conf_lookup(s,
 		    conf_reserved_labels, nitems(conf_reserved_labels)) != -1) {
-			conf_err(ctx, k, "label name '%s' is reserved for "
+			conf_err(&ctx->rep, k, "label name '%s' is reserved for "
 			    "trustprobe's own labels", q);
 			continue;
 		}
@@ -1746,18 +1078,18 @@ conf_walk_labels(struct conf_ctx *ctx, const struct conf_node *n,
 				break;
 		}
 		if (i != t->nlabels) {
-			conf_err(ctx, k, "duplicate label '%s' (first at line "
+			conf_err(&ctx->rep, k, "duplicate label '%s' (first at line "
 			    "%u, column %u)", q, seen[i]->line,
 			    seen[i]->column);
 			continue;
 		}
 		if (t->nlabels == CONF_MAX_LABELS) {
-			conf_err(ctx, k, "more than %d labels",
+			conf_err(&ctx->rep, k, "more than %d labels",
 			    CONF_MAX_LABELS);
 			return;
 		}
 		xasprintf(&key, "labels.%s", s);
-		p = conf_scalar(ctx, key, v, "a string");
+		p = conf_scalar(&ctx->rep, key, v, "a string");
 		free(key);
 		if (p == NULL)
 			continue;
@@ -1804,7 +1136,7 @@ conf_check_names(struct conf_ctx *ctx, size_t n)
 		}
 		first = ctx->tname[refs[g].idx];
 		dup = ctx->tname[refs[i].idx];
-		conf_err(ctx, dup, "duplicate target name '%s' (first at line "
+		conf_err(&ctx->rep, dup, "duplicate target name '%s' (first at line "
 		    "%u, column %u)%s", buf_quote(q, sizeof q, refs[i].name),
 		    first->line, first->column,
 		    conf_streq(t[refs[i].idx].name, t[refs[i].idx].url) ?
@@ -1889,8 +1221,8 @@ conf_load_buffer(const char *name, const char *buf, size_t len,
 		goto out;
 
 	memset(&ctx, 0, sizeof ctx);
-	ctx.file = name;
-	ctx.errs = errs;
+	ctx.rep.file = name;
+	ctx.rep.errs = errs;
 	ctx.conf = conf_default();
 	ctx.conf->path = xstrdup(name);
 	conf_walk_top(&ctx, conf_yaml_root(y));
@@ -1984,45 +1316,7 @@ conf_free(struct conf *c)
 	free(c);
 }
 
-const char *
-conf_ready_name(enum conf_ready r)
-{
-	switch (r) {
-	case CONF_READY_ALL_OK:
-		return ("all_ok");
-	case CONF_READY_ANY_OK:
-		return ("any_ok");
-	case CONF_READY_TRUST_STORE_OK:
-		return ("trust_store_ok");
-	case CONF_READY_ALWAYS:
-		return ("always");
-	}
-	return ("unknown");
-}
 
-const char *
-conf_runtime_name(enum conf_runtime r)
-{
-	switch (r) {
-	case CONF_RT_GO:
-		return ("go");
-	case CONF_RT_OPENSSL:
-		return ("openssl");
-	case CONF_RT_CURL:
-		return ("curl");
-	case CONF_RT_PYTHON_REQUESTS:
-		return ("python-requests");
-	case CONF_RT_NODE:
-		return ("node");
-	case CONF_RT_JAVA:
-		return ("java");
-	case CONF_RT_DOTNET:
-		return ("dotnet");
-	case CONF_RT_RUSTLS:
-		return ("rustls");
-	}
-	return ("unknown");
-}
 
 unsigned
 conf_runtimes_all(const struct conf *c)
@@ -2035,69 +1329,8 @@ conf_runtimes_all(const struct conf *c)
 	return (set);
 }
 
-int
-conf_parse_runtimes(const char *list, unsigned *bits, char **cause)
-{
-	char		*copy, *name, *last;
-	unsigned	 set = 0;
-	int		 r, ret = 0;
 
-	if (strcmp(list, "all") == 0) {
-		*bits = CONF_RT_ALL;
-		return (0);
-	}
-	if (strcmp(list, "none") == 0) {
-		*bits = 0;
-		return (0);
-	}
-	copy = xstrdup(list);
-	for (name = strtok_r(copy, ",", &last); name != NULL;
-	    name = strtok_r(NULL, ",", &last)) {
-		if ((r = conf_runtime_lookup(name, cause)) == -1) {
-			ret = -1;
-			break;
-		}
-		set |= CONF_RT_BIT(r);
-	}
-	free(copy);
-	if (ret == 0 && set == 0) {
-		xasprintf(cause, "no runtime named in '%s'", list);
-		ret = -1;
-	}
-	if (ret == 0)
-		*bits = set;
-	return (ret);
-}
 
-const char *
-conf_method_name(enum conf_method m)
-{
-	switch (m) {
-	case CONF_METHOD_GET:
-		return ("GET");
-	case CONF_METHOD_HEAD:
-		return ("HEAD");
-	}
-	return ("unknown");
-}
-
-const char *
-conf_revocation_name(enum conf_revocation r)
-{
-	switch (r) {
-	case CONF_REVOC_STAPLED:
-		return ("stapled");
-	case CONF_REVOC_OCSP:
-		return ("ocsp");
-	case CONF_REVOC_CRL:
-		return ("crl");
-	case CONF_REVOC_ALL:
-		return ("all");
-	case CONF_REVOC_OFF:
-		return ("off");
-	}
-	return ("unknown");
-}
 
 int
 conf_target_equal(const struct conf_target *a, const struct conf_target *b)
@@ -2149,15 +1382,3 @@ conf_path(const char *opt, int *explicit)
 	return (CONF_DEFAULT_CONFIG_PATH);
 }
 
-void
-conf_errors_print(FILE *f, const struct conf_errors *errs)
-{
-	size_t	 i;
-	char	*s;
-
-	for (i = 0; i < errs->n; i++) {
-		s = conf_error_string(&errs->v[i]);
-		fprintf(f, "%s\n", s);
-		free(s);
-	}
-}
