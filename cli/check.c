@@ -25,6 +25,7 @@
 #include "probe.h"
 #include "result.h"
 #include "runner.h"
+#include "store_report.h"
 #include "xmalloc.h"
 
 /* One target's results, all its addresses, in address order. */
@@ -264,7 +265,7 @@ cmd_check(int argc, char **argv)
 	if (verbose && !json) {
 		buf_init(&b, SIZE_MAX / 2);
 		store_report_text(store, &b);
-		rt_stores_report_text(store->rts, sc.runtimes, &b);
+		store_report_runtimes_text(store, sc.runtimes, &b);
 		buf_putc(&b, '\n');
 		fwrite(buf_str(&b), 1, b.len, stdout);
 		buf_free(&b);

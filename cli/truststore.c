@@ -20,6 +20,7 @@
 #include "main.h"
 #include "runtime.h"
 #include "store.h"
+#include "store_report.h"
 #include "xmalloc.h"
 
 #define TRUSTSTORE_USAGE \

@@ -1339,78 +1339,37 @@ rt_verify_all(const struct rt_stores *ss, unsigned runtimes,
 
 /* --- reports -------------------------------------------------------------- */
 
-void
-rt_stores_report_json(const struct rt_stores *ss, unsigned runtimes,
-    struct buf *b)
+size_t
+store_rt_views(const struct store *st, unsigned runtimes,
+    struct store_rt_view *v, size_t max)
 {
+	const struct rt_stores	*ss = st->rts;
 	const struct rt_store	*s;
-	size_t			 i;
-	int			 first = 1, f2;
+	size_t			 i, n = 0;
 
-	buf_putc(b, '[');
-	for (i = 0; ss != NULL && i < CONF_RT_COUNT; i++) {
+	for (i = 0; ss != NULL && i < CONF_RT_COUNT && n < max; i++) {
 		if (!(runtimes & CONF_RT_BIT(i)) || (s = ss->s[i]) == NULL)
 			continue;
-		if (!first)
-			buf_putc(b, ',');
-		first = 0;
-		f2 = 1;
-		buf_putc(b, '{');
-		buf_json_kv_str(b, "runtime", conf_runtime_name(i), &f2);
-		buf_json_kv_str(b, "title", rt_tables[i]->title, &f2);
-		buf_json_kv_str(b, "status", store_status_name(s->status), &f2);
-		buf_json_kv_str(b, "source", s->source, &f2);
-		buf_json_kv_str(b, "path", s->path, &f2);
-		buf_json_kv_int(b, "certificates", s->ncerts, &f2);
-		buf_json_kv_str(b, "tried", s->tried, &f2);
-		buf_json_kv_str(b, "error", s->fatal, &f2);
-		buf_json_key(b, "security_level", &f2);
-		if (s->level == RT_LEVEL_OWN)
-			buf_puts(b, "null");
-		else
-			buf_printf(b, "%d", s->level);
-		buf_json_kv_str(b, "security_level_source", s->level_why, &f2);
-		buf_json_kv_str(b, "note", s->note, &f2);
-		buf_putc(b, '}');
+		v[n].runtime = conf_runtime_name(i);
+		v[n].title = rt_tables[i]->title;
+		v[n].status = s->status;
+		v[n].source = s->source;
+		v[n].path = s->path;
+		v[n].ncerts = s->ncerts;
+		v[n].tried = s->tried;
+		v[n].error = s->fatal;
+		v[n].level = s->level == RT_LEVEL_OWN ? -1 : s->level;
+		v[n].level_why = s->level_why;
+		v[n].note = s->note;
+		n++;
 	}
-	buf_putc(b, ']');
+	return (n);
 }
 
-void
-rt_stores_report_text(const struct rt_stores *ss, unsigned runtimes,
-    struct buf *b)
+const char *
+store_rt_env_source(const struct store *st)
 {
-	const struct rt_store	*s;
-	size_t			 i;
-
-	if (ss == NULL)
-		return;
-	buf_printf(b, "runtimes (environment: %s):\n", ss->env.source);
-	for (i = 0; i < CONF_RT_COUNT; i++) {
-		if (!(runtimes & CONF_RT_BIT(i)) || (s = ss->s[i]) == NULL)
-			continue;
-		buf_printf(b, "  %-16s ", conf_runtime_name(i));
-		switch (s->status) {
-		case STORE_OK:
-			buf_printf(b, "%d certificate%s from %s", s->ncerts,
-			    s->ncerts == 1 ? "" : "s", s->source);
-			break;
-		case STORE_MISSING:
-			buf_printf(b, "MISSING (%s)", s->source);
-			break;
-		case STORE_EMPTY:
-			buf_printf(b, "EMPTY (%s)", s->source);
-			break;
-		}
-		buf_putc(b, '\n');
-		if (s->fatal != NULL)
-			buf_printf(b, "  %-16s it says: %s\n", "", s->fatal);
-		if (s->tried != NULL)
-			buf_printf(b, "  %-16s looked at: %s\n", "", s->tried);
-		if (s->level_why != NULL)
-			buf_printf(b, "  %-16s security level: %s\n", "",
-			    s->level_why);
-		if (s->note != NULL)
-			buf_printf(b, "  %-16s %s\n", "", s->note);
-	}
+	return (st->rts != NULL ? st->rts->env.source : NULL);
 }
+
+

@@ -210,11 +210,6 @@ size_t		 rt_verify_all(const struct rt_stores *, unsigned runtimes,
 		    STACK_OF(X509) *presented, const char *server_name,
 		    int port, const char *path, time_t now,
 		    const struct rt_base *, struct rt_verdict **);
-/* The report of what each runtime would load (truststore, /status). */
-void		 rt_stores_report_json(const struct rt_stores *, unsigned,
-		    struct buf *);
-void		 rt_stores_report_text(const struct rt_stores *, unsigned,
-		    struct buf *);
 
 /* Store helpers for the runtime tables. */
 struct rt_store	*rt_store_new(enum conf_runtime);

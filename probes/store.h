@@ -79,6 +79,40 @@ struct store {
 	struct rt_stores	*rts;		/* the runtimes' own, or NULL */
 };
 
+/* Where a candidate comes from (store_candidate.origin). */
+#define STORE_ORIGIN_ENV_FILE	"SSL_CERT_FILE"
+#define STORE_ORIGIN_ENV_DIR	"SSL_CERT_DIR"
+#define STORE_ORIGIN_BUNDLE	"bundle"
+#define STORE_ORIGIN_DIRECTORY	"directory"
+#define STORE_ORIGIN_CONF_FILE	"trust_store.ca_file"
+#define STORE_ORIGIN_CONF_DIR	"trust_store.ca_dir"
+#define STORE_ORIGIN_CA_FILE	"ca_file"
+
+/* What one runtime would load here, as the reports show it (runtime.c). */
+struct store_rt_view {
+	const char		*runtime;	/* "go" */
+	const char		*title;		/* "Go (crypto/x509)" */
+	enum store_status	 status;
+	const char		*source;
+	const char		*path;
+	int			 ncerts;
+	const char		*tried;
+	const char		*error;		/* it refuses before verifying */
+	int			 level;		/* security level, -1: its own */
+	const char		*level_why;
+	const char		*note;
+};
+
+/* probes/runtime.c */
+/*
+ * The runtimes of the set that s has a store for, at most max, into v.
+ * The strings are s's. Returns how many.
+ */
+size_t		 store_rt_views(const struct store *, unsigned runtimes,
+		    struct store_rt_view *v, size_t max);
+/* Where the application's environment came from, or NULL. */
+const char	*store_rt_env_source(const struct store *);
+
 /* probes/store.c */
 /* Never fails: a missing or empty store is a status, not an error. Caller frees. */
 struct store	*store_load(const struct store_config *);
@@ -105,11 +139,14 @@ struct store	*store_with_ca_file_reread(const struct store *base,
 		    const char *ca_file, enum conf_ca_mode);
 /* "every path tried" for the trust_store_missing message. Caller frees. */
 char		*store_paths_tried(const struct store *);
-/* The report as a JSON object (truststore --json and /status). */
-void		 store_report_json(const struct store *, struct buf *);
-/* The report as text for people (trustprobe truststore). */
-void		 store_report_text(const struct store *, struct buf *);
 const char	*store_status_name(enum store_status);
+/* A candidate's state in words ("missing", "146 certificates, 2 expired"). */
+void		 store_cand_state(struct buf *, const struct store_candidate *);
+/* Why an existing candidate is not in effect; NULL when it is. */
+const char	*store_cand_unused(const struct store *,
+		    const struct store_candidate *);
+/* The first place discovery looks for a bundle (Go's list), for hints. */
+const char	*store_default_bundle(void);
 /*
  * Paths under a root are opened with openat2(RESOLVE_IN_ROOT) when the
  * kernel allows it; 0 makes this process resolve them by hand instead, as

@@ -12,6 +12,7 @@
 #include "result.h"
 #include "state.h"
 #include "store.h"
+#include "store_report.h"
 #include "timefmt.h"
 
 /* A /readyz body line is cut here, so one hostile message cannot bloat it. */

@@ -32,6 +32,7 @@
 #include "buf.h"
 #include "runtime.h"
 #include "store.h"
+#include "store_report.h"
 #include "xmalloc.h"
 
 #define DEBIAN_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
