@@ -10,7 +10,7 @@
 #   server_start NAME [-u USER] CMD...
 #                               run CMD (as USER) in the background, its pid
 #                               kept to stop it at exit
-#   server_wait PORT [HOST]     until something accepts on it (20 s)
+#   server_wait PORT [HOST]     until something accepts on it (60 s)
 #   server_stop NAME [SIGNAL]   by pid: SIGNAL (TERM), KILL after 10 s
 #   svc ARGS...                 check --json ARGS: J, OUT, ERR, RC
 #   svc_expect REASON STATUS RC TEXT [MESSAGE-PATTERN...]
@@ -111,7 +111,7 @@ srv_accepts() {
 server_wait() {
 	local rc=0
 	SRV_DEAD=""
-	if wait_for 20 srv_accepts "$1" "${2:-127.0.0.1}" && [ -z "$SRV_DEAD" ]; then
+	if wait_for 60 srv_accepts "$1" "${2:-127.0.0.1}" && [ -z "$SRV_DEAD" ]; then
 		diag "${2:-127.0.0.1}:$1 accepts after $WAIT_MS ms"
 		return 0
 	fi
@@ -119,7 +119,7 @@ server_wait() {
 		wait "$(srv_pid "$SRV_DEAD")" || rc=$?
 		echo "Bail out! $SRV_DEAD exited ($rc) after $WAIT_MS ms"
 	else
-		echo "Bail out! nothing accepts on ${2:-127.0.0.1}:$1 after 20 s"
+		echo "Bail out! nothing accepts on ${2:-127.0.0.1}:$1 after 60 s"
 	fi
 	for f in "$TMPD"/*.log; do
 		diag "$f:" "$(tail -n 20 "$f")"
