@@ -94,6 +94,7 @@ expect_rc 0 "config-test in the scratch root"
 expect_out "^configuration OK$" "config-test says configuration OK"
 if unshare -m true 2>/dev/null; then
 	log="$TMPD/ro.log"
+	: >"$log"
 	unshare -m sh -c "mount --bind '$root' '$root' &&
 	    mount -o remount,ro,bind '$root' '$root' &&
 	    exec env -i PATH=/ '$CHROOT' '$root' /trustprobe run --user 65532:65532 \
@@ -107,8 +108,9 @@ if unshare -m true 2>/dev/null; then
 	done
 	if [ -n "$port" ]; then ok "the daemon starts on a read-only root"
 	else not_ok "the daemon did not start on a read-only root"; diag "$(cat "$log")"; fi
-	tpid=$(pgrep -f "^/trustprobe run --user 65532" | head -1 || :)
-	uid=$(awk '/^Uid:/ {print $2 "/" $3}' "/proc/$tpid/status" 2>/dev/null || :)
+	# unshare, sh, env and chroot exec into the daemon: $dpid is it (a
+	# pattern over every process could find another run's daemon).
+	uid=$(awk '/^Uid:/ {print $2 "/" $3}' "/proc/$dpid/status" 2>/dev/null || :)
 	[ "$uid" = "65532/65532" ] && ok "it runs as uid 65532 after binding" ||
 	    not_ok "daemon uid is '$uid'"
 	grep -q 'msg="dropped privileges" user=65532:65532' "$log" &&
@@ -122,7 +124,7 @@ if unshare -m true 2>/dev/null; then
 	    { not_ok "no ok result as uid 65532"; diag "$(cat "$log")"; }
 	run env -i PATH=/ "$CHROOT" "$root" /trustprobe healthcheck "http://127.0.0.1:$port/healthz"
 	expect_rc 0 "healthcheck from inside the scratch root"
-	kill -TERM "$tpid" 2>/dev/null || :
+	kill -TERM "$dpid" 2>/dev/null || :
 	wait "$dpid" 2>/dev/null && ok "SIGTERM: clean exit" || not_ok "daemon exit status $?"
 else
 	skip "no mount namespace here: read-only root not tested"
