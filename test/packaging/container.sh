@@ -30,8 +30,11 @@
 # takes seconds when the sources did not change. One run at a time (flock).
 # Set TP_CONTAINER_TEST=skip to skip (e.g. offline).
 #
-# Skips, with the reason, only when podman cannot run containers at all here
-# (not root, no podman and no way to install it, no user namespaces...).
+# Installs what podman needs here (podman, runc, netavark, aardvark-dns,
+# debootstrap). Skips, with the reason, only when podman cannot run
+# containers at all here (not root, packages that cannot be installed, no
+# user namespaces...); under CI=true every such skip is a failure: CI must
+# prove the images, not hope for them.
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
 . "$TOP_SRCDIR/test/integration/fixture.sh"
@@ -47,10 +50,11 @@ STANDIN=localhost/distroless-static-debian12-standin:nonroot
 BASE=docker.io/library/debian:12
 t_start=$(date +%s)
 
+# skip_all TEXT: nothing here can run; under CI=true that is a failure.
 skip_all() {
-	skip "$*"
+	skip_or_fail "$*"
 	tap_done
-	exit 0
+	exit
 }
 
 # elapsed SINCE: seconds since SINCE (date +%s).
@@ -64,14 +68,13 @@ fi
 if [ "$(id -u)" != 0 ]; then
 	skip_all "podman here runs rootful and debootstrap needs root: run as root"
 fi
-for t in "podman podman" "runc runc" "debootstrap debootstrap" \
-    "flock util-linux"; do
-	# shellcheck disable=SC2086
-	set -- $t
-	if ! tp_need "$1" "$2"; then
-		skip_all "cannot run podman here: $1 (Debian package $2) is missing and could not be installed"
-	fi
-done
+# netavark and aardvark-dns too: podman 4.3 stops at "could not find
+# netavark" without them, even for --network=host.
+pkgs="podman runc netavark aardvark-dns debootstrap util-linux"
+# shellcheck disable=SC2086
+if ! tp_need_pkgs $pkgs; then
+	skip_all "cannot run podman here: some of $pkgs are missing and could not be installed"
+fi
 
 # --- podman state, cached per week --------------------------------------------
 CACHE=${TP_CONTAINER_CACHE:-/var/cache/trustprobe-test}
@@ -100,7 +103,7 @@ diag "podman $(podman --version | awk '{print $NF}'), state in $TP_PODMAN_DIR" \
     "podman flags: ${TP_PODMAN[*]:3}" \
     "ulimits in containers: nofile=$TP_ULIMIT_NOFILE nproc=$TP_ULIMIT_NPROC (machine: -n $(ulimit -n), -u $(ulimit -u))"
 
-run tp_podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} {{.Host.CgroupManager}}'
+run tp_podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} {{.Host.CgroupManager}} {{.Host.NetworkBackend}}'
 if [ "$RC" -ne 0 ]; then
 	skip_all "podman cannot run here: $(printf '%s' "$ERR" | tail -n 1)"
 fi
@@ -154,9 +157,7 @@ fi
 # Can podman run a container at all here? If not, that is the skip.
 run tp_podman run --rm --network=host "$BASE" true
 if [ "$RC" -ne 0 ]; then
-	skip "podman cannot run containers on this machine: $(printf '%s' "$ERR" | grep -v 'level=' | tail -n 2 | tr '\n' ' ')"
-	tap_done
-	exit 0
+	skip_all "podman cannot run containers on this machine: $(printf '%s' "$ERR" | grep -v 'level=' | tail -n 2 | tr '\n' ' ')"
 fi
 ok "podman runs a container (runc, $TP_PODMAN_DRIVER, cgroupfs, host network)"
 
