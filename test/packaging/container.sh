@@ -32,6 +32,9 @@
 #     gcr.io/distroless/static-debian12:nonroot (no registry here; set
 #     TP_DISTROLESS_IMAGE to a real, already pulled image to use it) and
 #     gives ok with the fixture CA.
+#  7. ./bootstrap build on a fresh Debian 12 (a container of the base
+#     image) installs the build dependencies and none of the test tools;
+#     ./bootstrap run's demo then answers /healthz on those alone.
 #
 # Caching: the debootstrapped base (a tarball) and podman's state live in
 # ${TP_CONTAINER_CACHE:-/var/cache/trustprobe-test}, keyed by ISO week, so
@@ -604,6 +607,55 @@ else
 fi
 
 fixture_stop
+
+# --- 7. ./bootstrap run on a fresh Debian 12, as a new user tries it ----------------
+# In a container of the base image (nothing installed but minbase):
+# ./bootstrap build installs what building and running need, and nothing
+# of the test tools; then, offline in its own network namespace, the demo
+# of ./bootstrap run comes up on those alone and answers /healthz.
+c="tp-bootstrap-$$"
+t0=$(date +%s)
+run tp_podman run --name "$c" --network=host --no-healthcheck \
+    -v "$CTX:/ctx:ro" "$BASE" sh -c '
+	cp -a /ctx /src && cd /src &&
+	./bootstrap build >/tmp/build.log 2>&1 ||
+	    { tail -n 30 /tmp/build.log; exit 1; }
+	dpkg-query -W -f "\${Package} \${Status}\n" | awk "/ installed\$/ { print \$1 }"'
+containers="$containers $c"
+diag "./bootstrap build in a fresh Debian 12 container: $(elapsed "$t0") s"
+expect_rc 0 "./bootstrap build on a fresh Debian 12"
+printf '%s\n' "$OUT" >"$TMPD/installed"
+extra=""
+for p in chromium prometheus nodejs node-typescript mandoc libcmocka-dev \
+    systemd postgresql slapd postfix; do
+	grep -qx "$p" "$TMPD/installed" && extra="$extra $p"
+done
+[ -z "$extra" ] && grep -qx libevent-dev "$TMPD/installed" &&
+    ok "it installed the build dependencies and none of the test tools" ||
+    not_ok "./bootstrap build installed test tools:$extra"
+if tp_podman commit -q "$c" "localhost/trustprobe-bootstrap:test" >/dev/null 2>&1; then
+	run tp_podman run --rm --network=none --no-healthcheck \
+	    localhost/trustprobe-bootstrap:test sh -c '
+		cd /src && { ./bootstrap run >/tmp/run.log 2>&1 & }
+		i=0
+		while [ $i -lt 150 ]; do
+			if build/default/trustprobe healthcheck \
+			    http://127.0.0.1:9797/healthz >/dev/null 2>&1; then
+				cat /tmp/run.log
+				exit 0
+			fi
+			sleep 0.2
+			i=$((i + 1))
+		done
+		cat /tmp/run.log
+		exit 1'
+	expect_rc 0 "./bootstrap run: the demo answers /healthz, offline, on the build dependencies alone"
+	expect_out "demo: status page http://127.0.0.1:9797/" "the demo says where its status page is"
+	tp_podman rmi -f localhost/trustprobe-bootstrap:test >/dev/null 2>&1 || :
+else
+	not_ok "podman commit of the bootstrap container"
+fi
+tp_podman rm -f "$c" >/dev/null 2>&1 || :
 
 diag "container test: $(elapsed "$t_start") s in all; sizes in $sizes"
 tap_done
