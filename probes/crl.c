@@ -126,7 +126,7 @@ static int	 crl_idp(struct crl_parser *, X509_EXTENSION *);
 static int	 crl_entry(struct crl_parser *, const unsigned char *, size_t);
 static int	 crl_time(int, const unsigned char *, size_t, time_t *);
 static int	 crl_sig(struct crl_parser *, const unsigned char *, size_t);
-static int	 crl_cmp(const void *, const void *);
+static void	 crl_sort(struct crl_entry *, size_t);
 
 #define ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND(v0, v1, v2, v3) do {					\
@@ -786,12 +786,40 @@ crl_sig(struct crl_parser *p, const unsigned char *b, size_t len)
 	return (0);
 }
 
-static int
-crl_cmp(const void *a, const void *b)
+/*
+ * The entries by key, a byte at a time from the least significant one
+ * (eight counting passes): linear, and as fast with any C library. qsort
+ * was musl's smoothsort in the static images, 0.4 s of one loop turn for
+ * a CRL of 420,000 entries (NOTES.md, issue 16).
+ */
+static void
+crl_sort(struct crl_entry *e, size_t n)
 {
-	const struct crl_entry	*x = a, *y = b;
+	struct crl_entry	*tmp, *src = e, *dst, *t;
+	size_t			 count[256], i, sum, c;
+	int			 shift;
 
-	return (x->key < y->key ? -1 : x->key > y->key);
+	if (n < 2)
+		return;
+	tmp = xreallocarray(NULL, n, sizeof *tmp);
+	dst = tmp;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[(src[i].key >> shift) & 0xff]++;
+		for (sum = 0, i = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].key >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* An even number of passes: the sorted entries are in e again. */
+	free(tmp);
 }
 
 struct crl *
@@ -813,7 +841,7 @@ crl_parser_finish(struct crl_parser *p, char **error)
 		c->e = xreallocarray(c->e, c->n > 0 ? c->n : 1, sizeof *c->e);
 		c->cap = c->n;
 	}
-	qsort(c->e, c->n, sizeof *c->e, crl_cmp);
+	crl_sort(c->e, c->n);
 	return (c);
 }
 

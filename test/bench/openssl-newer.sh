@@ -3,7 +3,8 @@
 #
 # Builds a newer OpenSSL 3.x from Debian's own source package of a later
 # release (trixie by default), static libraries only and trimmed of what
-# trustprobe never uses, installs it under $CACHE/openssl-<version>, links a
+# trustprobe never uses (packaging/static/build.sh with TP_LIBC=glibc),
+# installs it under $CACHE/deps-glibc-<arch>, links a
 # static trustprobe against it (build/static-ossl3x) and one against the
 # system OpenSSL 3.0 (build/static-ossl30) for comparison, then runs the
 # per-probe part of the benchmark with both, the floor built against each.
@@ -13,7 +14,7 @@
 #
 #   test/bench/openssl-newer.sh [fetch|build|trustprobe|bench|all] [run.sh options]
 #
-# Environment: SUITE (trixie), CACHE (/var/cache/trustprobe-bench), JOBS (2),
+# Environment: SUITE (trixie), CACHE (/var/cache/trustprobe-static), JOBS (2),
 # OUTD (where the results go: build/).
 # make runs this with $(SHELL), a POSIX sh: continue in bash.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
@@ -22,7 +23,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=$TOP/test/bench
 SUITE=${SUITE:-trixie}
-CACHE=${CACHE:-/var/cache/trustprobe-bench}
+CACHE=${CACHE:-/var/cache/trustprobe-static}
 JOBS=${JOBS:-2}
 OUTD=${OUTD:-$TOP/build}	# results: $OUTD/bench-results-static-<version>
 STEP=${1:-all}
@@ -31,11 +32,15 @@ STEP=${1:-all}
 log() { printf '[openssl-newer %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
-# Fetching and building OpenSSL is the packaging recipe's job.
-RECIPE=$TOP/packaging/openssl/build-openssl.sh
-fetch() { SUITE=$SUITE CACHE=$CACHE JOBS=$JOBS bash "$RECIPE" fetch; }
-build() { SUITE=$SUITE CACHE=$CACHE JOBS=$JOBS bash "$RECIPE" build; }
-prefix() { SUITE=$SUITE CACHE=$CACHE JOBS=$JOBS bash "$RECIPE" prefix; }
+# Fetching and building OpenSSL is the packaging recipe's job (with glibc:
+# OpenSSL alone, libevent and libyaml are Debian's).
+RECIPE=$TOP/packaging/static/build.sh
+recipe() {
+	TP_LIBC=glibc OPENSSL_SUITE=$SUITE CACHE=$CACHE JOBS=$JOBS bash "$RECIPE" "$@"
+}
+fetch() { recipe fetch; }
+build() { recipe deps; }
+prefix() { recipe prefix; }
 
 # One static trustprobe per OpenSSL: $1 build dir, $2 its prefix or "".
 static_build() {
@@ -43,9 +48,9 @@ static_build() {
 	mkdir -p "$bdir"
 	cd "$bdir"
 	if [ ! -f Makefile ]; then
-		log "configure --enable-static-binary ${2:+--with-static-openssl=$2 }in $bdir"
+		log "configure --enable-static-binary ${2:+--with-static-deps=$2 }in $bdir"
 		"$TOP/configure" --enable-static-binary \
-		    ${2:+--with-static-openssl="$2"} \
+		    ${2:+--with-static-deps="$2"} \
 		    CFLAGS="-O2 -g" >configure.log 2>&1 ||
 		    die "configure in $bdir (see $bdir/configure.log)"
 	fi
@@ -57,7 +62,7 @@ static_build() {
 
 trustprobe() {
 	pfx=$(prefix)
-	[ -f "$pfx/lib64/libssl.a" ] || build
+	[ -f "$pfx/lib/libssl.a" ] || build
 	static_build "$TOP/build/static-ossl3x" "$pfx"
 	static_build "$TOP/build/static-ossl30" ""
 }
@@ -67,7 +72,7 @@ bench() {
 	b3x=$TOP/build/static-ossl3x/trustprobe
 	b30=$TOP/build/static-ossl30/trustprobe
 	[ -x "$b3x" ] && [ -x "$b30" ] || trustprobe
-	ver=$(basename "$pfx"); ver=${ver#openssl-}
+	ver=$(sed -n 's/^Version: *//p' "$pfx/lib/pkgconfig/libssl.pc")
 	log "benchmark: static, system OpenSSL 3.0"
 	TRUSTPROBE=$b30 "$BENCH/run.sh" --only floor,check,daemon,instr,oneshot \
 	    --tag "static-3.0" --floor-static /usr --out "$OUTD/bench-results-static-3.0" "$@"

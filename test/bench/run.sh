@@ -10,8 +10,8 @@
 #
 #   --quick          small N and short windows (a couple of minutes)
 #   --only LIST      comma-separated sections: floor check daemon memory
-#                    blackbox instr profile scale lag oneshot revocation
-#                    starttls
+#                    blackbox instr image profile scale lag oneshot
+#                    revocation starttls
 #                    (default: all)
 #   --tag TAG        a label for the figures of this run (e.g. static-3.5.7)
 #   --out DIR        where figures, logs and profiles go
@@ -23,8 +23,10 @@
 #                    profiling by hand
 #
 # Environment: TRUSTPROBE (the binary; default ./trustprobe, then
-# build/bench/trustprobe), STATIC_TRUSTPROBE (the static binary for the
-# memory figures; default build/static/trustprobe, else built), BENCH_PORT (first of 8 loopback ports, 28400),
+# build/bench/trustprobe), IMAGE_TRUSTPROBE (the images' static binary;
+# default: built by packaging/static/build.sh in build/image-ARCH),
+# STATIC_TRUSTPROBE (the static binary for the memory figures; default the
+# images'), BENCH_PORT (first of 8 loopback ports, 28400),
 # BENCH_SCALE_NS (target counts of the scale section, "1000 10000"),
 # BENCH_VARIANTS (default "ec13 ec12 rsa13 rsa12"; --quick "ec13 rsa13").
 #
@@ -257,6 +259,9 @@ helpers() {
 	else
 		cc -O2 -o "$WORK/bin/floor" "$HERE/floor.c" -lssl -lcrypto
 	fi
+	# The floor on the distribution's OpenSSL, whatever --floor-static says:
+	# the images' goal is relative to it.
+	cc -O2 -o "$WORK/bin/floor-system" "$HERE/floor.c" -lssl -lcrypto
 	cc -O2 -o "$WORK/bin/cpuof" "$HERE/cpuof.c"
 }
 
@@ -649,23 +654,16 @@ daemon_busy() {
 }
 
 # Memory with DAEMON_N targets, all probed: the binary under test, then the
-# static one the container images ship (built here when missing; the goal
+# static one the container images ship (image_binary; the goal
 # is judged on it, since in a scratch image nothing else is mapped). RSS
 # counts every page of the shared libraries the process touched (libcrypto
 # alone is 4 MB); PSS divides those among the processes that map them.
 static_binary() {
-	local b
-	for b in "${STATIC_TRUSTPROBE:-}" "$TOP/build/static/trustprobe" \
-	    "$OUT/static-build/trustprobe"; do
-		[ -n "$b" ] && [ -x "$b" ] && { echo "$b"; return 0; }
-	done
-	log "building the static binary in $OUT/static-build (for the memory figures)"
-	mkdir -p "$OUT/static-build"
-	( cd "$OUT/static-build" &&
-	    "$TOP/configure" --enable-static-binary >configure.log 2>&1 &&
-	    make -j"$(nproc)" trustprobe >make.log 2>&1 ) || {
-		warn "static build failed (see $OUT/static-build)"; return 1; }
-	echo "$OUT/static-build/trustprobe"
+	if [ -n "${STATIC_TRUSTPROBE:-}" ] && [ -x "$STATIC_TRUSTPROBE" ]; then
+		echo "$STATIC_TRUSTPROBE"
+		return 0
+	fi
+	image_binary
 }
 mem_figs() {
 	local tag=$1 bin=$2 goal=$3 save=$TRUSTPROBE rss anon file pss
@@ -795,26 +793,33 @@ sec_blackbox() {
 callgrind_ir() {
 	awk '/^(summary|totals):/{print $2; exit}' "$1"
 }
+# instr_floor FLOOR V: "Ir(N1) Ir(N2)" of the floor program FLOOR.
+instr_floor() {
+	local n
+	for n in $INSTR_N1 $INSTR_N2; do
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-f$n" \
+		    "$1" -a 127.0.0.1 -p "${PORT[$2]}" -n t0.bench.test \
+		    -C "$PKI/ca.pem" -i $n -w 1 >/dev/null 2>&1
+		callgrind_ir "$WORK/cg-f$n"
+	done | paste -sd' '
+}
+# instr_check BIN V: "Ir(N1) Ir(N2)" of BIN check -c over N1 and N2 targets.
+instr_check() {
+	local n
+	for n in $INSTR_N1 $INSTR_N2; do
+		tp_config "$WORK/instr-$2-$n.yaml" $n 1m 30s 32 $2
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-t$n" \
+		    "$1" check -c "$WORK/instr-$2-$n.yaml" >/dev/null 2>&1 ||
+		    warn "instr: $1 check $2 failed"
+		callgrind_ir "$WORK/cg-t$n"
+	done | paste -sd' '
+}
 sec_instr() {
 	local v a b fa fb
 	command -v valgrind >/dev/null || { warn "no valgrind: instr skipped"; return 0; }
 	for v in $VARIANTS; do
-		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-f1" \
-		    "$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$v]}" -n t0.bench.test \
-		    -C "$PKI/ca.pem" -i $INSTR_N1 -w 1 >/dev/null 2>&1
-		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-f2" \
-		    "$WORK/bin/floor" -a 127.0.0.1 -p "${PORT[$v]}" -n t0.bench.test \
-		    -C "$PKI/ca.pem" -i $INSTR_N2 -w 1 >/dev/null 2>&1
-		tp_config "$WORK/instr-$v-1.yaml" $INSTR_N1 1m 30s 32 $v
-		tp_config "$WORK/instr-$v-2.yaml" $INSTR_N2 1m 30s 32 $v
-		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-t1" \
-		    "$TRUSTPROBE" check -c "$WORK/instr-$v-1.yaml" >/dev/null 2>&1 ||
-		    warn "instr: check $v failed"
-		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-t2" \
-		    "$TRUSTPROBE" check -c "$WORK/instr-$v-2.yaml" >/dev/null 2>&1 ||
-		    warn "instr: check $v failed"
-		fa=$(callgrind_ir "$WORK/cg-f1"); fb=$(callgrind_ir "$WORK/cg-f2")
-		a=$(callgrind_ir "$WORK/cg-t1"); b=$(callgrind_ir "$WORK/cg-t2")
+		read -r fa fb < <(instr_floor "$WORK/bin/floor" $v)
+		read -r a b < <(instr_check "$TRUSTPROBE" $v)
 		fig "floor_minstr_$v" "$(calc "($fb - $fa) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
 		    Minstr/probe - "callgrind Ir, floor: (Ir($INSTR_N2) - Ir($INSTR_N1)) / $((INSTR_N2 - INSTR_N1))"
 		fig "check_minstr_$v" "$(calc "($b - $a) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
@@ -827,15 +832,53 @@ sec_instr() {
 	done
 }
 
+# The images' static binary (musl, OpenSSL 3.5: packaging/static/build.sh)
+# against the floor on the distribution's OpenSSL (Debian 12's 3.0): issue
+# 16's goal, a probe at most 0.85 times that floor's instructions.
+image_binary() {
+	local d=$TOP/build/image-$(dpkg --print-architecture)
+	if [ -n "${IMAGE_TRUSTPROBE:-}" ]; then
+		echo "$IMAGE_TRUSTPROBE"
+		return 0
+	fi
+	log "the images' static binary: packaging/static/build.sh trustprobe $d"
+	bash "$TOP/packaging/static/build.sh" trustprobe "$d" \
+	    >"$OUT/image-build.log" 2>&1 ||
+	    { warn "the images' static build failed (see $OUT/image-build.log)"; return 1; }
+	echo "$d/trustprobe"
+}
+sec_image() {
+	local bin v a b fa fb
+	command -v valgrind >/dev/null || { warn "no valgrind: image skipped"; return 0; }
+	bin=$(image_binary) || return 0
+	fig image_binary_bytes "$(stat -c %s "$bin")" bytes - \
+	    "$bin: $("$bin" --version 2>&1 | sed -n 2p)"
+	for v in $VARIANTS; do
+		read -r fa fb < <(instr_floor "$WORK/bin/floor-system" $v)
+		read -r a b < <(instr_check "$bin" $v)
+		fig "floor30_minstr_$v" "$(calc "($fb - $fa) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
+		    Minstr/probe - "callgrind Ir, the floor on $(openssl version | cut -d' ' -f1-2) (the distribution's)"
+		fig "image_minstr_$v" "$(calc "($b - $a) / ($INSTR_N2 - $INSTR_N1) / 1e6" 3)" \
+		    Minstr/probe - "callgrind Ir, the images' binary, check -c"
+		fig "image_instr_vs_floor30_$v" "$(calc "($b - $a) / ($fb - $fa)" 3)" x "<=0.85" \
+		    "instructions per probe, the images' binary check -c / the floor on the distribution's OpenSSL"
+		daemon_instr $v "$(calc "($fb - $fa) / ($INSTR_N2 - $INSTR_N1)" 0)" \
+		    "$bin" image_ "<=0.85" floor30
+	done
+}
+
 # The daemon under callgrind: counters zeroed once every target has a
 # result, dumped INSTR_WIN seconds later; Ir / probes done in between.
+# daemon_instr V FLOOR_IR [BIN PREFIX GOAL FLOOR]: BIN (the binary under
+# test) and the figures PREFIXdaemon_*.
 daemon_instr() {
-	local v=$1 floor_ir=$2 pid p0 p1 ir dump
+	local v=$1 floor_ir=$2 bin=${3:-$TRUSTPROBE} pre=${4:-} goal=${5:-<=1.15}
+	local floor=${6:-floor} pid p0 p1 ir dump
 	command -v callgrind_control >/dev/null || return 0
 	tp_config "$WORK/instr-daemon-$v.yaml" 20 2s 2s 4 $v
 	rm -f "$WORK/cg-d-$v".*
 	valgrind --tool=callgrind --callgrind-out-file="$WORK/cg-d-$v.out" \
-	    "$TRUSTPROBE" run -c "$WORK/instr-daemon-$v.yaml" $ALLOW_ROOT \
+	    "$bin" run -c "$WORK/instr-daemon-$v.yaml" $ALLOW_ROOT \
 	    >"$WORK/instr-daemon-$v.log" 2>&1 &
 	pid=$!
 	track $pid
@@ -856,12 +899,12 @@ daemon_instr() {
 	stop_pid $pid
 	dump=$(ls -t "$WORK/cg-d-$v.out".* 2>/dev/null | head -1)
 	[ -n "$dump" ] && [ $((p1 - p0)) -gt 0 ] || { warn "daemon_instr $v: no dump"; return 0; }
-	cp "$dump" "$OUT/callgrind.daemon.$v"
+	cp "$dump" "$OUT/callgrind.${pre}daemon.$v"
 	ir=$(callgrind_ir "$dump")
-	fig "daemon_minstr_$v" "$(calc "$ir / ($p1 - $p0) / 1e6" 3)" Minstr/probe - \
+	fig "${pre}daemon_minstr_$v" "$(calc "$ir / ($p1 - $p0) / 1e6" 3)" Minstr/probe - \
 	    "callgrind Ir of the daemon over ${INSTR_WIN}s (20 targets, 2s) / $((p1 - p0)) probes"
-	fig "daemon_instr_vs_floor_$v" "$(calc "$ir / ($p1 - $p0) / $floor_ir" 3)" x "<=1.15" \
-	    "instructions per probe, daemon / floor"
+	fig "${pre}daemon_instr_vs_${floor}_$v" "$(calc "$ir / ($p1 - $p0) / $floor_ir" 3)" x "$goal" \
+	    "instructions per probe, daemon / $floor"
 }
 
 # Where the instructions go: callgrind on check -c over PROFILE_N targets.
@@ -1359,7 +1402,7 @@ if [ -n "$SERVE" ]; then
 	exit 0
 fi
 
-for s in floor check daemon memory blackbox instr profile scale lag oneshot \
+for s in floor check daemon memory blackbox instr image profile scale lag oneshot \
     revocation starttls; do
 	want $s || continue
 	log "--- $s"

@@ -29,6 +29,54 @@ skip() {
 	echo "ok $tap_n - # SKIP $*"
 }
 
+# skip_or_fail TEXT: a skip, except under CI=true, where a check that
+# cannot run is a failure (CI must prove it, not hope for it).
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		not_ok "$* (CI=true: this must run, not skip)"
+	else
+		skip "$*"
+	fi
+}
+
+# elf_arch FILE: the architecture of an ELF executable as uname -m names it
+# (x86_64, aarch64), or "unknown".
+elf_arch() {
+	case $(od -An -j18 -N2 -tu2 "$1" 2>/dev/null | tr -d ' ') in
+	62) echo x86_64 ;;
+	183) echo aarch64 ;;
+	*) echo unknown ;;
+	esac
+}
+
+# tp_binfmt ARCH: lets the kernel run ARCH (aarch64, x86_64) executables
+# through Debian's qemu-user-static: binfmt_misc with its F flag, so that
+# they also run in a chroot or a container without the emulator inside.
+# Root only. Returns 1 with the reason in TP_BINFMT_WHY.
+tp_binfmt() {
+	local d=/proc/sys/fs/binfmt_misc conf=/usr/lib/binfmt.d/qemu-$1.conf
+	TP_BINFMT_WHY=""
+	[ "$1" = "$(uname -m)" ] && return 0
+	grep -qx enabled "$d/qemu-$1" 2>/dev/null && return 0
+	if [ ! -f "$conf" ]; then
+		TP_BINFMT_WHY="no $conf (apt-get install qemu-user-static)"
+		return 1
+	fi
+	if [ ! -e "$d/register" ] &&
+	    ! mount -t binfmt_misc binfmt_misc "$d" 2>/dev/null; then
+		TP_BINFMT_WHY="cannot mount binfmt_misc on $d (not root?)"
+		return 1
+	fi
+	if [ -e "$d/qemu-$1" ]; then
+		echo 1 >"$d/qemu-$1" 2>/dev/null || :
+	elif ! grep -v '^#' "$conf" >"$d/register" 2>/dev/null; then
+		TP_BINFMT_WHY="cannot register $conf with binfmt_misc"
+		return 1
+	fi
+	grep -qx enabled "$d/qemu-$1" 2>/dev/null ||
+	    { TP_BINFMT_WHY="binfmt_misc: qemu-$1 is not enabled"; return 1; }
+}
+
 # run CMD...: runs it, keeps stdout in $OUT, stderr in $ERR, status in $RC.
 run() {
 	set +e

@@ -1,6 +1,7 @@
 # lib.sh: helpers for the packaging tests (sourced after test/cli/lib.sh).
 #
 #   tp_need CMD PACKAGE       install the Debian PACKAGE when CMD is missing
+#   tp_need_pkgs PKG...       install the Debian packages that are missing
 #   tp_root_flag              prints --allow-root when "run" needs it here
 #   tp_daemon_start LOG [VAR=VALUE ...] -- [run] RUN-ARGS...
 #                             starts "trustprobe run RUN-ARGS" in the
@@ -38,6 +39,20 @@ tp_need() {
 	command -v "$1" >/dev/null 2>&1 && return 0
 	tp_apt_install "$2" || return 1
 	command -v "$1" >/dev/null 2>&1
+}
+
+# tp_need_pkgs PKG...: installs the Debian packages that are missing.
+# Packages, not commands: podman runs netavark and aardvark-dns by path,
+# from outside PATH. Returns 1 when it cannot.
+tp_need_pkgs() {
+	local p missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	# shellcheck disable=SC2086
+	tp_apt_install $missing
 }
 
 tp_apt_install() {
