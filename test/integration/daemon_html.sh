@@ -46,8 +46,10 @@ fi
 URL="http://127.0.0.1:$D_PORT/"
 
 # chrome ARGS...: one headless Chromium run on the page, bounded in time.
+# Its singleton socket goes under TMPDIR, and a socket's path holds at most
+# 107 bytes: a long TMPDIR made it abort ("Socket path too long").
 chrome() {
-	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+	TMPDIR=/tmp timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 	    --no-first-run --disable-background-networking \
 	    --disable-component-update --disable-sync --disable-dev-shm-usage \
 	    --user-data-dir="$TMPD/chrome" --enable-logging=stderr --v=0 \

@@ -25,12 +25,15 @@ for n in tls plain; do
 done
 common="--no-defaults --user=mysql --bind-address=127.0.0.1 --skip-grant-tables
     --innodb-buffer-pool-size=8M --skip-log-bin"
+# Temporary files in the instance's directory: TMPDIR may be one that the
+# mysql user cannot write.
 # shellcheck disable=SC2086
-server_start mariadb mariadbd $common --datadir="$SD/tls" \
+server_start mariadb mariadbd $common --datadir="$SD/tls" --tmpdir="$SD/tls" \
     --socket="$SD/tls.sock" --pid-file="$SD/tls.pid" --port="$TLSP" \
     --ssl-cert="$SD/server.pem" --ssl-key="$SD/server.key"
 # shellcheck disable=SC2086
 server_start mariadb-plain mariadbd $common --datadir="$SD/plain" \
+    --tmpdir="$SD/plain" \
     --socket="$SD/plain.sock" --pid-file="$SD/plain.pid" --port="$PLAIN" \
     --skip-ssl
 server_wait "$TLSP"

@@ -5,7 +5,8 @@
 # stops it by pid at exit.
 #
 #   server_need CMD...          skip the script unless root and CMD exist
-#   server_dir NAME [OWNER]     make $TMPD/NAME (owned by OWNER): sets SD
+#   server_dir NAME [OWNER]     make a directory for NAME (owned by OWNER),
+#                               linked from $TMPD/NAME: sets SD
 #   server_pki DIR [OWNER]      server.pem and server.key (0600) into DIR
 #   server_start NAME [-u USER] CMD...
 #                               run CMD (as USER) in the background, its pid
@@ -21,6 +22,7 @@
 # The servers are Debian's (bootstrap installs them with their services
 # kept from starting); running them needs root (setpriv to their users).
 SRV_PIDS=""
+SRV_DIRS=""
 
 server_need() {
 	local c
@@ -38,9 +40,16 @@ server_need() {
 	chmod 711 "$TMPD"
 }
 
+# The servers' Unix sockets go in their directory, and a socket's path holds
+# at most 107 bytes: under a long TMPDIR, Postfix's master listened on its
+# TCP ports, then died on "$SD/spool/private/proxymap" with nothing logged
+# (CI). So the directory is a short one in /tmp whatever TMPDIR says.
 server_dir() {
-	SD="$TMPD/$1"
-	mkdir -p "$SD"
+	SD=$(mktemp -d /tmp/tps.XXXXXX)
+	SRV_DIRS="$SRV_DIRS $SD"
+	chmod 711 "$SD"
+	srv_cleanup_at_exit
+	ln -s "$SD" "$TMPD/$1"
 	[ -z "${2:-}" ] || chown "$2" "$SD"
 }
 
@@ -50,11 +59,20 @@ server_pki() {
 	[ -z "${2:-}" ] || chown "$2" "$1/server.pem" "$1/server.key"
 }
 
+srv_cleanup_at_exit() {
+	case "$tap_cleanups" in
+	*srv_cleanup*) ;;
+	*) tap_cleanups="$tap_cleanups srv_cleanup" ;;
+	esac
+}
+
 srv_cleanup() {
 	local e
 	for e in $SRV_PIDS; do
 		server_stop "${e%%=*}"
 	done
+	# shellcheck disable=SC2086
+	[ -z "$SRV_DIRS" ] || rm -rf $SRV_DIRS
 }
 
 # server_start NAME [-u USER] CMD...: stdout and stderr to $TMPD/NAME.log.
@@ -68,10 +86,7 @@ server_start() {
 	"$@" >"$TMPD/$name.log" 2>&1 &
 	pid=$!
 	SRV_PIDS="$SRV_PIDS $name=$pid"
-	case "$tap_cleanups" in
-	*srv_cleanup*) ;;
-	*) tap_cleanups="$tap_cleanups srv_cleanup" ;;
-	esac
+	srv_cleanup_at_exit
 }
 
 srv_pid() {
@@ -127,6 +142,17 @@ server_wait() {
 	exit 1
 }
 
+# srv_dead_diag: a server started that is no longer running, with its log
+# (a server that listened and then died explains a connect_refused).
+srv_dead_diag() {
+	local e
+	for e in $SRV_PIDS; do
+		kill -0 "${e#*=}" 2>/dev/null && continue
+		diag "${e%%=*} (pid ${e#*=}) is no longer running; its log:" \
+		    "$(tail -n 20 "$TMPD/${e%%=*}.log")"
+	done
+}
+
 svc() {
 	run "$TRUSTPROBE" check --json --timeout 5s "$@"
 	J=$(printf '%s' "$OUT" | jq -c '.[0]' 2>/dev/null || echo '{}')
@@ -142,6 +168,7 @@ svc_expect() {
 	else
 		not_ok "$text: got $got exit $RC, want $reason/$status exit $rc"
 		diag "message: $msg" "stderr: $ERR"
+		srv_dead_diag
 	fi
 	for pat in "$@"; do
 		if printf '%s' "$msg" | grep -Eq -- "$pat"; then
