@@ -123,7 +123,6 @@ cmd_check(int argc, char **argv)
 	struct conf_errors	 errs = { NULL, 0 };
 	struct check_run	 run;
 	struct store_config	 sc;
-	struct rt_env		 app;
 	struct store		*store = NULL;
 	struct conf		*conf = NULL;
 	struct buf		 b;
@@ -243,25 +242,21 @@ cmd_check(int argc, char **argv)
 		free(conf->ts_root);
 		conf->ts_root = xstrdup(root);
 	}
-	/* The application's variables (SPEC section 12). */
-	if (rt_env_init(&app, conf, &cause) != 0) {
+	/* The application's variables (SPEC section 12) come with it. */
+	memset(&sc, 0, sizeof sc);
+	sc.ca_file = ca_file;
+	sc.ca_dir = ca_dir;
+	/* check prints no store report unless asked: read what is in effect. */
+	sc.lean = !verbose;
+	sc.runtimes = conf_runtimes_all(conf);
+	store = rt_store_load(conf, &sc, &cause);
+	if (cause != NULL) {
 		fprintf(stderr, "trustprobe check: cannot read the "
 		    "application's environment (%s): going on without it\n",
 		    cause);
 		free(cause);
 		cause = NULL;
 	}
-
-	memset(&sc, 0, sizeof sc);
-	sc.root = root != NULL ? root : conf->ts_root;
-	sc.ca_file = ca_file != NULL ? ca_file : conf->ts_ca_file;
-	sc.ca_dir = ca_dir != NULL ? ca_dir : conf->ts_ca_dir;
-	sc.env = app.vars;
-	/* check prints no store report unless asked: read what is in effect. */
-	sc.lean = !verbose;
-	sc.runtimes = conf_runtimes_all(conf);
-	sc.app = &app;
-	store = store_load(&sc);
 	if (verbose && !json) {
 		buf_init(&b, SIZE_MAX / 2);
 		store_report_text(store, &b);
@@ -353,7 +348,6 @@ out:
 	if (run.base != NULL)
 		event_base_free(run.base);
 	store_free(store);
-	rt_env_free(&app);
 	conf_free(conf);
 	return (rc);
 }

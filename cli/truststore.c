@@ -40,7 +40,6 @@ cmd_truststore(int argc, char **argv)
 	};
 	struct conf_errors		 errs = { NULL, 0 };
 	struct store_config		 cfg;
-	struct rt_env			 app;
 	struct conf			*conf = NULL;
 	struct store			*s;
 	struct stat			 sb;
@@ -108,20 +107,15 @@ cmd_truststore(int argc, char **argv)
 		conf->ts_root = xstrdup(root);
 	}
 	/* Every runtime by default: the report is what this command is for. */
-	if (rt_env_init(&app, conf, &cause) != 0) {
+	memset(&cfg, 0, sizeof cfg);
+	cfg.runtimes = runtimes;
+	s = rt_store_load(conf, &cfg, &cause);
+	if (cause != NULL) {
 		fprintf(stderr, "trustprobe truststore: cannot read the "
 		    "application's environment (%s): going on without it\n",
 		    cause);
 		free(cause);
 	}
-	memset(&cfg, 0, sizeof cfg);
-	cfg.root = conf->ts_root;
-	cfg.ca_file = conf->ts_ca_file;
-	cfg.ca_dir = conf->ts_ca_dir;
-	cfg.env = app.vars;
-	cfg.runtimes = runtimes;
-	cfg.app = &app;
-	s = store_load(&cfg);
 
 	buf_init(&b, TRUSTSTORE_REPORT_MAX);
 	if (json) {
@@ -141,7 +135,6 @@ cmd_truststore(int argc, char **argv)
 	}
 	buf_free(&b);
 	store_free(s);
-	rt_env_free(&app);
 	conf_free(conf);
 	return (rc);
 }

@@ -229,26 +229,18 @@ daemon_set_log(const struct conf *c, int verbose)
 static struct store *
 daemon_store_load(const struct conf *c)
 {
-	struct store_config	sc;
+	struct store_config	 over;
 	struct store		*s;
-	struct rt_env		 app;
 	char			*cause = NULL;
 
-	/* The application's variables: trust_store.env, /proc/PID/environ. */
-	if (rt_env_init(&app, c, &cause) != 0) {
+	memset(&over, 0, sizeof over);
+	over.runtimes = conf_runtimes_all(c);
+	s = rt_store_load(c, &over, &cause);
+	if (cause != NULL) {
 		log_warn("cannot read the application's environment", "error",
 		    cause, NULL);
 		free(cause);
 	}
-	memset(&sc, 0, sizeof sc);
-	sc.root = c->ts_root;
-	sc.ca_file = c->ts_ca_file;
-	sc.ca_dir = c->ts_ca_dir;
-	sc.env = app.vars;
-	sc.runtimes = conf_runtimes_all(c);
-	sc.app = &app;
-	s = store_load(&sc);
-	rt_env_free(&app);
 	/* Every candidate bundle was parsed (for the report), then freed. */
 	xmalloc_trim();
 	return (s);

@@ -231,6 +231,28 @@ rt_env_free(struct rt_env *e)
 }
 
 /* An unset and an empty variable are the same, as in Go. */
+struct store *
+rt_store_load(const struct conf *c, const struct store_config *over,
+    char **env_cause)
+{
+	struct store_config	 sc = *over;
+	struct rt_env		 app;
+	struct store		*s;
+
+	(void)rt_env_init(&app, c, env_cause);
+	sc.root = c->ts_root;
+	if (sc.ca_file == NULL)
+		sc.ca_file = c->ts_ca_file;
+	if (sc.ca_dir == NULL)
+		sc.ca_dir = c->ts_ca_dir;
+	sc.getenv = NULL;
+	sc.env = app.vars;
+	sc.app = &app;
+	s = store_load(&sc);
+	rt_env_free(&app);
+	return (s);
+}
+
 const char *
 rt_getenv(const struct rt_env *e, const char *name)
 {

@@ -182,6 +182,17 @@ int		 rt_env_init(struct rt_env *, const struct conf *,
 void		 rt_env_free(struct rt_env *);
 const char	*rt_getenv(const struct rt_env *, const char *);
 /*
+ * The store the application of config c uses (check, truststore and the
+ * daemon): c's trust_store root (its environment depends on it too), c's
+ * ca_file and ca_dir unless *over sets them (check's flags), over's lean
+ * and runtimes, and the
+ * application's environment (rt_env_init). When that environment cannot be
+ * read, *env_cause (caller frees) says why and the store is loaded with
+ * trustprobe's own. Never NULL; caller frees.
+ */
+struct store	*rt_store_load(const struct conf *c,
+		    const struct store_config *over, char **env_cause);
+/*
  * Load the stores of the runtimes in the set. base is the store in effect
  * (Go's is the same); configured (trust_store.ca_file or ca_dir, or NULL
  * for discovery) makes every runtime use base. Never fails: a missing
