@@ -80,12 +80,7 @@ check_add_target(struct conf *conf, const char *arg, char **cause)
 	t->url = xstrdup(arg);
 	if (t->u.host != NULL)
 		t->server_name = xstrdup(t->u.host);
-	t->interval_ms = conf->interval_ms;
-	t->timeout_ms = conf->timeout_ms;
-	t->warn_before_ms = conf->warn_before_ms;
-	t->method = CONF_METHOD_GET;
-	t->ca_mode = CONF_CA_APPEND;
-	t->runtimes = conf->runtimes;
+	conf_target_defaults(t, conf);
 	return (0);
 }
 

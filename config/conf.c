@@ -763,6 +763,18 @@ conf_walk_targets(struct conf_ctx *ctx, const struct conf_node *seq)
 	conf_check_names(ctx, i);
 }
 
+void
+conf_target_defaults(struct conf_target *t, const struct conf *c)
+{
+	t->interval_ms = c->interval_ms;
+	t->timeout_ms = c->timeout_ms;
+	t->warn_before_ms = c->warn_before_ms;
+	t->method = CONF_METHOD_GET;
+	t->ca_mode = CONF_CA_APPEND;
+	t->revocation = c->revocation;
+	t->runtimes = c->runtimes;
+}
+
 static void
 conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
     struct conf_target *t, struct conf_node **namenode)
@@ -780,13 +792,7 @@ conf_walk_target(struct conf_ctx *ctx, struct conf_node *item,
 
 	t->line = item->line;
 	t->column = item->column;
-	t->interval_ms = c->interval_ms;
-	t->timeout_ms = c->timeout_ms;
-	t->warn_before_ms = c->warn_before_ms;
-	t->method = CONF_METHOD_GET;
-	t->ca_mode = CONF_CA_APPEND;
-	t->revocation = c->revocation;
-	t->runtimes = c->runtimes;
+	conf_target_defaults(t, c);
 
 	if (item->type == CONF_NODE_INVALID)
 		return;

@@ -261,6 +261,12 @@ int	 conf_parse_runtimes(const char *, unsigned *, char **cause);
 const char	*conf_runtime_name(enum conf_runtime);
 /* The runtimes the configuration or any of its targets asks for. */
 unsigned	 conf_runtimes_all(const struct conf *);
+/*
+ * What a target takes from the top level before its own keys (interval,
+ * timeout, warn_before, revocation, runtimes; GET, ca_mode append): the
+ * config's targets and check's command-line ones alike.
+ */
+void	 conf_target_defaults(struct conf_target *, const struct conf *);
 
 /* Text for the enums, for logs and /status. */
 const char	*conf_ready_name(enum conf_ready);

@@ -108,5 +108,20 @@ else
 	not_ok "the good probe took ${good_ms} ms beside 200 hung ones"
 fi
 
+# A target named on the command line takes the config's top-level settings
+# as the config's own targets do (revocation, timeout).
+cat >"$TMPD/top.yaml" <<EOF
+revocation: off
+trust_store: {ca_file: $CA}
+targets: []
+EOF
+run "$TRUSTPROBE" check --json -c "$TMPD/top.yaml" "https://127.0.0.1:$(fixture_port good)/"
+got=$(printf '%s' "$OUT" | jq -c '.[0] | [.revocation.mode, .reason]')
+if [ "$got" = '["off","ok"]' ]; then
+	ok "a command-line target takes the config's revocation mode (off)"
+else
+	not_ok "a command-line target beside -c: revocation mode and reason $got, want [\"off\",\"ok\"]"
+fi
+
 fixture_stop
 tap_done
