@@ -170,13 +170,9 @@ cmd_check(int argc, char **argv)
 			key = optarg;
 			break;
 		case 'R':
-			if (conf_parse_runtimes(optarg, &runtimes,
-			    &cause) != 0) {
-				rc = main_usage_error("check", "--runtime: %s",
-				    cause);
-				free(cause);
+			if ((rc = main_opt_runtimes("check", optarg,
+			    &runtimes)) != 0)
 				return (rc);
-			}
 			runtimes_set = 1;
 			break;
 		case 'v':
@@ -188,6 +184,8 @@ cmd_check(int argc, char **argv)
 	}
 	if (optind == argc && cfile == NULL)
 		return (check_usage());
+	if (root != NULL && (rc = main_opt_root("check", root)) != 0)
+		return (rc);
 
 	if (cfile != NULL) {
 		if (conf_load(cfile, &conf, &errs) != 0) {

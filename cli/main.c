@@ -5,6 +5,9 @@
  * error. Each subcommand parses its own options and returns its exit code.
  */
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -79,6 +82,34 @@ main_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'trustprobe --help'.\n");
 	return (EXIT_USAGE);
+}
+
+/* --root DIR: the directory must exist (a typo is not an empty image). */
+int
+main_opt_root(const char *cmd, const char *dir)
+{
+	struct stat	sb;
+
+	if (stat(dir, &sb) != 0)
+		return (main_usage_error(cmd, "--root %s: %s", dir,
+		    strerror(errno)));
+	if (!S_ISDIR(sb.st_mode))
+		return (main_usage_error(cmd, "--root %s: not a directory",
+		    dir));
+	return (0);
+}
+
+int
+main_opt_runtimes(const char *cmd, const char *list, unsigned *runtimes)
+{
+	char	*cause;
+	int	 rc;
+
+	if (conf_parse_runtimes(list, runtimes, &cause) == 0)
+		return (0);
+	rc = main_usage_error(cmd, "--runtime: %s", cause);
+	free(cause);
+	return (rc);
 }
 
 static int

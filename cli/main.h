@@ -7,6 +7,10 @@
 /* cli/main.c */
 int	 main_usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Options two commands share: 0, or the exit code of the usage error. */
+int	 main_opt_root(const char *cmd, const char *dir);
+int	 main_opt_runtimes(const char *cmd, const char *list,
+	    unsigned *runtimes);
 
 /* Each returns the process exit code. */
 /* cli/check.c */

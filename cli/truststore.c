@@ -7,7 +7,6 @@
  * (or the config is invalid), 2 on a usage error.
  */
 #include <sys/types.h>
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,7 +41,6 @@ cmd_truststore(int argc, char **argv)
 	struct store_config		 cfg;
 	struct conf			*conf = NULL;
 	struct store			*s;
-	struct stat			 sb;
 	struct buf			 b;
 	const char			*copt = NULL, *root = NULL, *path;
 	char				*cause = NULL;
@@ -62,13 +60,9 @@ cmd_truststore(int argc, char **argv)
 			copt = optarg;
 			break;
 		case 'R':
-			if (conf_parse_runtimes(optarg, &runtimes,
-			    &cause) != 0) {
-				rc = main_usage_error("truststore",
-				    "--runtime: %s", cause);
-				free(cause);
+			if ((rc = main_opt_runtimes("truststore", optarg,
+			    &runtimes)) != 0)
 				return (rc);
-			}
 			break;
 		default:
 			return (main_usage_error("truststore", TRUSTSTORE_USAGE));
@@ -77,14 +71,8 @@ cmd_truststore(int argc, char **argv)
 	if (optind != argc)
 		return (main_usage_error("truststore",
 		    "unexpected argument '%s'", argv[optind]));
-	if (root != NULL) {
-		if (stat(root, &sb) != 0)
-			return (main_usage_error("truststore", "--root %s: %s",
-			    root, strerror(errno)));
-		if (!S_ISDIR(sb.st_mode))
-			return (main_usage_error("truststore",
-			    "--root %s: not a directory", root));
-	}
+	if (root != NULL && (rc = main_opt_root("truststore", root)) != 0)
+		return (rc);
 
 	/*
 	 * The config is found as everywhere (-c, $TRUSTPROBE_CONFIG, the

@@ -25,6 +25,21 @@ run "$TRUSTPROBE" --frobnicate
 expect_rc 2 "unknown option"
 expect_out "Try 'trustprobe --help'" "unknown option points at --help"
 
+# --root names an image's root: a path that is not a directory is a usage
+# error for both commands that take it (not an empty image).
+for c in check truststore; do
+	target=""
+	[ $c = check ] && target=tls://127.0.0.1:1
+	run "$TRUSTPROBE" $c --root "$TMPD/no-such-root" $target
+	expect_rc 2 "$c --root on a missing directory"
+	expect_out "--root $TMPD/no-such-root: No such file or directory" \
+	    "$c --root names the path and why"
+	: >"$TMPD/a-file"
+	run "$TRUSTPROBE" $c --root "$TMPD/a-file" $target
+	expect_rc 2 "$c --root on a file"
+	expect_out "--root $TMPD/a-file: not a directory" "$c --root says not a directory"
+done
+
 run "$TRUSTPROBE" config-test --bogus
 expect_rc 2 "unknown config-test option"
 
