@@ -426,16 +426,21 @@ conf_get_enum(struct conf_report *rep, const char *key, const struct conf_node *
 	return (0);
 }
 
-int
-conf_get_file(struct conf_report *rep, const char *key, const struct conf_node *n,
-    char **out)
+/* A path that must name a readable file (dir 0) or a directory (dir 1). */
+static int
+conf_get_path(struct conf_report *rep, const char *key,
+    const struct conf_node *n, char **out, int dir)
 {
 	char	*path = NULL, *cause, q[CONF_QUOTE_MAX];
+	int	 bad;
 
 	if (conf_get_string(rep, key, n, &path) != 0)
 		return (-1);
-	if (conf_check_readable(path, &cause) != 0) {
-		conf_err(rep, n, "cannot read '%s' file '%s': %s", key,
+	bad = dir ? conf_check_dir(path, &cause) :
+	    conf_check_readable(path, &cause);
+	if (bad != 0) {
+		conf_err(rep, n, "cannot %s '%s' %s '%s': %s",
+		    dir ? "open" : "read", key, dir ? "directory" : "file",
 		    buf_quote(q, sizeof q, path), cause);
 		free(cause);
 		free(path);
@@ -447,23 +452,17 @@ conf_get_file(struct conf_report *rep, const char *key, const struct conf_node *
 }
 
 int
+conf_get_file(struct conf_report *rep, const char *key, const struct conf_node *n,
+    char **out)
+{
+	return (conf_get_path(rep, key, n, out, 0));
+}
+
+int
 conf_get_dir(struct conf_report *rep, const char *key, const struct conf_node *n,
     char **out)
 {
-	char	*path = NULL, *cause, q[CONF_QUOTE_MAX];
-
-	if (conf_get_string(rep, key, n, &path) != 0)
-		return (-1);
-	if (conf_check_dir(path, &cause) != 0) {
-		conf_err(rep, n, "cannot open '%s' directory '%s': %s", key,
-		    buf_quote(q, sizeof q, path), cause);
-		free(cause);
-		free(path);
-		return (-1);
-	}
-	free(*out);
-	*out = path;
-	return (0);
+	return (conf_get_path(rep, key, n, out, 1));
 }
 
 const char *
