@@ -183,6 +183,13 @@ proto_quote(const unsigned char *b, size_t len)
 
 /* ---- for the protocol files -------------------------------------------- */
 
+enum proto_next
+proto_start_greeting(struct proto *p)
+{
+	p->step = 0;
+	return (PROTO_READ);
+}
+
 void
 proto_request(struct proto *p, const char *waiting, const char *fmt, ...)
 {
@@ -216,23 +223,29 @@ proto_request_bytes(struct proto *p, const char *waiting, const void *b,
 	p->f->proto_waiting = waiting;
 }
 
+/* The first cause is kept; the reply it broke on (b may be NULL). */
+static void
+proto_vfail(struct proto *p, const unsigned char *b, size_t len,
+    const char *fmt, va_list ap)
+{
+	if (p->f->proto_error == NULL)
+		xvasprintf(&p->f->proto_error, fmt, ap);
+	if (b != NULL) {
+		free(p->f->proto_got);
+		p->f->proto_got = proto_quote(b, len);
+	}
+	p->f->proto = PROTO_STATE_BROKEN;
+}
+
 enum proto_next
 proto_fail(struct proto *p, const unsigned char *b, size_t len,
     const char *fmt, ...)
 {
 	va_list	ap;
 
-	/* Keep the first cause. */
-	if (p->f->proto_error == NULL) {
-		va_start(ap, fmt);
-		xvasprintf(&p->f->proto_error, fmt, ap);
-		va_end(ap);
-	}
-	if (b != NULL) {
-		free(p->f->proto_got);
-		p->f->proto_got = proto_quote(b, len);
-	}
-	p->f->proto = PROTO_STATE_BROKEN;
+	va_start(ap, fmt);
+	proto_vfail(p, b, len, fmt, ap);
+	va_end(ap);
 	return (PROTO_BROKEN);
 }
 
@@ -242,14 +255,9 @@ proto_frame_fail(struct proto *p, const unsigned char *b, size_t len,
 {
 	va_list	ap;
 
-	if (p->f->proto_error == NULL) {
-		va_start(ap, fmt);
-		xvasprintf(&p->f->proto_error, fmt, ap);
-		va_end(ap);
-	}
-	free(p->f->proto_got);
-	p->f->proto_got = proto_quote(b, len);
-	p->f->proto = PROTO_STATE_BROKEN;
+	va_start(ap, fmt);
+	proto_vfail(p, b, len, fmt, ap);
+	va_end(ap);
 	return (-1);
 }
 

@@ -108,6 +108,11 @@ void		 proto_deadline(struct proto *);
 void		 proto_free(struct proto *);
 
 /* probes/proto.c: for the protocol files */
+/*
+ * A start() for a server that speaks first: step 0 (the protocol's
+ * greeting step), wait for the greeting.
+ */
+enum proto_next	 proto_start_greeting(struct proto *);
 /* Queue a text request (CRLF added); waiting names the reply awaited. */
 void		 proto_request(struct proto *, const char *waiting,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

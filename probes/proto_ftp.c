@@ -11,11 +11,10 @@
 #include "proto.h"
 
 enum ftp_step {
-	FTP_GREETING,
+	FTP_GREETING = 0,	/* proto_start_greeting */
 	FTP_AUTH,
 };
 
-static enum proto_next	ftp_start(struct proto *);
 static ssize_t		ftp_frame(struct proto *, const unsigned char *,
 			    size_t);
 static enum proto_next	ftp_reply(struct proto *, const unsigned char *,
@@ -23,15 +22,8 @@ static enum proto_next	ftp_reply(struct proto *, const unsigned char *,
 
 const struct proto_def proto_ftp = {
 	CONF_SCHEME_FTP, CONF_SCHEME_FTPS, 1, NULL,
-	ftp_start, ftp_frame, ftp_reply
+	proto_start_greeting, ftp_frame, ftp_reply
 };
-
-static enum proto_next
-ftp_start(struct proto *p)
-{
-	p->step = FTP_GREETING;
-	return (PROTO_READ);
-}
 
 static ssize_t
 ftp_frame(struct proto *p, const unsigned char *b, size_t len)

@@ -13,7 +13,7 @@
 #include "proto.h"
 
 enum imap_step {
-	IMAP_GREETING,
+	IMAP_GREETING = 0,	/* proto_start_greeting */
 	IMAP_CAPABILITY,
 	IMAP_STARTTLS,
 };
@@ -21,7 +21,6 @@ enum imap_step {
 #define IMAP_TAG_CAPA	"tp1"
 #define IMAP_TAG_TLS	"tp2"
 
-static enum proto_next	imap_start(struct proto *);
 static ssize_t		imap_frame(struct proto *, const unsigned char *,
 			    size_t);
 static enum proto_next	imap_reply(struct proto *, const unsigned char *,
@@ -30,15 +29,8 @@ static const char	*imap_tag(const struct proto *);
 
 const struct proto_def proto_imap = {
 	CONF_SCHEME_IMAP, CONF_SCHEME_IMAPS, 1, NULL,
-	imap_start, imap_frame, imap_reply
+	proto_start_greeting, imap_frame, imap_reply
 };
-
-static enum proto_next
-imap_start(struct proto *p)
-{
-	p->step = IMAP_GREETING;
-	return (PROTO_READ);
-}
 
 static const char *
 imap_tag(const struct proto *p)

@@ -13,12 +13,11 @@
 #include "proto.h"
 
 enum pop3_step {
-	POP3_GREETING,
+	POP3_GREETING = 0,	/* proto_start_greeting */
 	POP3_CAPA,
 	POP3_STLS,
 };
 
-static enum proto_next	pop3_start(struct proto *);
 static ssize_t		pop3_frame(struct proto *, const unsigned char *,
 			    size_t);
 static enum proto_next	pop3_reply(struct proto *, const unsigned char *,
@@ -26,15 +25,8 @@ static enum proto_next	pop3_reply(struct proto *, const unsigned char *,
 
 const struct proto_def proto_pop3 = {
 	CONF_SCHEME_POP3, CONF_SCHEME_POP3S, 1, NULL,
-	pop3_start, pop3_frame, pop3_reply
+	proto_start_greeting, pop3_frame, pop3_reply
 };
-
-static enum proto_next
-pop3_start(struct proto *p)
-{
-	p->step = POP3_GREETING;
-	return (PROTO_READ);
-}
 
 /* One status line; CAPA's +OK goes on to a line holding only ".". */
 static ssize_t

@@ -13,12 +13,11 @@
 #include "proto.h"
 
 enum smtp_step {
-	SMTP_GREETING,
+	SMTP_GREETING = 0,	/* proto_start_greeting */
 	SMTP_EHLO,
 	SMTP_STARTTLS,
 };
 
-static enum proto_next	smtp_start(struct proto *);
 static ssize_t		smtp_frame(struct proto *, const unsigned char *,
 			    size_t);
 static enum proto_next	smtp_reply(struct proto *, const unsigned char *,
@@ -27,15 +26,8 @@ static int		smtp_offers(const unsigned char *, size_t);
 
 const struct proto_def proto_smtp = {
 	CONF_SCHEME_SMTP, CONF_SCHEME_SMTPS, 1, NULL,
-	smtp_start, smtp_frame, smtp_reply
+	proto_start_greeting, smtp_frame, smtp_reply
 };
-
-static enum proto_next
-smtp_start(struct proto *p)
-{
-	p->step = SMTP_GREETING;
-	return (PROTO_READ);
-}
 
 static ssize_t
 smtp_frame(struct proto *p, const unsigned char *b, size_t len)
