@@ -183,10 +183,7 @@ store_discover(struct store *s, struct store_ctx *ctx)
 		if (f == NULL)
 			continue;
 		if (c->in_effect) {
-			store_dst_add(&dst, f);
-			if (dst.capped)
-				store_set_error(c, "too many certificates: "
-				    "the rest was ignored");
+			store_dst_add(&dst, f, c);
 		}
 		/*
 		 * Bundles belong to step 2: counted there when in effect,
@@ -230,10 +227,7 @@ store_configured(struct store *s, struct store_ctx *ctx,
 		c = store_add_cand(s, cfg->ca_file, 0, STORE_ORIGIN_CONF_FILE, 1);
 		c->in_effect = 1;
 		if ((f = store_scan_file(ctx, c)) != NULL) {
-			store_dst_add(&dst, f);
-			if (dst.capped)
-				store_set_error(c, "too many certificates: "
-				    "the rest was ignored");
+			store_dst_add(&dst, f, c);
 			if (S_ISREG(f->mode))
 				store_ident_add(&skip, f->dev, f->ino);
 		}
@@ -452,7 +446,7 @@ store_with_ca_file_reread(const struct store *base, const char *ca_file,
 	s->set = certset_new(mode == CONF_CA_REPLACE ? NULL : base->set);
 	dst.set = s->set;
 	dst.capped = 0;
-	store_dst_add(&dst, f);
+	store_dst_add(&dst, f, c);
 	store_ctx_free(&ctx);
 
 	if (mode == CONF_CA_REPLACE) {

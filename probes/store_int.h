@@ -81,7 +81,12 @@ int	 store_stat(const struct store_ctx *, const char *, int,
 		    struct stat *);
 
 /* probes/store_scan.c */
-void	 store_dst_add(struct store_dst *, const struct store_file *);
+/*
+ * f's certificates into dst (may be NULL); past STORE_MAX_STORE_CERTS the
+ * rest is left out and c, the candidate they came from, says so.
+ */
+void	 store_dst_add(struct store_dst *, const struct store_file *,
+		    struct store_candidate *c);
 void	 store_set_error(struct store_candidate *, const char *);
 struct store_file *store_scan_file(struct store_ctx *,
 		    struct store_candidate *);

@@ -146,13 +146,16 @@ store_read(struct store_ctx *ctx, const char *path, int host,
 
 /* Duplicates are harmless: a set keeps one copy. */
 void
-store_dst_add(struct store_dst *dst, const struct store_file *f)
+store_dst_add(struct store_dst *dst, const struct store_file *f,
+    struct store_candidate *c)
 {
 	if (dst == NULL || f->certs == NULL || f->ncerts == 0)
 		return;
 	if (certset_count(dst->set) + certset_count(f->certs) >
 	    STORE_MAX_STORE_CERTS) {
 		dst->capped = 1;
+		store_set_error(c, "too many certificates: the rest was "
+		    "ignored");
 		return;
 	}
 	certset_merge(dst->set, f->certs);
@@ -332,7 +335,7 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 		if (f->ncerts > 0) {
 			c->ncerts += f->ncerts;
 			c->nexpired += f->nexpired;
-			store_dst_add(dst, f);
+			store_dst_add(dst, f, c);
 		}
 next:
 		free(epath);
