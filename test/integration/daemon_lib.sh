@@ -234,12 +234,22 @@ ensure_cmd() {
 	command -v "$1" >/dev/null 2>&1
 }
 
-# free_port: a loopback TCP port nothing listens on now (a guess: the
-# caller retries when its bind fails).
+# free_port: a loopback TCP port nothing listens on now, outside the
+# kernel's ephemeral range: a port in it can be the local end of any
+# connection on the machine, and a server that binds it then fails (CI:
+# vsftpd exited 2 without a word). Still a guess between tests running at
+# once.
 free_port() {
-	local p
+	local p lo=32768 hi=60999 base span
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || :
+	if [ "$lo" -ge 22000 ]; then
+		base=20000 span=$((lo - 20000))
+	else
+		base=$((hi + 1)) span=$((65536 - hi - 1))
+	fi
+	[ "$span" -ge 1000 ] || base=20000 span=20000
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
+		p=$((base + RANDOM % span))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
