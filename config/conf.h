@@ -28,7 +28,7 @@
 /* Hard limits that keep a hostile or broken file from costing memory. */
 #define CONF_MAX_FILE_SIZE	(4 * 1024 * 1024)	/* bytes */
 #define CONF_MAX_DEPTH		32			/* nesting levels */
-#define CONF_MAX_NODES		1000000			/* YAML values, ~80 MB */
+#define CONF_MAX_NODES		1000000			/* YAML values (NOTES.md, config memory) */
 #define CONF_MAX_TARGETS	100000
 #define CONF_MAX_ERRORS		100			/* then "too many errors" */
 #define CONF_MAX_EXPECT_STATUS	16

@@ -788,9 +788,8 @@ crl_sig(struct crl_parser *p, const unsigned char *b, size_t len)
 
 /*
  * The entries by key, a byte at a time from the least significant one
- * (eight counting passes): linear, and as fast with any C library. qsort
- * was musl's smoothsort in the static images, 0.4 s of one loop turn for
- * a CRL of 420,000 entries (NOTES.md, issue 16).
+ * (eight counting passes): linear, and as fast with any C library (musl's
+ * qsort held the loop up on a big CRL: NOTES.md, issue 16).
  */
 static void
 crl_sort(struct crl_entry *e, size_t n)
