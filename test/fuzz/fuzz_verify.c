@@ -133,7 +133,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	memset(&sc, 0, sizeof sc);
 	sc.getenv = fuzz_nolookup;
-	sc.no_runtimes = 1;
 	sc.ca_file = path;
 	fuzz_store = store_load(&sc);
 	unlink(path);
