@@ -377,6 +377,8 @@ fuzz_html_check(const struct probe_facts *f, const struct buf *b)
 static void
 fuzz_render(struct target_state *ts, X509 *x)
 {
+	static char		 cfgpath[] = "/etc/trustprobe/trustprobe.yaml";
+	static char		 laddr[] = "127.0.0.1:9797";
 	struct target_state	*tsv[1];
 	struct state		 st;
 	struct proc_stats	 ps;
@@ -401,7 +403,7 @@ fuzz_render(struct target_state *ts, X509 *x)
 	st.version = "0.1.0-fuzz";
 	st.started_at = ts->res[0].f.now - 3600;
 	st.conf = fuzz_conf;
-	st.config_path = "/etc/trustprobe/trustprobe.yaml";
+	st.config_path = cfgpath;
 	st.config_found = 1;
 	st.config_loaded_at = st.started_at;
 	st.reload_ok = 1;
@@ -409,7 +411,7 @@ fuzz_render(struct target_state *ts, X509 *x)
 	tsv[0] = ts;
 	st.targets = tsv;
 	st.ntargets = 1;
-	st.listen_addr = "127.0.0.1:9797";
+	st.listen_addr = laddr;
 
 	status_json(&st, ts->res[0].f.now, &b);
 	if (b.overflow || !fuzz_json_valid(b.p, b.len, &why))
