@@ -120,9 +120,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < conf->ntargets; i++) {
 			const struct conf_target *t = &conf->targets[i];
 
+			/* A file:// target has no host, and a name only
+			   when server_name is set. */
 			if (t->name == NULL || t->url == NULL ||
-			    t->u.host == NULL || t->u.path == NULL ||
-			    t->server_name == NULL ||
+			    t->u.path == NULL ||
+			    (t->u.scheme != CONF_SCHEME_FILE &&
+			    (t->u.host == NULL || t->server_name == NULL)) ||
 			    t->nexpect_status > CONF_MAX_EXPECT_STATUS ||
 			    t->nlabels > CONF_MAX_LABELS ||
 			    t->timeout_ms == 0 || t->interval_ms == 0)
