@@ -25,22 +25,11 @@
 #include "buf.h"
 #include "certset.h"
 #include "xmalloc.h"
+#include "unit_util.h"
 
 #define DAY	86400L
 
 static EVP_PKEY	*key;		/* one key for every certificate: cheap */
-
-static void
-ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX	 c;
-	X509_EXTENSION	*e;
-
-	X509V3_set_ctx(&c, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-	assert_non_null(e = X509V3_EXT_conf_nid(NULL, &c, nid, value));
-	assert_int_equal(X509_add_ext(x, e, -1), 1);
-	X509_EXTENSION_free(e);
-}
 
 /* A certificate; issuer NULL: self-signed. A CA when ca is set. */
 static X509 *
@@ -64,11 +53,11 @@ cert(const char *cn, X509 *issuer, int ca, long nb, long na, int printable)
 	X509_gmtime_adj(X509_getm_notAfter(x), na);
 	X509_set_pubkey(x, key);
 	if (ca) {
-		ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE");
-		ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
+		unit_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE");
+		unit_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
 	} else
-		ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE");
-	ext(x, issuer, NID_subject_key_identifier, "hash");
+		unit_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE");
+	unit_ext(x, issuer, NID_subject_key_identifier, "hash");
 	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
 	return (x);
 }

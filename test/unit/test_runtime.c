@@ -34,6 +34,7 @@
 #include "runtime.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "unit_util.h"
 
 #define DAY	86400L
 
@@ -44,18 +45,6 @@ static size_t	 nvars;
 static char	 test_source[] = "test";
 
 /* --- certificates ---------------------------------------------------------- */
-
-static void
-ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX	 c;
-	X509_EXTENSION	*e;
-
-	X509V3_set_ctx(&c, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-	assert_non_null(e = X509V3_EXT_conf_nid(NULL, &c, nid, value));
-	assert_int_equal(X509_add_ext(x, e, -1), 1);
-	X509_EXTENSION_free(e);
-}
 
 /* san NULL: none. md NULL: SHA-256. */
 static X509 *
@@ -80,14 +69,14 @@ cert(const char *cn, X509 *issuer, int ca, long nb, long na, const char *san,
 	X509_gmtime_adj(X509_getm_notAfter(x), na);
 	X509_set_pubkey(x, key);
 	if (ca) {
-		ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE");
-		ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
+		unit_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE");
+		unit_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
 	} else {
-		ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE");
-		ext(x, issuer, NID_ext_key_usage, "serverAuth");
+		unit_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE");
+		unit_ext(x, issuer, NID_ext_key_usage, "serverAuth");
 	}
 	if (san != NULL)
-		ext(x, issuer, NID_subject_alt_name, san);
+		unit_ext(x, issuer, NID_subject_alt_name, san);
 	assert_true(X509_sign(x, key, md != NULL ? md : EVP_sha256()) > 0);
 	return (x);
 }
@@ -159,31 +148,6 @@ put_cert(const char *rel, X509 *x)
 
 	put(rel, s);
 	free(s);
-}
-
-static void
-rm_rf(const char *path)
-{
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*sub;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dp = opendir(path)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			xasprintf(&sub, "%s/%s", path, de->d_name);
-			rm_rf(sub);
-			free(sub);
-		}
-		closedir(dp);
-		rmdir(path);
-	} else
-		unlink(path);
 }
 
 static void
@@ -299,7 +263,7 @@ teardown(void **state)
 	size_t	i;
 
 	(void)state;
-	rm_rf(root);
+	unit_rm_rf(root);
 	for (i = 0; i < nvars; i++)
 		free(vars[i]);
 	nvars = 0;

@@ -34,6 +34,7 @@
 #include "store.h"
 #include "store_report.h"
 #include "xmalloc.h"
+#include "unit_util.h"
 
 #define DEBIAN_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
 
@@ -128,31 +129,6 @@ group_teardown(void **state)
 	return (0);
 }
 
-static void
-rm_rf(const char *path)
-{
-	struct dirent	*de;
-	struct stat	 sb;
-	DIR		*dp;
-	char		*sub;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (dp = opendir(path)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			xasprintf(&sub, "%s/%s", path, de->d_name);
-			rm_rf(sub);
-			free(sub);
-		}
-		closedir(dp);
-		rmdir(path);
-	} else
-		unlink(path);
-}
-
 static int
 setup(void **state)
 {
@@ -166,7 +142,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	rm_rf(root);
+	unit_rm_rf(root);
 	return (0);
 }
 
