@@ -256,8 +256,20 @@ if [ "$RC" -ne 0 ]; then
 	exit 1
 fi
 ok "podman build -f packaging/Dockerfile ($BUILD_SECS s)"
+# buildah 1.28 takes a cached --target build whole, the --label values of
+# the build that made the cache included (a CI machine whose cache came from
+# another clone got that clone's source). The labels go on in a build of
+# FROM alone, which applies them every time.
 pm_build nobundle -f "$CTX/packaging/Dockerfile" --target nobundle \
-    "${LABELS[@]}" -t "$IMG_NOBUNDLE"
+    -t "$IMG_NOBUNDLE-unlabelled"
+if [ "$RC" -eq 0 ]; then
+	mkdir -p "$TMPD/relabel"
+	printf 'FROM %s\n' "$IMG_NOBUNDLE-unlabelled" >"$TMPD/relabel/Containerfile"
+	tp_podman build --pull=never --format docker "${LABELS[@]}" \
+	    -t "$IMG_NOBUNDLE" "$TMPD/relabel" >"$TMPD/build-relabel.log" 2>&1 ||
+	    RC=$?
+	[ "$RC" -eq 0 ] || diag "$(tail -n 20 "$TMPD/build-relabel.log")"
+fi
 [ "$RC" -eq 0 ] && ok "podman build --target nobundle ($BUILD_SECS s)" ||
     not_ok "podman build --target nobundle"
 # The builder stage's image (its last "--> ID" before stage 2), tagged so
@@ -371,9 +383,7 @@ expect_labels() {
 	    not_ok "$2: OCI labels:$bad"
 }
 expect_labels "$IMG" "the image"
-# buildah 1.28 keeps the --label of a cached --target build from the build
-# that made the cache: the nobundle image's revision is the first build's.
-expect_labels "$IMG_NOBUNDLE" "the nobundle image" -
+expect_labels "$IMG_NOBUNDLE" "the nobundle image"
 
 # --- 3. check against the loopback fixture ----------------------------------------
 fixture_start
