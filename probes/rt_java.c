@@ -147,6 +147,7 @@ rt_java_load(const struct rt_env *env, const struct store *base)
 	for (i = 0; i < nc; i++) {
 		if (tried.len > 0)
 			buf_puts(&tried, ", ");
+		rt_watch(env, cands[i]);
 		if (store_exists(env->root, cands[i], &sb) != 0 ||
 		    !S_ISREG(sb.st_mode)) {
 			buf_printf(&tried, "%s%s (missing)", i == 0 && ts !=

@@ -220,6 +220,7 @@ rt_node_load(const struct rt_env *env, const struct store *base)
 		return (s);
 	}
 	real = store_realpath(env->root, node);
+	rt_watch(env, node);
 	if ((map = store_map(env->root, node, &len, &why)) != NULL &&
 	    len > RT_NODE_MAX) {
 		store_unmap(map, len);

@@ -99,6 +99,7 @@ rt_requests_certifi(const struct rt_env *env, char **why)
 				    "site-packages");
 			/* A distribution's patched where() wins (Debian). */
 			xasprintf(&file, "%s/certifi/core.py", pkg);
+			rt_watch(env, file);
 			text = (char *)store_read_bytes(env->root, file,
 			    256 * 1024, &len, &w);
 			/* A quoted absolute path: DEBIAN_CA_CERTS_PATH = '...' */
@@ -153,6 +154,7 @@ rt_requests_load(const struct rt_env *env, const struct store *base)
 		    "patched certifi assumed");
 	}
 	s->note = why;
+	rt_watch(env, path);
 	if (store_exists(env->root, path, &sb) != 0)
 		xasprintf(&s->fatal, "OSError: Could not find a suitable TLS "
 		    "CA certificate bundle, invalid path: %s", path);

@@ -93,6 +93,7 @@ rt_rustls_load(const struct rt_env *env, const struct store *base)
 	} else {
 		for (i = 0; i < sizeof rt_rustls_dirs / sizeof
 		    rt_rustls_dirs[0] && !(found_file && found_dir); i++) {
+			rt_watch(env, rt_rustls_dirs[i]);
 			if (store_exists(env->root, rt_rustls_dirs[i], &sb) != 0)
 				continue;
 			for (j = 0; !found_file && j < sizeof rt_rustls_files /

@@ -79,6 +79,9 @@ struct rt_cache {
 	char		*why;
 	struct rt_cached *f;
 	size_t		 nf;
+	/* What the stores read or looked for, handed to rt_stores. */
+	struct store_candidate *watch;
+	size_t		 nwatch;
 };
 
 static const struct rt_rules *const rt_tables[CONF_RT_COUNT] = {
@@ -388,6 +391,7 @@ rt_openssl_dir_find(const struct rt_env *env, char **dir, int *level,
 				free(path);
 				continue;
 			}
+			rt_watch(env, path);
 			if ((p = memmem(map, len, "OPENSSLDIR: \"", 13)) !=
 			    NULL && (q = memchr(p + 13, '"',
 			    (const char *)map + len - p - 13)) != NULL &&
@@ -434,6 +438,14 @@ rt_openssl_dir_find(const struct rt_env *env, char **dir, int *level,
 	}
 }
 
+void
+rt_watch(const struct rt_env *env, const char *path)
+{
+	if (env->cache != NULL)
+		store_watch_add(&env->cache->watch, &env->cache->nwatch,
+		    env->root, path);
+}
+
 void *
 rt_map_lib(const struct rt_env *env, const char *const *names, size_t nnames,
     char **path, size_t *len)
@@ -446,8 +458,10 @@ rt_map_lib(const struct rt_env *env, const char *const *names, size_t nnames,
 		for (j = 0; j < nnames; j++) {
 			xasprintf(path, "%s/%s", rt_libdirs[i], names[j]);
 			map = store_map(env->root, *path, len, &why);
-			if (map != NULL && *len <= RT_SCAN_MAX)
+			if (map != NULL && *len <= RT_SCAN_MAX) {
+				rt_watch(env, *path);
 				return (map);
+			}
 			store_unmap(map, *len);
 			free(*path);
 			*path = NULL;
@@ -536,6 +550,8 @@ rt_stores_load(unsigned runtimes, const struct store *base,
 		ss->s[i] = rt_tables[i]->load(&ss->env, base);
 	}
 	ss->env.cache = NULL;
+	ss->watch = cache.watch;
+	ss->nwatch = cache.nwatch;
 	for (i = 0; i < cache.nf; i++) {
 		certset_free(cache.f[i].set);
 		free(cache.f[i].path);
@@ -594,6 +610,7 @@ rt_stores_free(struct rt_stores *ss)
 	for (i = 0; i < CONF_RT_COUNT; i++)
 		rt_store_free(ss->s[i]);
 	rt_env_free(&ss->env);
+	store_watch_free(ss->watch, ss->nwatch);
 	free(ss);
 }
 
@@ -654,6 +671,7 @@ rt_read(const struct rt_env *env, const char *path, int kind)
 		if (rc->f[i].kind == kind && strcmp(rc->f[i].path, path) == 0)
 			return (&rc->f[i]);
 	}
+	rt_watch(env, path);
 	memset(&one, 0, sizeof one);
 	one.set = certset_new(NULL);
 	if (kind == 0)

@@ -168,6 +168,12 @@ struct rt_rules {
 struct rt_stores {
 	struct rt_store		*s[CONF_RT_COUNT];
 	struct rt_env		 env;
+	/*
+	 * Every file the stores read or looked for (store_watch_add): a
+	 * change reloads them with the base store (store_changed).
+	 */
+	struct store_candidate	*watch;
+	size_t			 nwatch;
 };
 
 /* probes/runtime.c */
@@ -259,6 +265,11 @@ void		 rt_openssl_paths(struct rt_store *, const struct rt_env *,
 		    int hashed, struct buf *tried);
 void		 rt_openssl_paths_in(struct rt_store *, const struct rt_env *,
 		    const char *dir, int hashed, struct buf *tried);
+/*
+ * A file (or directory) a store reads or looks for, found or not: while
+ * rt_stores_load runs, a later change to it reloads the stores.
+ */
+void		 rt_watch(const struct rt_env *, const char *path);
 /* A mapped file under one of the library directories; NULL if none. */
 void		*rt_map_lib(const struct rt_env *, const char *const *names,
 		    size_t nnames, char **path, size_t *len);

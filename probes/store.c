@@ -345,6 +345,42 @@ store_free(struct store *s)
 	free(s);
 }
 
+/* 1 when c is not what stat() said of it at load time. */
+static int
+store_cand_changed(const struct store_ctx *ctx, const struct store_candidate *c)
+{
+	struct stat	sb;
+	int		exists;
+
+	exists = store_stat(ctx, c->path, store_host(ctx, c), &sb) == 0;
+	if (exists != c->exists)
+		return (1);
+	return (exists && (sb.st_dev != c->dev || sb.st_ino != c->ino ||
+	    sb.st_size != c->size || sb.st_mtim.tv_sec != c->mtime.tv_sec ||
+	    sb.st_mtim.tv_nsec != c->mtime.tv_nsec));
+}
+
+/* 1 when one of the n files noted by store_watch_add changed. */
+static int
+store_watch_changed(const char *root, const struct store_candidate *v,
+    size_t n)
+{
+	struct store_ctx	 ctx;
+	char			*r;
+	size_t			 i;
+	int			 changed = 0;
+
+	if (n == 0)
+		return (0);
+	r = store_root(root);
+	store_ctx_init(&ctx, r, NULL);
+	for (i = 0; i < n && !changed; i++)
+		changed = store_cand_changed(&ctx, &v[i]);
+	store_ctx_free(&ctx);
+	free(r);
+	return (changed);
+}
+
 /*
  * Only stat()s: called on every tick. A target's store looks only at its
  * ca_file: its base is checked on its own.
@@ -352,30 +388,55 @@ store_free(struct store *s)
 int
 store_changed(const struct store *s)
 {
-	const struct store_candidate	*c;
-	struct store_ctx		 ctx;
-	struct stat			 sb;
-	size_t				 i;
-	int				 exists, under = 0, changed = 0;
+	struct store_ctx	 ctx;
+	size_t			 i;
+	int			 under = 0, changed = 0;
 
 	/* A target's ca_file is a host path: no need to open the root. */
 	for (i = s->nbase; i < s->ncand; i++)
 		under |= strcmp(s->cand[i].path, s->cand[i].fs_path) != 0;
 	store_ctx_init(&ctx, under ? s->root : "/", NULL);
-	for (i = s->nbase; i < s->ncand && !changed; i++) {
-		c = &s->cand[i];
-		exists = store_stat(&ctx, c->path, store_host(&ctx, c),
-		    &sb) == 0;
-		if (exists != c->exists)
-			changed = 1;
-		else if (exists && (sb.st_dev != c->dev ||
-		    sb.st_ino != c->ino || sb.st_size != c->size ||
-		    sb.st_mtim.tv_sec != c->mtime.tv_sec ||
-		    sb.st_mtim.tv_nsec != c->mtime.tv_nsec))
-			changed = 1;
-	}
+	for (i = s->nbase; i < s->ncand && !changed; i++)
+		changed = store_cand_changed(&ctx, &s->cand[i]);
 	store_ctx_free(&ctx);
+	if (!changed && s->rts != NULL)
+		changed = store_watch_changed(s->rts->env.root, s->rts->watch,
+		    s->rts->nwatch);
 	return (changed);
+}
+
+void
+store_watch_add(struct store_candidate **v, size_t *n, const char *root,
+    const char *path)
+{
+	struct store_ctx	 ctx;
+	struct stat		 sb;
+	char			*r;
+	size_t			 i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*v)[i].path, path) == 0)
+			return;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	r = store_root(root);
+	store_cand_init(&(*v)[*n], r, path, 0, STORE_ORIGIN_RUNTIME, 0);
+	store_ctx_init(&ctx, r, NULL);
+	/* Missing is a state too: a file that appears is a change. */
+	(void)store_stat_cand(&ctx, &(*v)[*n], &sb);
+	store_ctx_free(&ctx);
+	free(r);
+	(*n)++;
+}
+
+void
+store_watch_free(struct store_candidate *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		store_cand_clear(&v[i]);
+	free(v);
 }
 
 /* Everything but the X509_STORE, status, source and path. */

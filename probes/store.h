@@ -87,6 +87,7 @@ struct store {
 #define STORE_ORIGIN_CONF_FILE	"trust_store.ca_file"
 #define STORE_ORIGIN_CONF_DIR	"trust_store.ca_dir"
 #define STORE_ORIGIN_CA_FILE	"ca_file"
+#define STORE_ORIGIN_RUNTIME	"runtime"
 
 /* What one runtime would load here, as the reports show it (runtime.c). */
 struct store_rt_view {
@@ -119,9 +120,19 @@ struct store	*store_load(const struct store_config *);
 void		 store_free(struct store *);
 /*
  * 1 when a file or directory in effect (or a candidate that was missing)
- * changed; for a store made with a ca_file, only that file counts.
+ * changed, or one the runtimes' stores read or looked for; for a store made
+ * with a ca_file, only that file counts.
  */
 int		 store_changed(const struct store *);
+/*
+ * Note path (as the application sees it under root) with what stat() says
+ * of it now, once per path, missing or not: the files a runtime's store
+ * read or looked for (STORE_ORIGIN_RUNTIME), which store_changed compares
+ * again. store_watch_free frees the n.
+ */
+void		 store_watch_add(struct store_candidate **, size_t *n,
+		    const char *root, const char *path);
+void		 store_watch_free(struct store_candidate *, size_t n);
 /*
  * The store a target with ca_file uses: base plus the file (append) or the
  * file alone (replace). Returns NULL with *cause set when the file yields no

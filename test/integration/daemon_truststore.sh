@@ -3,7 +3,8 @@
 # "Changes to the files in effect are picked up without restart"): replacing
 # the CA file reloads the store and probes every target again, without a
 # config change; /status and the metric show the new store. A target's own
-# ca_file likewise: a CA removed from it is no longer trusted.
+# ca_file likewise: a CA removed from it is no longer trusted. And a file a
+# runtime's own store reads (REQUESTS_CA_BUNDLE here).
 set -eu
 . "$TOP_SRCDIR/test/cli/lib.sh"
 . "$TOP_SRCDIR/test/integration/fixture.sh"
@@ -130,5 +131,44 @@ kill -HUP "$D_PID"
 wait_for 6 status_has '.targets[0].reason != "ok"' &&
     ok "overwritten again, SIGHUP: $(reason replace) after $WAIT_MS ms" ||
     not_ok "SIGHUP after the overwrite: still $(reason replace)"
+daemon_stop
+
+# A runtime's own store is in effect too: requests reads REQUESTS_CA_BUNDLE,
+# not the base store. Its bundle replaced with an unrelated CA, requests'
+# verdict must follow without a config change, Go's stay ok.
+REQ="$TMPD/store/requests.pem"
+cp "$FX/bundle.pem" "$REQ"
+cat >"$CFG" <<EOF
+interval: 60s
+timeout: 2s
+runtimes: [go, python-requests]
+trust_store:
+  env: {SSL_CERT_FILE: $FX/bundle.pem, REQUESTS_CA_BUNDLE: $REQ}
+targets:
+  - {name: good, url: "$(fx_url good)"}
+EOF
+rt_ok() {
+	jq -r --arg r "$1" '.targets[0].runtimes[] | select(.runtime == $r) |
+	    if .ok then "ok" else .reason end' "$D_STATUS"
+}
+daemon_start "$CFG"
+if wait_for 5 status_has '[.targets[0].runtimes[] | .ok] == [true, true]'; then
+	ok "runtimes go and python-requests: both ok with the fixture CA"
+else
+	not_ok "runtimes at start: go $(rt_ok go), python-requests $(rt_ok python-requests)"
+fi
+cp "$FX/other-root.pem" "$REQ.new" && mv -f "$REQ.new" "$REQ"
+t0=$(now_ms)
+if wait_for 6 status_has '.targets[0].runtimes[] | select(.runtime == "python-requests") | .ok == false'; then
+	ok "REQUESTS_CA_BUNDLE replaced: python-requests says $(rt_ok python-requests) after $(($(now_ms) - t0)) ms (interval 60 s)"
+else
+	not_ok "REQUESTS_CA_BUNDLE replaced: python-requests still $(rt_ok python-requests) after 6 s"
+fi
+[ "$(rt_ok python-requests)" = unknown_authority ] && [ "$(rt_ok go)" = ok ] &&
+    ok "python-requests unknown_authority, go still ok" ||
+    not_ok "after the replace: python-requests $(rt_ok python-requests), go $(rt_ok go)"
+d_log_has 'msg="trust store changed: reloading"' &&
+    ok "the log says the trust store changed" ||
+    not_ok "no 'trust store changed' log line after the runtime's bundle changed"
 daemon_stop
 tap_done

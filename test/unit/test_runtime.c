@@ -158,26 +158,56 @@ setenv_app(const char *kv)
 	vars[nvars] = NULL;
 }
 
+/*
+ * The store under the fake root with the fake environment (env, filled
+ * here), and these runtimes' stores as the daemon loads them.
+ */
+static struct store *
+load_with(unsigned runtimes, struct rt_env *env)
+{
+	struct store_config	 cfg;
+
+	memset(env, 0, sizeof *env);
+	env->root = root;
+	env->vars = vars;
+	env->source = test_source;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.root = root;
+	cfg.env = vars;
+	cfg.runtimes = runtimes;
+	cfg.app = env;
+	return (store_load(&cfg));
+}
+
 /* One runtime's store under the fake root, with the fake environment. */
 static struct rt_store *
 load_rt(enum conf_runtime rt)
 {
-	struct store_config	 cfg;
 	struct rt_env		 env;
 	struct store		*base;
 	struct rt_store		*s;
 
-	memset(&env, 0, sizeof env);
-	env.root = root;
-	env.vars = vars;
-	env.source = test_source;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.root = root;
-	cfg.env = vars;
-	base = store_load(&cfg);
+	base = load_with(0, &env);
 	s = rt_rules(rt)->load(&env, base);
 	store_free(base);
 	return (s);
+}
+
+
+/* A new file renamed over rel: what an operator's atomic replace does. */
+static void
+replace_cert(const char *rel, X509 *x)
+{
+	char	*tmp, *from, *to;
+
+	xasprintf(&tmp, "%s.new", rel);
+	put_cert(tmp, x);
+	xasprintf(&from, "%s%s", root, tmp);
+	xasprintf(&to, "%s%s", root, rel);
+	assert_int_equal(rename(from, to), 0);
+	free(tmp);
+	free(from);
+	free(to);
 }
 
 /*
@@ -271,6 +301,47 @@ teardown(void **state)
 }
 
 /* --- where each runtime looks ---------------------------------------------- */
+
+/*
+ * The files a runtime's store read or looked for are watched like the
+ * base store's (issue 11: every file in effect): requests' bundle replaced,
+ * Java's missing cacerts created. A file no store looked at is no change.
+ */
+static void
+test_stores_watch_their_files(void **state)
+{
+	struct store	*s;
+	struct rt_env	 env;
+	unsigned	 rts;
+	X509		*ca, *other;
+
+	(void)state;
+	ca = cert("Bundle Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	other = cert("Other Root", NULL, 1, -DAY, 365 * DAY, NULL, NULL);
+	put_cert("/opt/bundle.pem", ca);
+	put_cert("/opt/unrelated.pem", other);
+	setenv_app("REQUESTS_CA_BUNDLE=/opt/bundle.pem");
+	setenv_app("JAVA_HOME=/usr/lib/jvm/jre");
+	rts = CONF_RT_BIT(CONF_RT_PYTHON_REQUESTS) | CONF_RT_BIT(CONF_RT_JAVA);
+	s = load_with(rts, &env);
+	assert_non_null(s->rts);
+	assert_int_equal(s->rts->s[CONF_RT_PYTHON_REQUESTS]->ncerts, 1);
+	assert_non_null(s->rts->s[CONF_RT_JAVA]->fatal);
+	assert_int_equal(store_changed(s), 0);
+	replace_cert("/opt/unrelated.pem", ca);
+	assert_int_equal(store_changed(s), 0);
+	replace_cert("/opt/bundle.pem", other);
+	assert_int_equal(store_changed(s), 1);
+	store_free(s);
+
+	s = load_with(rts, &env);
+	assert_int_equal(store_changed(s), 0);
+	put("/usr/lib/jvm/jre/lib/security/cacerts", "not yet a keystore");
+	assert_int_equal(store_changed(s), 1);
+	store_free(s);
+	X509_free(ca);
+	X509_free(other);
+}
 
 /* OPENSSLDIR and the default level come from the libcrypto under the root. */
 static void
@@ -891,6 +962,7 @@ main(void)
 {
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_stores_watch_their_files),
 		T(test_openssl_dir_from_libcrypto),
 		T(test_openssl_dir_from_os_release),
 		T(test_curl_compiled_bundle),
