@@ -335,12 +335,26 @@ certset_append(struct certset *s, const struct certset_ent *src)
 size_t
 certset_merge(struct certset *s, const struct certset *src)
 {
-	size_t	i, n = 0;
+	size_t	left;
 
+	return (certset_merge_max(s, src, SIZE_MAX, &left));
+}
+
+size_t
+certset_merge_max(struct certset *s, const struct certset *src, size_t max,
+    size_t *left)
+{
+	size_t	i, n = 0, have = certset_count(s);
+
+	*left = 0;
 	for (i = 0; i < src->n; i++) {
 		if (certset_has(s, src->e[i].der, src->e[i].len,
 		    src->e[i].hash))
 			continue;
+		if (have + n >= max) {
+			(*left)++;
+			continue;
+		}
 		certset_append(s, &src->e[i]);
 		n++;
 	}

@@ -39,6 +39,12 @@ int		 certset_add_der(struct certset *, const unsigned char *,
 		    size_t, int aux);
 /* Add src's own certificates (not its parent's). Returns how many were new. */
 size_t		 certset_merge(struct certset *, const struct certset *src);
+/*
+ * The same while the set holds fewer than max (certset_count); *left
+ * counts the new ones that did not fit.
+ */
+size_t		 certset_merge_max(struct certset *, const struct certset *src,
+		    size_t max, size_t *left);
 /* The same, only the certificates whose issuer is their subject. */
 size_t		 certset_merge_self_issued(struct certset *,
 		    const struct certset *src);

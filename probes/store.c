@@ -138,7 +138,7 @@ static void
 store_discover(struct store *s, struct store_ctx *ctx)
 {
 	struct store_idents	 skip = { NULL, 0 };
-	struct store_dst	 dst = { s->set, 0 };
+	struct store_dst	 dst = { s->set };
 	struct store_candidate	*c;
 	struct store_file	*f;
 	struct stat		 sb;
@@ -219,7 +219,7 @@ store_configured(struct store *s, struct store_ctx *ctx,
     const struct store_config *cfg)
 {
 	struct store_idents	 skip = { NULL, 0 };
-	struct store_dst	 dst = { s->set, 0 };
+	struct store_dst	 dst = { s->set };
 	struct store_candidate	*c;
 	struct store_file	*f;
 
@@ -506,7 +506,6 @@ store_with_ca_file_reread(const struct store *base, const char *ca_file,
 	/* Appended: the base's certificates are shared, not copied. */
 	s->set = certset_new(mode == CONF_CA_REPLACE ? NULL : base->set);
 	dst.set = s->set;
-	dst.capped = 0;
 	store_dst_add(&dst, f, c);
 	store_ctx_free(&ctx);
 

@@ -28,6 +28,7 @@ struct store_candidate {
 	int		 readable;
 	int		 ncerts;	/* certificates parsed */
 	int		 nexpired;	/* of those, past notAfter now */
+	int		 nleft;		/* of those, left out: the store was full */
 	char		*error;		/* why unusable, NULL when fine */
 	int		 in_effect;
 	int		 unread;	/* lean load: stat'ed only */

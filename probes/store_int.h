@@ -51,7 +51,6 @@ struct store_file {
 /* Where scanned certificates go. */
 struct store_dst {
 	struct certset	*set;
-	int		 capped;	/* STORE_MAX_STORE_CERTS reached */
 };
 
 struct store_ctx {
@@ -82,8 +81,9 @@ int	 store_stat(const struct store_ctx *, const char *, int,
 
 /* probes/store_scan.c */
 /*
- * f's certificates into dst (may be NULL); past STORE_MAX_STORE_CERTS the
- * rest is left out and c, the candidate they came from, says so.
+ * f's certificates into dst (may be NULL) while the store holds fewer than
+ * STORE_MAX_STORE_CERTS; c, the candidate they came from, counts the ones
+ * left out (nleft) and says so.
  */
 void	 store_dst_add(struct store_dst *, const struct store_file *,
 		    struct store_candidate *c);

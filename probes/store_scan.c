@@ -53,9 +53,13 @@ store_parse(struct store_ctx *ctx, struct store_file *f, const char *data,
     size_t len)
 {
 	f->certs = certset_new(NULL);
-	if (ctx->ncerts < STORE_MAX_CERTS)
-		f->ncerts = certset_add_pem(f->certs, data, len, time(NULL),
-		    &f->nexpired);
+	if (ctx->ncerts >= STORE_MAX_CERTS) {
+		xasprintf(&f->why, "not read: this load had parsed %d "
+		    "certificates, its limit", STORE_MAX_CERTS);
+		return;
+	}
+	f->ncerts = certset_add_pem(f->certs, data, len, time(NULL),
+	    &f->nexpired);
 	ctx->ncerts += f->ncerts;
 	if (f->ncerts == 0)
 		f->why = xstrdup("no PEM certificate in file");
@@ -149,16 +153,18 @@ void
 store_dst_add(struct store_dst *dst, const struct store_file *f,
     struct store_candidate *c)
 {
+	size_t	left;
+
 	if (dst == NULL || f->certs == NULL || f->ncerts == 0)
 		return;
-	if (certset_count(dst->set) + certset_count(f->certs) >
-	    STORE_MAX_STORE_CERTS) {
-		dst->capped = 1;
-		store_set_error(c, "too many certificates: the rest was "
-		    "ignored");
+	certset_merge_max(dst->set, f->certs, STORE_MAX_STORE_CERTS, &left);
+	if (left == 0)
 		return;
-	}
-	certset_merge(dst->set, f->certs);
+	c->nleft += (int)left;
+	free(c->error);
+	xasprintf(&c->error, "%d certificate%s left out: a trust store holds "
+	    "at most %d", c->nleft, c->nleft == 1 ? "" : "s",
+	    STORE_MAX_STORE_CERTS);
 }
 
 void
@@ -349,8 +355,6 @@ next:
 		store_set_error(c, "directory has no certificate files");
 	else if (limited)
 		store_set_error(c, "too many files: the rest was ignored");
-	else if (dst != NULL && dst->capped)
-		store_set_error(c, "too many certificates: the rest was ignored");
 }
 
 void
@@ -382,7 +386,6 @@ store_read_dir(const char *root, const char *path, int hashed,
 	store_ctx_init(&ctx, r, NULL);
 	store_cand_init(c, r, path, 1, "runtime", 0);
 	dst.set = set;
-	dst.capped = 0;
 	store_scan_dir(&ctx, c, &dst, NULL, hashed);
 	store_ctx_free(&ctx);
 	free(r);

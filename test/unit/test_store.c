@@ -1228,6 +1228,83 @@ test_file_too_large(void **state)
 	store_free(s);
 }
 
+/*
+ * n distinct certificates in one PEM text, cheaply: one signed once, then
+ * re-encoded with each serial (the store reads DER, it verifies nothing).
+ */
+static char *
+many_certs(int n)
+{
+	struct buf	 b;
+	EVP_PKEY	*k;
+	X509		*x;
+	X509_NAME	*nm;
+	ASN1_INTEGER	*serial;
+	BIO		*bio;
+	char		*data;
+	long		 len;
+	int		 i;
+
+	assert_non_null(k = EVP_EC_gen("P-256"));
+	assert_non_null(x = X509_new());
+	assert_int_equal(X509_set_version(x, 2), 1);
+	nm = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"Many", -1, -1, 0);
+	X509_set_issuer_name(x, nm);
+	X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+	X509_gmtime_adj(X509_getm_notAfter(x), 365 * 86400L);
+	X509_set_pubkey(x, k);
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	assert_non_null(serial = ASN1_INTEGER_new());
+	buf_init(&b, 64 * 1024 * 1024);
+	for (i = 0; i < n; i++) {
+		ASN1_INTEGER_set(serial, 1000 + i);
+		assert_int_equal(X509_set_serialNumber(x, serial), 1);
+		assert_true(i2d_re_X509_tbs(x, NULL) > 0);
+		assert_non_null(bio = BIO_new(BIO_s_mem()));
+		assert_int_equal(PEM_write_bio_X509(bio, x), 1);
+		len = BIO_get_mem_data(bio, &data);
+		buf_add(&b, data, len);
+		BIO_free(bio);
+	}
+	buf_putc(&b, '\0');
+	ASN1_INTEGER_free(serial);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return (buf_release(&b));
+}
+
+/*
+ * Past a store's 5,000 certificates the first 5,000 are kept and the rest
+ * counted, and past a load's 10,000 parsed the next file is not read: each
+ * said as it is (the whole file was dropped and called empty before).
+ */
+static void
+test_limits_say_what_was_left_out(void **state)
+{
+	struct store			*s;
+	const struct store_candidate	*c;
+	char				*big;
+
+	big = many_certs(10000);
+	put("/opt/big.pem", big);
+	free(big);
+	put(DEBIAN_BUNDLE, pem_a);
+	set_env("SSL_CERT_FILE", "/opt/big.pem");
+	s = load();
+	assert_int_equal(s->status, STORE_OK);
+	assert_int_equal(s->ncerts, 5000);
+	c = cand(s, "/opt/big.pem", "SSL_CERT_FILE");
+	assert_int_equal(c->ncerts, 10000);
+	assert_int_equal(c->nleft, 5000);
+	assert_string_equal(c->error, "5000 certificates left out: a trust "
+	    "store holds at most 5000");
+	assert_string_equal(cand(s, DEBIAN_BUNDLE, "bundle")->error,
+	    "not read: this load had parsed 10000 certificates, its limit");
+	store_free(s);
+}
+
 static void
 test_fifo_not_opened(void **state)
 {
@@ -1318,6 +1395,7 @@ main(int argc, char **argv)
 		T(test_unreadable_bundle),
 		T(test_no_fd_leak),
 		T(test_file_too_large),
+		T(test_limits_say_what_was_left_out),
 		T(test_fifo_not_opened),
 		T(test_symlink_loop),
 		T(test_status_names),
