@@ -341,10 +341,11 @@ static void
 daemon_store_check(struct daemon *d)
 {
 	struct state	*st = &d->st;
+	const char	*what;
 	size_t		 i;
 
-	if (store_changed(st->store)) {
-		log_info("trust store changed: reloading", NULL);
+	if ((what = store_change(st->store)) != NULL) {
+		log_info("trust store changed: reloading", "path", what, NULL);
 		daemon_retarget(d, daemon_store_load(st->conf));
 		return;
 	}

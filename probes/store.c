@@ -360,49 +360,60 @@ store_cand_changed(const struct store_ctx *ctx, const struct store_candidate *c)
 	    sb.st_mtim.tv_nsec != c->mtime.tv_nsec));
 }
 
-/* 1 when one of the n files noted by store_watch_add changed. */
-static int
-store_watch_changed(const char *root, const struct store_candidate *v,
+/* The first of the n files noted by store_watch_add that changed, or NULL. */
+static const char *
+store_watch_change(const char *root, const struct store_candidate *v,
     size_t n)
 {
 	struct store_ctx	 ctx;
+	const char		*what = NULL;
 	char			*r;
 	size_t			 i;
-	int			 changed = 0;
 
 	if (n == 0)
-		return (0);
+		return (NULL);
 	r = store_root(root);
 	store_ctx_init(&ctx, r, NULL);
-	for (i = 0; i < n && !changed; i++)
-		changed = store_cand_changed(&ctx, &v[i]);
+	for (i = 0; i < n && what == NULL; i++) {
+		if (store_cand_changed(&ctx, &v[i]))
+			what = v[i].path;
+	}
 	store_ctx_free(&ctx);
 	free(r);
-	return (changed);
+	return (what);
 }
 
 /*
  * Only stat()s: called on every tick. A target's store looks only at its
  * ca_file: its base is checked on its own.
  */
-int
-store_changed(const struct store *s)
+const char *
+store_change(const struct store *s)
 {
 	struct store_ctx	 ctx;
+	const char		*what = NULL;
 	size_t			 i;
-	int			 under = 0, changed = 0;
+	int			 under = 0;
 
 	/* A target's ca_file is a host path: no need to open the root. */
 	for (i = s->nbase; i < s->ncand; i++)
 		under |= strcmp(s->cand[i].path, s->cand[i].fs_path) != 0;
 	store_ctx_init(&ctx, under ? s->root : "/", NULL);
-	for (i = s->nbase; i < s->ncand && !changed; i++)
-		changed = store_cand_changed(&ctx, &s->cand[i]);
+	for (i = s->nbase; i < s->ncand && what == NULL; i++) {
+		if (store_cand_changed(&ctx, &s->cand[i]))
+			what = s->cand[i].path;
+	}
 	store_ctx_free(&ctx);
-	if (!changed && s->rts != NULL)
-		changed = store_watch_changed(s->rts->env.root, s->rts->watch,
+	if (what == NULL && s->rts != NULL)
+		what = store_watch_change(s->rts->env.root, s->rts->watch,
 		    s->rts->nwatch);
-	return (changed);
+	return (what);
+}
+
+int
+store_changed(const struct store *s)
+{
+	return (store_change(s) != NULL);
 }
 
 void

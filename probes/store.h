@@ -125,6 +125,8 @@ void		 store_free(struct store *);
  * with a ca_file, only that file counts.
  */
 int		 store_changed(const struct store *);
+/* The same: the path (as the application sees it) of the first change, or NULL. */
+const char	*store_change(const struct store *);
 /*
  * Note path (as the application sees it under root) with what stat() says
  * of it now, once per path, missing or not: the files a runtime's store

@@ -51,8 +51,8 @@ metrics_get
 [ "$(mval trustprobe_trust_store_certificates "path=\"$STORE\"")" = 2 ] &&
     ok "trustprobe_trust_store_certificates{path=...} 2" ||
     not_ok "trustprobe_trust_store_certificates: $(grep '^trustprobe_trust_store_certificates' "$D_METRICS")"
-if d_log_has 'msg="trust store changed: reloading"'; then
-	ok "the log says the trust store changed"
+if d_log_has "msg=\"trust store changed: reloading\" path=$STORE"; then
+	ok "the log says the trust store changed and names $STORE"
 else
 	not_ok "no 'trust store changed' log line"; diag "$(tail -n 5 "$D_LOG")"
 fi
@@ -167,8 +167,8 @@ fi
 [ "$(rt_ok python-requests)" = unknown_authority ] && [ "$(rt_ok go)" = ok ] &&
     ok "python-requests unknown_authority, go still ok" ||
     not_ok "after the replace: python-requests $(rt_ok python-requests), go $(rt_ok go)"
-d_log_has 'msg="trust store changed: reloading"' &&
-    ok "the log says the trust store changed" ||
-    not_ok "no 'trust store changed' log line after the runtime's bundle changed"
+d_log_has "msg=\"trust store changed: reloading\" path=$REQ" &&
+    ok "the log says the trust store changed and names $REQ" ||
+    not_ok "no 'trust store changed' log line naming $REQ: $(grep 'trust store changed' "$D_LOG")"
 daemon_stop
 tap_done
