@@ -46,6 +46,7 @@ struct store_file {
 	int		 ncerts;	/* certificate blocks in the file */
 	int		 nexpired;
 	char		*why;		/* NULL when certificates were found */
+	int		 unparsed;	/* not parsed: STORE_MAX_CERTS reached */
 };
 
 /* Where scanned certificates go. */

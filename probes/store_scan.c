@@ -43,6 +43,19 @@ static void	 store_set_stat(struct store_candidate *, const struct stat *);
 static int	 store_hashed_name(const char *);
 static int	 store_ident_has(const struct store_idents *, dev_t, ino_t);
 
+/* Why n files were not parsed: the load's STORE_MAX_CERTS was reached. */
+static void
+store_why_unparsed(char **why, size_t n)
+{
+	free(*why);
+	if (n == 1)
+		xasprintf(why, "not read: this load had parsed %d "
+		    "certificates, its limit", STORE_MAX_CERTS);
+	else
+		xasprintf(why, "%zu files not read: this load had parsed %d "
+		    "certificates, its limit", n, STORE_MAX_CERTS);
+}
+
 /*
  * Every certificate of a PEM text, kept as DER (certset.h): a damaged block
  * is skipped, as Go does, rather than ending the file there; other PEM
@@ -54,8 +67,8 @@ store_parse(struct store_ctx *ctx, struct store_file *f, const char *data,
 {
 	f->certs = certset_new(NULL);
 	if (ctx->ncerts >= STORE_MAX_CERTS) {
-		xasprintf(&f->why, "not read: this load had parsed %d "
-		    "certificates, its limit", STORE_MAX_CERTS);
+		f->unparsed = 1;
+		store_why_unparsed(&f->why, 1);
 		return;
 	}
 	f->ncerts = certset_add_pem(f->certs, data, len, time(NULL),
@@ -282,7 +295,7 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 	struct stat		 sb;
 	DIR			*dp;
 	char			*epath, **names = NULL;
-	size_t			 nnames = 0, i, plen;
+	size_t			 nnames = 0, i, plen, unparsed = 0;
 	long long		 bytes = 0;
 	int			 host, fd, limited = 0;
 
@@ -338,6 +351,7 @@ store_scan_dir(struct store_ctx *ctx, struct store_candidate *c,
 		}
 		bytes += sb.st_size;
 		f = store_read(ctx, epath, host, &sb);
+		unparsed += f->unparsed;
 		if (f->ncerts > 0) {
 			c->ncerts += f->ncerts;
 			c->nexpired += f->nexpired;
@@ -351,7 +365,9 @@ next:
 	free(names);
 	free(seen.v);
 
-	if (c->ncerts == 0)
+	if (unparsed > 0)
+		store_why_unparsed(&c->error, unparsed);
+	else if (c->ncerts == 0)
 		store_set_error(c, "directory has no certificate files");
 	else if (limited)
 		store_set_error(c, "too many files: the rest was ignored");

@@ -1291,6 +1291,8 @@ test_limits_say_what_was_left_out(void **state)
 	put("/opt/big.pem", big);
 	free(big);
 	put(DEBIAN_BUNDLE, pem_a);
+	put("/etc/ssl/certs/b.pem", pem_b);
+	put("/etc/ssl/certs/c.pem", pem_c);
 	set_env("SSL_CERT_FILE", "/opt/big.pem");
 	s = load();
 	assert_int_equal(s->status, STORE_OK);
@@ -1302,6 +1304,10 @@ test_limits_say_what_was_left_out(void **state)
 	    "store holds at most 5000");
 	assert_string_equal(cand(s, DEBIAN_BUNDLE, "bundle")->error,
 	    "not read: this load had parsed 10000 certificates, its limit");
+	/* Not "no certificate files": they were not read. */
+	assert_string_equal(cand(s, "/etc/ssl/certs", "directory")->error,
+	    "2 files not read: this load had parsed 10000 certificates, "
+	    "its limit");
 	store_free(s);
 }
 
